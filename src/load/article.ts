@@ -1,0 +1,216 @@
+import { CREDIT_ROLES, type Article, type ArticleStatus, type Credit, type CreditRole, type Image } from '../model/types.js';
+import { slugify } from '../model/slug.js';
+import { parseCreditLine, type ParsedCredit } from './credit-line.js';
+import { isKnownZone, parseRecordDate } from './dates.js';
+import { ArticleError } from './errors.js';
+import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
+import { sanitizeBody } from './html.js';
+import { imageTypeFor } from './media-types.js';
+
+/** Every field a record may have; anything else is reported as a warning. */
+export const RECORD_FIELDS = [
+  '$schema', 'id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language',
+  'service', 'section', 'tags', 'credits', 'creditLine', 'images', 'status',
+] as const;
+const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail'];
+const CREDIT_FIELDS = ['name', 'role', 'organization'];
+
+export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const LANGUAGE_PATTERN = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
+const MAX_TAGS = 100;
+const MAX_IMAGES = 50;
+const MAX_CREDITS = 50;
+
+export interface ParseDefaults {
+  /** Language of records that do not give one (the site's). */
+  readonly language: string;
+}
+
+export interface ParseResult {
+  /** Present only when the record has no errors. */
+  readonly article?: Article;
+  readonly errors: readonly ArticleError[];
+  /** Problems that do not stop the article being served (unknown fields). */
+  readonly warnings: readonly ArticleError[];
+}
+
+/**
+ * Validates one decoded record and turns it into an Article: text cleaned,
+ * body sanitised, dates read into instants, credits given slugs, image types
+ * settled. Reports every problem in the record at once.
+ */
+export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults): ParseResult {
+  const errors: ArticleError[] = [];
+  const warnings: ArticleError[] = [];
+  const report = (field: string, problem: string): void => void errors.push(new ArticleError(file, field, problem));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { errors: [new ArticleError(file, undefined, `must hold one JSON object (an article record), got ${describe(raw)}`)], warnings };
+  }
+  const record = raw as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(RECORD_FIELDS as readonly string[]).includes(key)) {
+      warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
+    }
+  }
+  const fields = new FieldReader(record, report);
+
+  const id = fields.line('id', true, 200);
+  if (id !== undefined && !ID_PATTERN.test(id)) report('id', `must be lowercase letters, digits and single '-' between them, got ${JSON.stringify(id)}`);
+  const url = fields.url('url', true);
+  const headline = fields.line('headline', true, 1000);
+  const summary = fields.text('summary', false, 100_000);
+  const bodyText = fields.text('body', true);
+
+  const timezone = fields.line('timezone', false, 100);
+  if (timezone !== undefined && !isKnownZone(timezone)) report('timezone', `must be an IANA time zone name such as "Asia/Seoul", got ${JSON.stringify(timezone)}`);
+  const zone = timezone !== undefined && isKnownZone(timezone) ? timezone : undefined;
+  const published = readDate(fields, 'published', true, zone, report);
+  const updated = readDate(fields, 'updated', false, zone, report);
+  if (published && updated && updated.getTime() < published.getTime()) report('updated', 'must not be earlier than "published"');
+
+  const language = fields.line('language', false, 35);
+  if (language !== undefined && !LANGUAGE_PATTERN.test(language)) report('language', `must be a language tag such as "en" or "zh-Hans", got ${JSON.stringify(language)}`);
+
+  const service = fields.line('service', false, 200);
+  const section = fields.line('section', false, 200);
+  if (section !== undefined && slugify(section) === '') report('section', `must contain a letter or digit, got ${JSON.stringify(section)}`);
+  const tags = readTags(fields, report);
+  const credits = readCredits(fields, record, report);
+  const images = readImages(fields, report);
+
+  const status = fields.line('status', false, 20) ?? 'published';
+  if (status !== 'published' && status !== 'draft') report('status', `must be "published" or "draft", got ${JSON.stringify(status)}`);
+
+  if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
+    return { errors, warnings };
+  }
+  const body = sanitizeBody(bodyText, url);
+  const article: Article = {
+    id,
+    url,
+    headline,
+    ...(summary === undefined ? {} : { summary }),
+    body,
+    published,
+    updated: updated ?? published,
+    ...(timezone === undefined ? {} : { timezone }),
+    language: language ?? defaults.language,
+    ...(service === undefined ? {} : { service }),
+    ...(section === undefined ? {} : { section }),
+    tags,
+    credits,
+    images,
+    status: status as ArticleStatus,
+    source: file,
+  };
+  return { article, errors, warnings };
+}
+
+function readDate(fields: FieldReader, field: string, required: boolean, zone: string | undefined, report: (f: string, p: string) => void): Date | undefined {
+  const text = fields.line(field, required, 100);
+  if (text === undefined) return undefined;
+  const result = parseRecordDate(text, zone);
+  if (!result.ok) {
+    report(field, result.problem);
+    return undefined;
+  }
+  return result.date;
+}
+
+function readTags(fields: FieldReader, report: (f: string, p: string) => void): string[] {
+  const list = fields.array('tags');
+  if (!list) return [];
+  if (list.length > MAX_TAGS) report('tags', `must have at most ${MAX_TAGS} entries, got ${list.length}`);
+  const tags: string[] = [];
+  const seen = new Set<string>();
+  list.slice(0, MAX_TAGS).forEach((value, i) => {
+    const tag = readLine(value, `tags[${i}]`, true, 200, report);
+    if (tag === undefined) return;
+    const slug = slugify(tag);
+    if (slug === '') return report(`tags[${i}]`, `must contain a letter or digit, got ${JSON.stringify(tag)}`);
+    if (seen.has(slug)) return;
+    seen.add(slug);
+    tags.push(tag);
+  });
+  return tags;
+}
+
+function readCredits(fields: FieldReader, record: Readonly<Record<string, unknown>>, report: (f: string, p: string) => void): Credit[] {
+  if (fields.has('credits') && fields.has('creditLine')) {
+    report('creditLine', 'cannot be given together with "credits"; give one of them');
+    return [];
+  }
+  if (fields.has('creditLine')) {
+    const line = fields.line('creditLine', true, 2000);
+    if (line === undefined) return [];
+    const parsed = parseCreditLine(line);
+    if (!parsed.ok) {
+      report('creditLine', `could not be read as credits: ${JSON.stringify(parsed.unparsed)} is not "Reported by …", "Written by …", "Translated by …", "Edited by …", "Photos by …" or "Produced by …"`);
+      return [];
+    }
+    return parsed.credits.map(withSlug);
+  }
+  const list = fields.array('credits');
+  if (!list) return [];
+  if (list.length > MAX_CREDITS) report('credits', `must have at most ${MAX_CREDITS} entries, got ${list.length}`);
+  const credits: Credit[] = [];
+  list.slice(0, MAX_CREDITS).forEach((value, i) => {
+    const at = `credits[${i}]`;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return report(at, `must be an object with "name" and "role", got ${describe(value)}`);
+    const entry = value as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (!CREDIT_FIELDS.includes(key)) report(`${at}.${key}`, 'is not a credit field (name, role, organization)');
+    const name = readLine(entry.name, `${at}.name`, true, 200, report);
+    const role = readLine(entry.role, `${at}.role`, true, 40, report);
+    const organization = readLine(entry.organization, `${at}.organization`, false, 200, report);
+    if (role !== undefined && !(CREDIT_ROLES as readonly string[]).includes(role)) {
+      return report(`${at}.role`, `must be one of ${CREDIT_ROLES.join(', ')}, got ${JSON.stringify(role)}`);
+    }
+    if (name === undefined || role === undefined) return;
+    if (slugify(name) === '') return report(`${at}.name`, `must contain a letter or digit, got ${JSON.stringify(name)}`);
+    credits.push(withSlug(organization === undefined ? { name, role: role as CreditRole } : { name, role: role as CreditRole, organization }));
+  });
+  return credits;
+}
+
+function withSlug(credit: ParsedCredit): Credit {
+  return { ...credit, slug: slugify(credit.name) };
+}
+
+function readImages(fields: FieldReader, report: (f: string, p: string) => void): Image[] {
+  const list = fields.array('images');
+  if (!list) return [];
+  if (list.length > MAX_IMAGES) report('images', `must have at most ${MAX_IMAGES} entries, got ${list.length}`);
+  const images: Image[] = [];
+  list.slice(0, MAX_IMAGES).forEach((value, i) => {
+    const at = `images[${i}]`;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return report(at, `must be an object with at least "url", got ${describe(value)}`);
+    const entry = value as Record<string, unknown>;
+    for (const key of Object.keys(entry)) if (!IMAGE_FIELDS.includes(key)) report(`${at}.${key}`, `is not an image field (${IMAGE_FIELDS.join(', ')})`);
+    const url = readUrl(entry.url, `${at}.url`, true, report);
+    const caption = readLine(entry.caption, `${at}.caption`, false, 5000, report);
+    const credit = readLine(entry.credit, `${at}.credit`, false, 500, report);
+    const alt = readLine(entry.alt, `${at}.alt`, false, 2000, report);
+    const width = readInteger(entry.width, `${at}.width`, 1, 100_000, report);
+    const height = readInteger(entry.height, `${at}.height`, 1, 100_000, report);
+    const bytes = readInteger(entry.bytes, `${at}.bytes`, 0, Number.MAX_SAFE_INTEGER, report);
+    const thumbnail = readUrl(entry.thumbnail, `${at}.thumbnail`, false, report);
+    const declared = readLine(entry.type, `${at}.type`, false, 100, report);
+    if (declared !== undefined && !/^image\/[a-z0-9.+-]+$/.test(declared)) return report(`${at}.type`, `must be an image MIME type such as "image/jpeg", got ${JSON.stringify(declared)}`);
+    if (url === undefined) return;
+    const type = declared ?? imageTypeFor(url);
+    if (type === undefined) return report(`${at}.type`, `is required when the URL does not end in a known image extension (.jpg, .png, .gif, .webp, .avif, .svg), got ${JSON.stringify(url)}`);
+    images.push({
+      url,
+      type,
+      ...(caption === undefined ? {} : { caption }),
+      ...(credit === undefined ? {} : { credit }),
+      ...(alt === undefined ? {} : { alt }),
+      ...(width === undefined ? {} : { width }),
+      ...(height === undefined ? {} : { height }),
+      ...(bytes === undefined ? {} : { bytes }),
+      ...(thumbnail === undefined ? {} : { thumbnail }),
+    });
+  });
+  return images;
+}
+

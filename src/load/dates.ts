@@ -1,0 +1,60 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/** The outcome of reading one date field: an instant, or a sentence saying what is wrong. */
+export type DateResult = { readonly ok: true; readonly date: Date } | { readonly ok: false; readonly problem: string };
+
+const HAS_OFFSET = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/;
+const HAS_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
+const MIN_YEAR = 1000;
+const MAX_YEAR = 9999;
+
+export function isKnownZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/**
+ * Reads a record date: ISO 8601 with an offset; or an ISO 8601 local
+ * date-time plus an IANA `timezone`; or RFC 2822 (which always has a zone).
+ * A local time without a zone, an unknown zone, an impossible date, or a
+ * local time that the zone skips (a DST gap) is an error, never a guess. In a
+ * DST overlap the earlier instant is taken.
+ */
+export function parseRecordDate(value: string, timezone: string | undefined): DateResult {
+  const text = value.trim();
+  const expected = 'must be an ISO 8601 date-time with an offset (or a local date-time with "timezone"), or an RFC 2822 date';
+  if (text === '') return fail(`${expected}, got ""`);
+  let parsed: DateTime;
+  if (/^\d{4}-/.test(text)) {
+    if (!HAS_TIME.test(text)) return fail(`${expected}; a date without a time is ambiguous, got ${JSON.stringify(value)}`);
+    if (HAS_OFFSET.test(text)) {
+      parsed = DateTime.fromISO(text.replace(' ', 'T'), { setZone: true });
+    } else {
+      if (timezone === undefined) return fail(`${expected}; ${JSON.stringify(value)} has no offset and the record has no "timezone"`);
+      if (!isKnownZone(timezone)) return fail(`cannot be read in unknown time zone ${JSON.stringify(timezone)}`);
+      parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: timezone });
+      if (parsed.isValid && !sameWallClock(text, parsed)) {
+        return fail(`${JSON.stringify(value)} does not exist in ${timezone} (the clocks skip it)`);
+      }
+    }
+  } else {
+    parsed = DateTime.fromRFC2822(text, { setZone: true });
+  }
+  if (!parsed.isValid) {
+    const why = parsed.invalidExplanation ?? parsed.invalidReason ?? 'not a date';
+    return fail(`${expected}, got ${JSON.stringify(value)} (${why})`);
+  }
+  if (parsed.year < MIN_YEAR || parsed.year > MAX_YEAR) return fail(`must be between the years ${MIN_YEAR} and ${MAX_YEAR}, got ${JSON.stringify(value)}`);
+  return { ok: true, date: parsed.toJSDate() };
+}
+
+function sameWallClock(text: string, parsed: DateTime): boolean {
+  const m = LOCAL_PARTS.exec(text);
+  if (!m) return true;
+  const [, y, mo, d, h, mi] = m;
+  return parsed.year === Number(y) && parsed.month === Number(mo) && parsed.day === Number(d) && parsed.hour === Number(h) && parsed.minute === Number(mi);
+}
+
+function fail(problem: string): DateResult {
+  return { ok: false, problem };
+}

@@ -1,0 +1,30 @@
+/**
+ * A problem with one article record: which file, which field, what is wrong.
+ * The message reads `data/articles/x.json: field "published" must be …`.
+ */
+export class ArticleError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string | undefined,
+    readonly problem: string,
+  ) {
+    super(field === undefined ? `${file}: ${problem}` : `${file}: field "${field}" ${problem}`);
+    this.name = 'ArticleError';
+  }
+
+  /** The shape /healthz and the ingest API report. */
+  toJSON(): { file: string; field?: string; problem: string; message: string } {
+    return { file: this.file, ...(this.field === undefined ? {} : { field: this.field }), problem: this.problem, message: this.message };
+  }
+}
+
+/** `data/site.json` cannot be used; the server does not start. Lists every problem. */
+export class SiteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file}: ${problems.join('; ')}`);
+    this.name = 'SiteError';
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Characters XML 1.0 cannot carry (C0 controls other than tab, LF and CR;
+ * lone surrogates; U+FFFE and U+FFFF), plus DEL and the C1 controls, which
+ * XML allows but validators and readers reject or mangle. `feed` writes them
+ * through as they are, which makes the whole document unreadable, so every
+ * string is cleaned here, once, as it is loaded.
+ */
+const INVALID_XML_CHARS_SOURCE =
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const HAS_INVALID = new RegExp(INVALID_XML_CHARS_SOURCE);
+const ALL_INVALID = new RegExp(INVALID_XML_CHARS_SOURCE, 'g');
+
+/** Removes characters that XML 1.0 cannot carry (see above). */
+export function stripInvalidXmlChars(text: string): string {
+  return HAS_INVALID.test(text) ? text.replace(ALL_INVALID, '') : text;
+}
+
+/** Single-line text: invalid characters removed, runs of white space folded to one space, trimmed. */
+export function cleanLine(text: string): string {
+  return stripInvalidXmlChars(text).replace(/\s+/gu, ' ').trim();
+}
+
+/** Multi-line text (a summary): invalid characters removed, trimmed; line breaks kept. */
+export function cleanText(text: string): string {
+  return stripInvalidXmlChars(text).trim();
+}

@@ -1,0 +1,103 @@
+import type { Author, Category, FeedOptions, Item } from 'feed';
+import { escapeMarkup } from '../model/escape.js';
+import { slugify } from '../model/slug.js';
+import { AUTHOR_ROLES, type Article, type Credit, type Site } from '../model/types.js';
+import { formatCreditLine } from './credit-line.js';
+
+/** What distinguishes one feed from another: its own title, links and `updated`. */
+export interface FeedMeta {
+  readonly title: string;
+  readonly description: string;
+  /** Absolute self URLs of the three formats of this feed. */
+  readonly links: { readonly rss: string; readonly atom: string; readonly json: string };
+  /** Newest change among the feed's items; never the wall clock. */
+  readonly updated: Date;
+}
+
+export const GENERATOR = 'wirefeed';
+
+/** The id every format uses for an article: a tag: URI (RFC 4151), stable across formats and restarts. */
+export function itemId(article: Article, site: Site): string {
+  return `tag:${site.idAuthority}:${article.id}`;
+}
+
+export function isAuthor(credit: Credit): boolean {
+  return AUTHOR_ROLES.includes(credit.role);
+}
+
+/** Feed-level options of the `feed` library's model. */
+export function toFeedOptions(site: Site, meta: FeedMeta): FeedOptions {
+  return {
+    id: meta.links.atom,
+    title: meta.title,
+    description: meta.description,
+    link: site.link,
+    language: site.language,
+    updated: meta.updated,
+    generator: GENERATOR,
+    feedLinks: { rss: meta.links.rss, atom: meta.links.atom, json: meta.links.json },
+    // Atom requires an author on the feed when an entry has none.
+    author: { name: site.title, link: site.link },
+    ...(site.logo === undefined ? {} : { image: site.logo }),
+    ...(site.icon === undefined ? {} : { favicon: site.icon }),
+    ...(site.copyright === undefined ? {} : { copyright: site.copyright }),
+  };
+}
+
+/**
+ * One article as an item of the `feed` library's model. Values are plain
+ * (not escaped): the render layer escapes them as each format needs.
+ */
+export function toFeedItem(article: Article, site: Site): Item {
+  const authors = article.credits.filter(isAuthor).map((c) => toAuthor(c, site));
+  const contributors = article.credits.filter((c) => !isAuthor(c)).map((c) => toAuthor(c, site));
+  const lead = article.images[0];
+  return {
+    title: article.headline,
+    id: itemId(article, site),
+    link: article.url,
+    date: article.updated,
+    published: article.published,
+    ...(article.summary === undefined ? {} : { description: article.summary }),
+    content: composeContent(article),
+    category: categories(article, site),
+    ...(authors.length === 0 ? {} : { author: authors }),
+    ...(contributors.length === 0 ? {} : { contributor: contributors }),
+    ...(lead === undefined ? {} : { image: { url: lead.url, type: lead.type, ...(lead.bytes === undefined ? {} : { length: lead.bytes }) } }),
+  };
+}
+
+function toAuthor(credit: Credit, site: Site): Author {
+  return { name: credit.name, link: `${site.baseUrl}/authors/${encodeURIComponent(credit.slug)}/` };
+}
+
+function categories(article: Article, site: Site): Category[] {
+  const list: Category[] = [];
+  if (article.section !== undefined) {
+    list.push({ name: article.section, term: slugify(article.section), scheme: `${site.baseUrl}/sections/` });
+  }
+  for (const tag of article.tags) list.push({ name: tag, term: slugify(tag), scheme: `${site.baseUrl}/tags/` });
+  return list;
+}
+
+/**
+ * The full HTML content: the lead image as a figure (so readers without
+ * Media RSS still show it, with its caption and credit), the body, then the
+ * credit line as the newsroom prints it.
+ */
+export function composeContent(article: Article): string {
+  const parts: string[] = [];
+  const lead = article.images[0];
+  if (lead !== undefined && !article.body.includes(escapeMarkup(lead.url))) {
+    const size = `${lead.width === undefined ? '' : ` width="${lead.width}"`}${lead.height === undefined ? '' : ` height="${lead.height}"`}`;
+    const caption = [lead.caption === undefined ? '' : escapeMarkup(lead.caption), lead.credit === undefined ? '' : `<span>${escapeMarkup(lead.credit)}</span>`]
+      .filter((s) => s !== '')
+      .join(' ');
+    parts.push(
+      `<figure><img src="${escapeMarkup(lead.url)}" alt="${escapeMarkup(lead.alt ?? lead.caption ?? '')}"${size}>${caption === '' ? '' : `<figcaption>${caption}</figcaption>`}</figure>`,
+    );
+  }
+  parts.push(article.body);
+  if (article.credits.length > 0) parts.push(`<p class="credits">${escapeMarkup(formatCreditLine(article.credits, article.language))}</p>`);
+  return parts.join('\n');
+}

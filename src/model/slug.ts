@@ -1,0 +1,13 @@
+/**
+ * A stable, lower-case, URL-safe slug for a name: "Korea" → "korea",
+ * "Tag 7" → "tag-7". Letters and digits of every script are kept (so a
+ * Korean or Uyghur name keeps a readable slug); everything else becomes a
+ * single '-'. Returns "" when nothing usable remains.
+ */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+}

@@ -1,0 +1,77 @@
+import { slugify } from '../model/slug.js';
+import type { Article } from '../model/types.js';
+
+/** The kinds of filtered feed, by URL folder. */
+export const FILTER_KINDS = ['section', 'tag', 'language', 'author'] as const;
+export type FilterKind = (typeof FILTER_KINDS)[number];
+
+/** URL folder of each kind: /sections/{slug}/rss.xml … */
+export const KIND_FOLDER: Readonly<Record<FilterKind, string>> = { section: 'sections', tag: 'tags', language: 'languages', author: 'authors' };
+
+export interface FeedFilter {
+  readonly kind: FilterKind;
+  readonly slug: string;
+}
+
+/** One feed the server offers: the main feed or a filtered one. */
+export interface FeedDescriptor {
+  /** Undefined for the main feed. */
+  readonly filter?: FeedFilter;
+  /** What the feed is about: the section, tag or author name, or the language code. */
+  readonly name: string;
+  /** URL path of the feed's folder: "" for the main feed, "/sections/korea" for a section. */
+  readonly path: string;
+}
+
+/** The slugs an article is filed under, per kind. Language slugs are the lower-cased language tag. */
+export function slugsOf(article: Article, kind: FilterKind): string[] {
+  switch (kind) {
+    case 'section':
+      return article.section === undefined ? [] : [slugify(article.section)];
+    case 'tag':
+      return article.tags.map(slugify);
+    case 'language':
+      return [article.language.toLowerCase()];
+    case 'author':
+      return article.credits.map((c) => c.slug);
+  }
+}
+
+export function matchesFilter(article: Article, filter: FeedFilter): boolean {
+  return slugsOf(article, filter.kind).includes(filter.slug);
+}
+
+/** Display names per kind and slug, from the articles given (first spelling seen wins). */
+function namesOf(article: Article, kind: FilterKind): [string, string][] {
+  switch (kind) {
+    case 'section':
+      return article.section === undefined ? [] : [[slugify(article.section), article.section]];
+    case 'tag':
+      return article.tags.map((t) => [slugify(t), t]);
+    case 'language':
+      return [[article.language.toLowerCase(), article.language]];
+    case 'author':
+      return article.credits.map((c) => [c.slug, c.name]);
+  }
+}
+
+export function feedPath(filter: FeedFilter | undefined): string {
+  return filter === undefined ? '' : `/${KIND_FOLDER[filter.kind]}/${encodeURIComponent(filter.slug)}`;
+}
+
+/**
+ * Every feed there is for these articles (pass the visible ones): the main
+ * feed, then per kind the filtered feeds sorted by slug.
+ */
+export function listFeeds(articles: readonly Article[]): FeedDescriptor[] {
+  const feeds: FeedDescriptor[] = [{ name: 'All stories', path: '' }];
+  for (const kind of FILTER_KINDS) {
+    const names = new Map<string, string>();
+    for (const article of articles) for (const [slug, name] of namesOf(article, kind)) if (!names.has(slug)) names.set(slug, name);
+    for (const slug of [...names.keys()].sort()) {
+      const filter = { kind, slug };
+      feeds.push({ filter, name: names.get(slug) ?? slug, path: feedPath(filter) });
+    }
+  }
+  return feeds;
+}

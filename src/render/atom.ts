@@ -1,0 +1,66 @@
+import { Feed, type FeedOptions, type Item } from 'feed';
+import { escapeMarkup } from '../model/escape.js';
+import type { Article, Site } from '../model/types.js';
+import { PAGING_RELS, type FeedExtras } from './extras.js';
+import { appendBeforeClose, element, extractElement, forXmlJsCdata, forXmlJsText } from './xml.js';
+
+const FEED_INDENT = '    ';
+const ENTRY_INDENT = '        ';
+
+/**
+ * The feed element around the entries, as `feed` writes it, corrected:
+ * xml:lang on <feed> (feed drops `language` in Atom), and the paging and
+ * alternate links feed does not write.
+ */
+export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: string; tail: string } {
+  const xml = new Feed({
+    ...options,
+    id: forXmlJsText(options.id ?? ''),
+    title: forXmlJsText(options.title),
+    description: forXmlJsText(options.description ?? ''),
+    generator: forXmlJsText(String(options.generator)),
+    ...(options.author === undefined ? {} : { author: { ...options.author, name: forXmlJsText(options.author.name ?? '') } }),
+    ...(options.image === undefined ? {} : { image: forXmlJsText(options.image) }),
+    ...(options.favicon === undefined ? {} : { favicon: forXmlJsText(options.favicon) }),
+    ...(options.copyright === undefined ? {} : { copyright: forXmlJsText(options.copyright) }),
+    ...(extras.hub === undefined ? {} : { hub: extras.hub }),
+  }).atom1();
+  const fixed = xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeMarkup(options.language ?? 'en')}">`);
+  const close = fixed.lastIndexOf('\n</feed>');
+  const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
+    .map((rel) => element(FEED_INDENT, 'link', { rel, href: extras[rel], type: 'application/atom+xml' }))
+    .join('');
+  const html = extras.html === undefined ? '' : element(FEED_INDENT, 'link', { rel: 'alternate', href: extras.html, type: 'text/html', title: 'Preview' });
+  return { head: fixed.slice(0, close) + links + html, tail: fixed.slice(close) };
+}
+
+/**
+ * One <entry>, as `feed` writes it, corrected and completed: xml:lang per
+ * entry; title and summary as HTML-escaped text (feed declares them
+ * type="html"); categories with term, scheme and label written by us (feed
+ * cannot escape "<" in attributes); the lead image as an enclosure link
+ * with its real MIME type and length (feed guesses "image/jpg" from the
+ * file name and ignores the type).
+ */
+export function atomEntry(article: Article, item: Item, site: Site): string {
+  const single = new Feed({ title: 'entry', link: site.link, updated: item.date, generator: false });
+  const person = (p: { name?: string; link?: string }) => ({ name: forXmlJsText(p.name ?? ''), ...(p.link === undefined ? {} : { link: p.link }) });
+  single.addItem({
+    title: forXmlJsCdata(escapeMarkup(item.title)),
+    id: item.id ?? item.link,
+    link: item.link,
+    date: item.date,
+    ...(item.published === undefined ? {} : { published: item.published }),
+    ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
+    ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
+    ...(item.author === undefined ? {} : { author: item.author.map(person) }),
+    ...(item.contributor === undefined ? {} : { contributor: item.contributor.map(person) }),
+  });
+  const lead = article.images[0];
+  const extra = [
+    ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.term, scheme: c.scheme, label: c.name })),
+    ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
+  ].join('');
+  const entry = extractElement(single.atom1(), 'entry').replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
+  return appendBeforeClose(entry, 'entry', extra);
+}

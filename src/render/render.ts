@@ -1,0 +1,86 @@
+import type { Item } from 'feed';
+import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
+import type { Article, FeedFormat, Site } from '../model/types.js';
+import { atomEntry, atomFrame } from './atom.js';
+import type { FeedExtras } from './extras.js';
+import { jsonItem, jsonTop } from './json.js';
+import { rssFrame, rssItem } from './rss.js';
+
+/** Everything one feed document is made from. */
+export interface RenderInput {
+  readonly site: Site;
+  readonly meta: FeedMeta;
+  /** In feed order. */
+  readonly articles: readonly Article[];
+  readonly extras?: FeedExtras;
+}
+
+interface FormatRenderer<Fragment> {
+  readonly mediaType: string;
+  /** File name of the feed in a feed folder: /rss.xml, /sections/korea/rss.xml. */
+  readonly fileName: string;
+  item(article: Article, item: Item, site: Site): Fragment;
+  document(input: RenderInput, fragments: readonly Fragment[]): string;
+}
+
+const rss: FormatRenderer<string> = {
+  mediaType: 'application/rss+xml; charset=utf-8',
+  fileName: 'rss.xml',
+  item: rssItem,
+  document(input, fragments) {
+    const { head, tail } = rssFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
+    return head + fragments.join('') + tail;
+  },
+};
+
+const atom: FormatRenderer<string> = {
+  mediaType: 'application/atom+xml; charset=utf-8',
+  fileName: 'atom.xml',
+  item: atomEntry,
+  document(input, fragments) {
+    const { head, tail } = atomFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
+    return head + fragments.join('') + tail;
+  },
+};
+
+const json: FormatRenderer<Record<string, unknown>> = {
+  mediaType: 'application/feed+json; charset=utf-8',
+  fileName: 'feed.json',
+  item: jsonItem,
+  document(input, fragments) {
+    return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
+  },
+};
+
+/** The format table: every per-format difference lives here, none in the routes. */
+export const FORMATS: { readonly [F in FeedFormat]: FormatRenderer<F extends 'json' ? Record<string, unknown> : string> } = { rss, atom, json };
+export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+
+/**
+ * Rendered items, kept per site and article object. Articles are immutable
+ * (a changed record is a new object), so an entry is valid for as long as
+ * the object lives and is collected with it.
+ */
+const fragments = new WeakMap<Site, { [F in FeedFormat]: WeakMap<Article, unknown> }>();
+
+function fragmentFor<F extends FeedFormat>(format: F, article: Article, site: Site): unknown {
+  let bySite = fragments.get(site);
+  if (!bySite) {
+    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() };
+    fragments.set(site, bySite);
+  }
+  const cache = bySite[format];
+  let fragment = cache.get(article);
+  if (fragment === undefined) {
+    const renderer = FORMATS[format] as FormatRenderer<unknown>;
+    fragment = renderer.item(article, toFeedItem(article, site), site);
+    cache.set(article, fragment);
+  }
+  return fragment;
+}
+
+/** Renders one feed document. Same input, same bytes: nothing here reads the clock. */
+export function renderFeed(format: FeedFormat, input: RenderInput): string {
+  const renderer = FORMATS[format] as FormatRenderer<unknown>;
+  return renderer.document(input, input.articles.map((article) => fragmentFor(format, article, input.site)));
+}

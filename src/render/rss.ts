@@ -1,0 +1,82 @@
+import { Feed, type FeedOptions, type Item } from 'feed';
+import { isAuthor } from '../map/to-feed-model.js';
+import type { Article, Image, Site } from '../model/types.js';
+import { PAGING_RELS, type FeedExtras } from './extras.js';
+import { appendBeforeClose, element, extractElement, forXmlJsCdata, forXmlJsText } from './xml.js';
+import { escapeMarkup } from '../model/escape.js';
+
+const ROOT = '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">';
+const CHANNEL_INDENT = '        ';
+const ITEM_INDENT = '            ';
+const MEDIA_INDENT = '                ';
+
+/**
+ * The channel around the items, as `feed` writes it, corrected: every
+ * namespace we use declared once on <rss> (feed cannot declare media:), and
+ * the hub and paging links feed does not write.
+ */
+export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: string; tail: string } {
+  const xml = new Feed({
+    ...options,
+    title: forXmlJsText(options.title),
+    description: forXmlJsText(options.description ?? ''),
+    generator: forXmlJsText(String(options.generator)),
+    ...(options.image === undefined ? {} : { image: forXmlJsText(options.image) }),
+    ...(options.copyright === undefined ? {} : { copyright: forXmlJsText(options.copyright) }),
+    ...(extras.hub === undefined ? {} : { hub: extras.hub }),
+  }).rss2();
+  const fixed = xml.replace(/<rss [^>]*>/, ROOT);
+  const close = fixed.lastIndexOf('\n    </channel>');
+  const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
+    .map((rel) => element(CHANNEL_INDENT, 'atom:link', { rel, href: extras[rel], type: 'application/rss+xml' }))
+    .join('');
+  const html = extras.html === undefined ? '' : element(CHANNEL_INDENT, 'atom:link', { rel: 'alternate', href: extras.html, type: 'text/html' });
+  return { head: fixed.slice(0, close) + links + html, tail: fixed.slice(close) };
+}
+
+/**
+ * One <item>, as `feed` writes it, corrected and completed: no <author>
+ * with a bare name (RSS wants an e-mail address there) but dc:creator per
+ * author and dc:contributor per other credit; the real image MIME type and
+ * length on <enclosure> (only when the length is known: RSS requires a
+ * positive one); Media RSS for every image; atom:updated for the modified
+ * date (pubDate is the publication date); dc:language when the item's
+ * language is not the channel's.
+ */
+export function rssItem(article: Article, item: Item, site: Site): string {
+  const lead = article.images[0];
+  const single = new Feed({ title: 'item', link: site.link, updated: item.date, generator: false });
+  single.addItem({
+    title: forXmlJsCdata(item.title),
+    guid: forXmlJsText(item.id ?? item.link),
+    link: item.link,
+    date: item.date,
+    ...(item.published === undefined ? {} : { published: item.published }),
+    ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
+    ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
+    category: (item.category ?? []).map((c) => ({ name: forXmlJsText(c.name ?? '') })),
+    ...(lead?.bytes ? { enclosure: { url: lead.url, type: lead.type, length: lead.bytes } } : {}),
+  });
+  const xml = single.rss2();
+  const extra = [
+    element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
+    ...article.credits.map((c) => element(ITEM_INDENT, isAuthor(c) ? 'dc:creator' : 'dc:contributor', {}, { text: c.name })),
+    ...(article.language === site.language ? [] : [element(ITEM_INDENT, 'dc:language', {}, { text: article.language })]),
+    ...article.images.map(mediaContent),
+  ].join('');
+  return appendBeforeClose(extractElement(xml, 'item'), 'item', extra);
+}
+
+function mediaContent(image: Image): string {
+  const children = [
+    ...(image.caption === undefined ? [] : [element(MEDIA_INDENT, 'media:description', { type: 'plain' }, { text: image.caption })]),
+    ...(image.credit === undefined ? [] : [element(MEDIA_INDENT, 'media:credit', {}, { text: image.credit })]),
+    ...(image.thumbnail === undefined ? [] : [element(MEDIA_INDENT, 'media:thumbnail', { url: image.thumbnail })]),
+  ];
+  return element(
+    ITEM_INDENT,
+    'media:content',
+    { url: image.url, medium: 'image', type: image.type, width: image.width, height: image.height, fileSize: image.bytes },
+    { children },
+  );
+}

@@ -1,0 +1,59 @@
+import { ArticleError } from '../load/errors.js';
+import type { Article, Site } from '../model/types.js';
+
+/** What one article file yielded: an article, or the reasons it has none. */
+export interface FileRecord {
+  /** File name inside `articles/`. */
+  readonly name: string;
+  /** How the file is named in messages, e.g. `data/articles/x.json`. */
+  readonly shownAs: string;
+  readonly article?: Article;
+  readonly errors: readonly ArticleError[];
+  readonly warnings: readonly ArticleError[];
+}
+
+/**
+ * One immutable, consistent view of the data. A request is served entirely
+ * from one snapshot; a reload builds a new one and swaps it in whole.
+ */
+export interface Snapshot {
+  /** Increases with every swap; part of every cache key. */
+  readonly version: number;
+  readonly site: Site;
+  /** Every valid article, drafts and embargoed ones included, newest `published` first (ties: id). */
+  readonly articles: readonly Article[];
+  readonly byId: ReadonlyMap<string, Article>;
+  /** Files that yielded no article, with every reason. */
+  readonly rejected: readonly ArticleError[];
+  readonly warnings: readonly ArticleError[];
+}
+
+/** Newest published first; equal instants ordered by id so the order is total and stable. */
+export function compareNewestFirst(a: Article, b: Article): number {
+  return b.published.getTime() - a.published.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Assembles file records into a snapshot. Records are taken in file-name
+ * order; a second file with an id already taken is rejected, naming both.
+ */
+export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: number): Snapshot {
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const byId = new Map<string, Article>();
+  const rejected: ArticleError[] = [];
+  const warnings: ArticleError[] = [];
+  for (const file of sorted) {
+    rejected.push(...file.errors);
+    warnings.push(...file.warnings);
+    const article = file.article;
+    if (!article) continue;
+    const first = byId.get(article.id);
+    if (first) {
+      rejected.push(new ArticleError(file.shownAs, 'id', `${JSON.stringify(article.id)} is already used by ${first.source}; ids must be unique`));
+      continue;
+    }
+    byId.set(article.id, article);
+  }
+  const articles = [...byId.values()].sort(compareNewestFirst);
+  return { version, site, articles, byId, rejected, warnings };
+}
