@@ -1,7 +1,9 @@
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { FeedMeta } from '../map/to-feed-model.js';
 import type { FeedFormat } from '../model/types.js';
-import { newestChange, selectArticles } from '../query/select.js';
+import { FILTER_KINDS, KIND_FOLDER, type FeedFilter, type FilterKind } from '../query/directory.js';
+import { resolveFeedView } from '../query/feed-view.js';
+import { selectArticles } from '../query/select.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
@@ -26,6 +28,11 @@ export function feedLinks(baseUrl: string, prefix: string): FeedMeta['links'] {
   };
 }
 
+/** Slugs are compared lower-cased; language codes too (`/languages/zh-hans/`). */
+function filterSlug(_kind: FilterKind, raw: string): string {
+  return raw.normalize('NFKC').toLowerCase();
+}
+
 /** Builds the Express app. It does not listen: main.ts does. */
 export function createApp(deps: AppDeps): express.Express {
   const clock = deps.clock ?? (() => new Date());
@@ -41,16 +48,21 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  const serveMainFeed = (format: FeedFormat) => (req: Request, res: Response) => {
+  const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response) => {
     const snapshot = deps.store.current();
     const { site } = snapshot;
     const query = parseFeedQuery(req.query as Record<string, unknown>, site.feedSize);
-    const articles = selectArticles(snapshot.articles, query, clock());
-    const meta: FeedMeta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
-    const body = renderFeed(format, { site, meta, articles });
+    const filter: FeedFilter | undefined = kind === undefined ? undefined : { kind, slug: filterSlug(kind, String(req.params.slug)) };
+    const view = resolveFeedView(site, snapshot.articles, filter, query, clock());
+    if (!view) throw new HttpError(404, `No ${kind} feed named ${JSON.stringify(filter?.slug.slice(0, 100))}. The list of feeds is at /feeds.opml and on the home page /.`);
+    const meta: FeedMeta = { title: view.title, description: view.description, links: feedLinks(site.baseUrl, view.path), updated: view.updated };
+    const body = renderFeed(format, { site, meta, articles: view.articles });
     res.status(200).type(FORMATS[format].mediaType).send(body);
   };
-  for (const format of FEED_FORMATS) app.get(`/${FORMATS[format].fileName}`, serveMainFeed(format));
+  for (const format of FEED_FORMATS) {
+    app.get(`/${FORMATS[format].fileName}`, serveFeed(format));
+    for (const kind of FILTER_KINDS) app.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
+  }
 
   app.get('/healthz', (_req, res) => {
     const snapshot = deps.store.current();
