@@ -36,6 +36,7 @@ export function parseRecordDate(value: string, timezone: string | undefined): Da
       if (parsed.isValid && !sameWallClock(text, parsed)) {
         return fail(`${JSON.stringify(value)} does not exist in ${timezone} (the clocks skip it)`);
       }
+      parsed = earliestWithSameWallClock(text, parsed);
     }
   } else {
     parsed = DateTime.fromRFC2822(text, { setZone: true });
@@ -53,6 +54,15 @@ function sameWallClock(text: string, parsed: DateTime): boolean {
   if (!m) return true;
   const [, y, mo, d, h, mi] = m;
   return parsed.year === Number(y) && parsed.month === Number(mo) && parsed.day === Number(d) && parsed.hour === Number(h) && parsed.minute === Number(mi);
+}
+
+/** In a DST overlap a wall-clock time happens twice; luxon takes the later one, newsrooms mean the first. */
+function earliestWithSameWallClock(text: string, parsed: DateTime): DateTime {
+  for (const minutes of [60, 30]) {
+    const earlier = parsed.minus({ minutes });
+    if (earlier.isValid && sameWallClock(text, earlier) && earlier.second === parsed.second) return earlier;
+  }
+  return parsed;
 }
 
 function fail(problem: string): DateResult {

@@ -45,6 +45,8 @@ export function sanitizeBody(html: string, articleUrl: string): string {
     allowedSchemesByTag: { img: ['http', 'https'], iframe: ['https'] },
     allowedIframeHostnames: [...ALLOWED_IFRAME_HOSTS],
     allowProtocolRelative: false,
+    // An iframe whose src was refused (unknown host, not https) is dropped whole, not left empty.
+    exclusiveFilter: (frame) => frame.tag === 'iframe' && !frame.attribs.src,
     transformTags: { a: withAbsolute('href'), img: withAbsolute('src'), iframe: withAbsolute('src') },
   });
   return clean.trim();

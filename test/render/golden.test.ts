@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { feedLinks } from '../../src/http/app.js';
+import { newestChange, selectArticles } from '../../src/query/select.js';
+import { FEED_FORMATS, FORMATS, renderFeed } from '../../src/render/render.js';
+import { loadSample, SAMPLE_NOW } from '../helpers/sample.js';
+
+/**
+ * Reviewed outputs for the sample data. Any change to what we serve shows
+ * up as a diff of these files; review it, then accept with `npx vitest run -u`.
+ */
+describe('golden feeds for the sample data', () => {
+  it.each(FEED_FORMATS)('%s matches test/golden', async (format) => {
+    const snapshot = loadSample();
+    const { site } = snapshot;
+    const articles = selectArticles(snapshot.articles, { limit: site.feedSize }, SAMPLE_NOW);
+    const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
+    const output = renderFeed(format, { site, meta, articles });
+    await expect(output).toMatchFileSnapshot(`../golden/${FORMATS[format].fileName}`);
+  });
+
+  it('renders the same bytes twice (no clock, no state)', () => {
+    const snapshot = loadSample();
+    const { site } = snapshot;
+    const articles = selectArticles(snapshot.articles, { limit: 50 }, SAMPLE_NOW);
+    const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
+    for (const format of FEED_FORMATS) {
+      const first = renderFeed(format, { site, meta, articles });
+      const again = renderFeed(format, { site, meta, articles: selectArticles(loadSample().articles, { limit: 50 }, SAMPLE_NOW) });
+      expect(again).toBe(first);
+    }
+  });
+});
