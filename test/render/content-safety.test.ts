@@ -4,6 +4,7 @@ import { newestChange, selectArticles } from '../../src/query/select.js';
 import { FEED_FORMATS, renderFeed } from '../../src/render/render.js';
 import type { FeedFormat } from '../../src/model/types.js';
 import { atomSchemaErrors } from '../helpers/atom-schema.js';
+import { jsonFeedProblems } from '../helpers/json-feed.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
 
@@ -47,6 +48,7 @@ describe('any text reaches every reader exactly, in well-formed output', () => {
     const out = renderAll([makeRecord({ headline: value, summary: value, section: value, credits: [{ name: value, role: 'reporter' }] })]);
     for (const format of ['rss', 'atom'] as const) expect(() => parseXml(out[format])).not.toThrow();
     expect(atomSchemaErrors(out.atom)).toEqual([]);
+    expect(jsonFeedProblems(out.json)).toEqual([]);
     const back = readBack(out);
     for (const format of FEED_FORMATS) expect(back[format]).toEqual({ title: value, summary: value, category: value, author: value });
   });

@@ -6,6 +6,7 @@ import { formatCreditLine } from '../../src/map/credit-line.js';
 import type { Article } from '../../src/model/types.js';
 import { newestChange, selectArticles } from '../../src/query/select.js';
 import { renderFeed } from '../../src/render/render.js';
+import { jsonFeedProblems } from '../helpers/json-feed.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
 import { loadSample, SAMPLE_NOW, sampleRecords } from '../helpers/sample.js';
 
@@ -230,5 +231,18 @@ describe('the three formats agree', () => {
     const fromJson = json.map((i) => [i.id, i.title, i.url, i.date_published, i.date_modified]);
     expect(fromAtom).toEqual(fromRss);
     expect(fromJson).toEqual(fromRss);
+  });
+});
+
+describe('JSON Feed 1.1 rules', () => {
+  it('the sample feed follows them', () => {
+    expect(jsonFeedProblems(render('json'))).toEqual([]);
+  });
+
+  it('the check can fail: a 1.0 feed with a single author is refused', () => {
+    const old = JSON.parse(render('json'));
+    old.version = 'https://jsonfeed.org/version/1';
+    old.items[0].author = { name: 'x' };
+    expect(jsonFeedProblems(JSON.stringify(old)).length).toBeGreaterThan(1);
   });
 });
