@@ -25,10 +25,20 @@ export function isAuthor(credit: Credit): boolean {
   return AUTHOR_ROLES.includes(credit.role);
 }
 
+/**
+ * The feed's own id: a tag: URI built from its path, so it stays the same
+ * when the server moves (SITE_URL) — "tag:news.example.org,2019:feeds" for
+ * the main feed, "…:feeds/sections/korea" for a section.
+ */
+export function feedId(site: Site, meta: FeedMeta): string {
+  const atomPath = meta.links.atom.startsWith(site.baseUrl) ? meta.links.atom.slice(site.baseUrl.length) : new URL(meta.links.atom).pathname;
+  return `tag:${site.idAuthority}:feeds${atomPath.replace(/\/atom\.xml$/, '')}`;
+}
+
 /** Feed-level options of the `feed` library's model. */
 export function toFeedOptions(site: Site, meta: FeedMeta): FeedOptions {
   return {
-    id: meta.links.atom,
+    id: feedId(site, meta),
     title: meta.title,
     description: meta.description,
     link: site.link,

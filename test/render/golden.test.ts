@@ -30,3 +30,15 @@ describe('golden feeds for the sample data', () => {
     }
   });
 });
+
+describe('feed ids', () => {
+  it('do not change when the server moves to another public URL', async () => {
+    const { feedId } = await import('../../src/map/to-feed-model.js');
+    const snapshot = loadSample();
+    const here = feedId(snapshot.site, { title: '', description: '', updated: new Date(0), links: feedLinks(snapshot.site.baseUrl, '/sections/korea') });
+    const moved = { ...snapshot.site, baseUrl: 'https://elsewhere.example.net/feeds' };
+    const there = feedId(moved, { title: '', description: '', updated: new Date(0), links: feedLinks(moved.baseUrl, '/sections/korea') });
+    expect(here).toBe('tag:news.example.org,2019:feeds/sections/korea');
+    expect(there).toBe(here);
+  });
+});
