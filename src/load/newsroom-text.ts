@@ -65,7 +65,7 @@ const IMAGE_LINE = new RegExp(`^([a-z0-9]+(?:[-_][a-z0-9]+)+(?:\\.(?:${IMAGE_EXT
 const HAS_EXTENSION = /\.[A-Za-z0-9]{2,5}$/;
 
 /** "…picture released by Korean Central News Agency on October 16…" → "Korean Central News Agency". */
-const RELEASED_BY = /\b(?:released\s+by|courtesy\s+of)\s+(?:the\s+)?(.+?)(?=\s+(?:on|in|at|via|shows?|showing|to|from|during|as|of)\s|[,;:]|\.(?:\s|$)|$)/iu;
+const RELEASED_BY = /\b(?:released\s+by|courtesy\s+of)\s+(?:the\s+)?(.+?)(?=\s+(?:on|in|at|via|shows?|showing|to|from|during|as)\s|[,;:]|\.(?:\s|$)|$)/iu;
 
 /** A paragraph ends the way prose ends; anything else is listed for a human to check. */
 const ENDS_LIKE_PROSE = /[.!?…"”’'»)\]:。！？؟။།]$/u;
