@@ -77,16 +77,6 @@ export function visibleFrom(list: readonly Article[], now: Date): number {
   return lo;
 }
 
-/**
- * Which articles are visible at `now`, as one number: the count of
- * published-status articles whose time has come. It changes exactly when an
- * embargo is released, so it belongs in every cache key next to the
- * snapshot version.
- */
-export function visibilityEpoch(index: FeedIndex, now: Date): number {
-  return index.all.length - visibleFrom(index.all, now);
-}
-
 /** The next embargo release after `now`: O(1) with the index (the article just before the visible suffix). */
 export function nextRelease(index: FeedIndex, now: Date): Date | undefined {
   const from = visibleFrom(index.all, now);
