@@ -66,6 +66,8 @@ function cursorParam(query: Record<string, unknown>, name: 'before' | 'after'): 
  * `since` in another zone) give the same string.
  */
 export function feedQueryString(query: FeedQuery, defaultLimit: number, page?: { before: Cursor } | { after: Cursor }): string {
+  // The common poll: no parameters, no allocation.
+  if (page === undefined && query.limit === defaultLimit && query.since === undefined && query.before === undefined && query.after === undefined) return '';
   const params: string[] = [];
   if (query.limit !== defaultLimit) params.push(`limit=${query.limit}`);
   if (query.since !== undefined) params.push(`since=${encodeURIComponent(query.since.toISOString())}`);
