@@ -8,6 +8,24 @@ export interface Config {
   readonly siteUrl?: string;
   /** `production` hides error details from responses. */
   readonly production: boolean;
+  /** How feeds may be cached by clients and proxies. */
+  readonly feedCaching: FeedCachingConfig;
+  /** WebSub hub to announce and ping; undefined: no WebSub. */
+  readonly websubHub?: string;
+  /** Attempts per hub ping before giving up (1 = no retry). */
+  readonly websubAttempts: number;
+}
+
+/** Cache-Control lifetimes (seconds) and the size of the in-memory feed cache. */
+export interface FeedCachingConfig {
+  /** `max-age`, capped at the next embargo release. */
+  readonly maxAge: number;
+  readonly staleWhileRevalidate: number;
+  readonly staleIfError: number;
+  /** Rendered feeds (one per feed, format and query) kept in memory at most. */
+  readonly cacheEntries: number;
+  /** Bytes of rendered and compressed feeds kept in memory at most. */
+  readonly cacheBytes: number;
 }
 
 /** A variable that is set but unusable. The message names the variable and the value. */
@@ -26,14 +44,26 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads and validates the configuration; throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env): Config {
   const siteUrl = optionalUrl(env, 'SITE_URL');
+  const websubHub = optionalUrl(env, 'WEBSUB_HUB', { allowQuery: true });
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: nonEmpty(env, 'HOST', '0.0.0.0'),
     dataDir: nonEmpty(env, 'DATA_DIR', './data'),
     ...(siteUrl === undefined ? {} : { siteUrl }),
     production: env.NODE_ENV === 'production',
+    feedCaching: {
+      maxAge: integer(env, 'FEED_MAX_AGE', 300, 0, YEAR),
+      staleWhileRevalidate: integer(env, 'FEED_STALE_WHILE_REVALIDATE', 60, 0, YEAR),
+      staleIfError: integer(env, 'FEED_STALE_IF_ERROR', 86400, 0, YEAR),
+      cacheEntries: integer(env, 'FEED_CACHE_ENTRIES', 1000, 1, 1_000_000),
+      cacheBytes: integer(env, 'FEED_CACHE_MB', 64, 1, 65536) * 1024 * 1024,
+    },
+    ...(websubHub === undefined ? {} : { websubHub }),
+    websubAttempts: integer(env, 'WEBSUB_ATTEMPTS', 5, 1, 20),
   };
 }
+
+const YEAR = 31_536_000;
 
 /** An integer in [min, max]; the default when the variable is unset or empty. */
 export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -51,8 +81,8 @@ export function nonEmpty(env: Env, name: string, fallback: string): string {
   return raw.trim();
 }
 
-/** An absolute http(s) URL without a trailing slash, or undefined when unset. */
-export function optionalUrl(env: Env, name: string): string | undefined {
+/** An absolute http(s) URL without a trailing slash (or, with `allowQuery`, exactly as given), or undefined when unset. */
+export function optionalUrl(env: Env, name: string, options: { allowQuery?: boolean } = {}): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   let url: URL;
@@ -64,6 +94,7 @@ export function optionalUrl(env: Env, name: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(name, `must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
   }
-  if (url.search || url.hash) throw new ConfigError(name, `must not have a query or fragment, got ${JSON.stringify(raw)}`);
-  return url.toString().replace(/\/+$/, '');
+  if (url.hash || (url.search && !options.allowQuery)) throw new ConfigError(name, `must not have a query or fragment, got ${JSON.stringify(raw)}`);
+  // A hub endpoint is used exactly as given; a base URL loses its trailing slash so paths can be appended.
+  return options.allowQuery ? url.toString() : url.toString().replace(/\/+$/, '');
 }

@@ -1,13 +1,10 @@
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { FeedMeta } from '../map/to-feed-model.js';
-import type { FeedFormat } from '../model/types.js';
-import { FILTER_KINDS, KIND_FOLDER, type FeedFilter, type FilterKind } from '../query/directory.js';
-import { resolveFeedView } from '../query/feed-view.js';
+import express, { type ErrorRequestHandler } from 'express';
+import type { FeedCachingConfig } from '../config/config.js';
 import { selectArticles } from '../query/select.js';
-import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
-import { parseFeedQuery } from './feed-request.js';
+import { FeedCache } from './feed-cache.js';
+import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -17,21 +14,15 @@ export interface AppDeps {
   /** Hide error details (production). */
   readonly production?: boolean;
   readonly log?: (line: string) => void;
+  /** Cache-Control lifetimes and in-memory cache bounds (config: FEED_*); defaults when absent. */
+  readonly caching?: Partial<FeedCachingConfig>;
+  /** WebSub hub every feed announces (config: WEBSUB_HUB). */
+  readonly websubHub?: string;
+  /** The rendered-feed cache; tests pass one to read its counters. */
+  readonly feedCache?: FeedCache;
 }
 
-/** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
-export function feedLinks(baseUrl: string, prefix: string): FeedMeta['links'] {
-  return {
-    rss: `${baseUrl}${prefix}/${FORMATS.rss.fileName}`,
-    atom: `${baseUrl}${prefix}/${FORMATS.atom.fileName}`,
-    json: `${baseUrl}${prefix}/${FORMATS.json.fileName}`,
-  };
-}
-
-/** Slugs are compared lower-cased; language codes too (`/languages/zh-hans/`). */
-function filterSlug(_kind: FilterKind, raw: string): string {
-  return raw.normalize('NFKC').toLowerCase();
-}
+export { feedLinks } from './feed-routes.js';
 
 /** Builds the Express app. It does not listen: main.ts does. */
 export function createApp(deps: AppDeps): express.Express {
@@ -48,21 +39,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
-  const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response) => {
-    const snapshot = deps.store.current();
-    const { site } = snapshot;
-    const query = parseFeedQuery(req.query as Record<string, unknown>, site.feedSize);
-    const filter: FeedFilter | undefined = kind === undefined ? undefined : { kind, slug: filterSlug(kind, String(req.params.slug)) };
-    const view = resolveFeedView(site, snapshot.articles, filter, query, clock());
-    if (!view) throw new HttpError(404, `No ${kind} feed named ${JSON.stringify(filter?.slug.slice(0, 100))}. The list of feeds is at /feeds.opml and on the home page /.`);
-    const meta: FeedMeta = { title: view.title, description: view.description, links: feedLinks(site.baseUrl, view.path), updated: view.updated };
-    const body = renderFeed(format, { site, meta, articles: view.articles });
-    res.status(200).type(FORMATS[format].mediaType).send(body);
-  };
-  for (const format of FEED_FORMATS) {
-    app.get(`/${FORMATS[format].fileName}`, serveFeed(format));
-    for (const kind of FILTER_KINDS) app.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
-  }
+  const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }) }));
 
   app.get('/healthz', (_req, res) => {
     const snapshot = deps.store.current();

@@ -41,8 +41,8 @@ export function matchesFilter(article: Article, filter: FeedFilter): boolean {
   return slugsOf(article, filter.kind).includes(filter.slug);
 }
 
-/** Display names per kind and slug, from the articles given (first spelling seen wins). */
-function namesOf(article: Article, kind: FilterKind): [string, string][] {
+/** [slug, display name] pairs an article is filed under, per kind. */
+export function namesOf(article: Article, kind: FilterKind): [string, string][] {
   switch (kind) {
     case 'section':
       return article.section === undefined ? [] : [[slugify(article.section), article.section]];
@@ -64,6 +64,7 @@ export function feedPath(filter: FeedFilter | undefined): string {
  * feed, then per kind the filtered feeds sorted by slug.
  */
 export function listFeeds(articles: readonly Article[]): FeedDescriptor[] {
+  // Display names: the first spelling seen (the newest article's) wins.
   const feeds: FeedDescriptor[] = [{ name: 'All stories', path: '' }];
   for (const kind of FILTER_KINDS) {
     const names = new Map<string, string>();

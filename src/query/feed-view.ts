@@ -1,6 +1,7 @@
 import type { Article, Site } from '../model/types.js';
-import { feedPath, listFeeds, matchesFilter, type FeedDescriptor, type FeedFilter } from './directory.js';
-import { isVisible, newestChange, selectArticles, type FeedQuery } from './select.js';
+import { feedPath, namesOf, type FeedDescriptor, type FeedFilter } from './directory.js';
+import { feedArticles, indexArticles, visibleFrom } from './feed-index.js';
+import { newestChange, selectPage, type FeedQuery, type Page } from './select.js';
 
 /** One feed, resolved at one instant: what it is, its title, and its items. */
 export interface FeedView {
@@ -12,6 +13,8 @@ export interface FeedView {
   readonly articles: readonly Article[];
   /** Newest change among the items; the Unix epoch when there are none. */
   readonly updated: Date;
+  /** The page shown and its neighbours (RFC 5005 paging). */
+  readonly page: Page;
 }
 
 const KIND_LABEL = { section: 'Section', tag: 'Tag', language: 'Language', author: 'Stories by' } as const;
@@ -24,25 +27,36 @@ export function feedTitle(site: Site, descriptor: FeedDescriptor): string {
 }
 
 /**
- * Resolves a feed (the main one, or a filter) against a newest-first list
- * of articles at `now`. Undefined when no visible article carries the
- * filter's slug: an unknown feed.
+ * Resolves a feed (the main one, or a filter) against a snapshot's
+ * newest-first list of articles at `now`. Undefined when no visible article
+ * carries the filter's slug: an unknown feed. The list's index (per kind
+ * and slug, newest first) is built once per list and reused, so this costs
+ * a lookup and a binary search, plus the page itself.
  */
 export function resolveFeedView(site: Site, articles: readonly Article[], filter: FeedFilter | undefined, query: FeedQuery, now: Date): FeedView | undefined {
-  const pool = filter === undefined ? articles : articles.filter((a) => matchesFilter(a, filter));
-  if (filter !== undefined && !pool.some((a) => isVisible(a, now))) return undefined;
-  const descriptor =
+  const list = feedArticles(indexArticles(articles), filter);
+  if (list === undefined) return undefined;
+  const from = visibleFrom(list, now);
+  const newestVisible = list[from];
+  if (filter !== undefined && newestVisible === undefined) return undefined;
+  const descriptor: FeedDescriptor =
     filter === undefined
       ? { name: 'All stories', path: '' }
-      : (listFeeds(pool.filter((a) => isVisible(a, now))).find((d) => d.filter?.kind === filter.kind && d.filter.slug === filter.slug) ?? { filter, name: filter.slug, path: feedPath(filter) });
-  const selected = selectArticles(pool, query, now);
+      : {
+          filter,
+          // The display name is the newest visible article's spelling, as in the feed directory.
+          name: (newestVisible && namesOf(newestVisible, filter.kind).find(([slug]) => slug === filter.slug)?.[1]) ?? filter.slug,
+          path: feedPath(filter),
+        };
+  const page = selectPage(list, query, now);
   const title = feedTitle(site, descriptor);
   return {
     descriptor,
     title,
     description: filter === undefined ? site.description : `${title}. ${site.description}`.trim(),
     path: descriptor.path,
-    articles: selected,
-    updated: newestChange(selected),
+    articles: page.articles,
+    updated: newestChange(page.articles),
+    page,
   };
 }

@@ -1,0 +1,92 @@
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+/** The content codings feeds are served in. */
+export type ContentCoding = 'br' | 'gzip' | 'identity';
+
+/** Preference among codings the client accepts with the same q-value: smallest first. */
+const PREFERENCE: readonly ContentCoding[] = ['br', 'gzip', 'identity'];
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compresses a feed body. Runs on libuv's thread pool (never blocks
+ * serving) and happens once per feed version and coding: the feed cache
+ * keeps the result. Maximum settings, because the cost is paid once and
+ * the bytes are sent to every poller.
+ */
+export function compress(body: Buffer, coding: Exclude<ContentCoding, 'identity'>): Promise<Buffer> {
+  if (coding === 'br') {
+    return brotliAsync(body, {
+      params: {
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    });
+  }
+  return gzipAsync(body, { level: constants.Z_BEST_COMPRESSION });
+}
+
+const Q_VALUE = /^q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/i;
+
+/**
+ * Chooses the coding for a response from `Accept-Encoding` (RFC 9110
+ * §12.5.3): the acceptable coding with the highest q-value, br before gzip
+ * before identity at equal q. No header: identity. `identity` is
+ * acceptable unless refused by `identity;q=0`, or by `*;q=0` without an
+ * explicit identity entry. Undefined when nothing we have is acceptable
+ * (the caller answers 406).
+ */
+export function negotiateEncoding(header: string | undefined): ContentCoding | undefined {
+  if (header === undefined) return 'identity';
+  const memo = negotiated.get(header);
+  if (memo !== undefined) return memo === null ? undefined : memo;
+  const chosen = negotiate(header);
+  // Clients send few distinct headers; bounded so odd ones cannot grow it.
+  if (negotiated.size >= 256) negotiated.clear();
+  negotiated.set(header, chosen ?? null);
+  return chosen;
+}
+
+const negotiated = new Map<string, ContentCoding | null>();
+
+function negotiate(header: string): ContentCoding | undefined {
+  const q = new Map<string, number>();
+  for (const element of header.split(',')) {
+    const [rawName, ...params] = element.split(';').map((s) => s.trim());
+    if (!rawName) continue;
+    let name = rawName.toLowerCase();
+    if (name === 'x-gzip') name = 'gzip';
+    let weight = 1;
+    let valid = true;
+    for (const param of params) {
+      if (param === '') continue;
+      const match = Q_VALUE.exec(param.replace(/\s*=\s*/, '='));
+      if (match) weight = Number(match[1]);
+      else if (/^q\s*=/i.test(param)) valid = false;
+    }
+    // A malformed q-value makes the element meaningless; it is ignored rather than guessed.
+    if (!valid) continue;
+    // Repeated codings: the highest weight given wins, so a stray duplicate cannot refuse a coding.
+    q.set(name, Math.max(weight, q.get(name) ?? 0));
+  }
+  const star = q.get('*');
+  const weightOf = (coding: ContentCoding): number => {
+    const explicit = q.get(coding);
+    if (explicit !== undefined) return explicit;
+    if (star !== undefined) return star;
+    return coding === 'identity' ? 1 : 0;
+  };
+  let best: ContentCoding | undefined;
+  let bestWeight = 0;
+  for (const coding of PREFERENCE) {
+    const weight = weightOf(coding);
+    if (weight > bestWeight) {
+      best = coding;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,155 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { FeedMeta } from '../map/to-feed-model.js';
+import type { FeedFormat } from '../model/types.js';
+import type { Cursor } from '../query/cursor.js';
+import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
+import { feedArticles, indexArticles, visibleFrom } from '../query/feed-index.js';
+import { resolveFeedView } from '../query/feed-view.js';
+import type { FeedQuery } from '../query/select.js';
+import type { FeedExtras } from '../render/extras.js';
+import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
+import type { Snapshot } from '../store/snapshot.js';
+import type { Store } from '../store/store.js';
+import { negotiateEncoding, type ContentCoding } from './compress.js';
+import { isNotModified } from './conditional.js';
+import { HttpError } from './errors.js';
+import { FeedCache, type CachedFeed, type Representation } from './feed-cache.js';
+import { feedQueryString, parseFeedQuery } from './feed-request.js';
+
+/** Cache-Control lifetimes in seconds. */
+export interface FeedCaching {
+  readonly maxAge: number;
+  readonly staleWhileRevalidate: number;
+  readonly staleIfError: number;
+}
+
+export const DEFAULT_FEED_CACHING: FeedCaching = { maxAge: 300, staleWhileRevalidate: 60, staleIfError: 86400 };
+
+export interface FeedRoutesDeps {
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly caching: FeedCaching;
+  /** Rendered feeds; one per app. */
+  readonly cache: FeedCache;
+  /** WebSub hub every feed announces. */
+  readonly hub?: string;
+}
+
+/** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
+export function feedLinks(baseUrl: string, prefix: string): FeedMeta['links'] {
+  return {
+    rss: `${baseUrl}${prefix}/${FORMATS.rss.fileName}`,
+    atom: `${baseUrl}${prefix}/${FORMATS.atom.fileName}`,
+    json: `${baseUrl}${prefix}/${FORMATS.json.fileName}`,
+  };
+}
+
+/** Slugs are compared lower-cased; language codes too (`/languages/zh-hans/`). */
+function filterSlug(_kind: FilterKind, raw: string): string {
+  return raw.normalize('NFKC').toLowerCase();
+}
+
+/**
+ * The feed routes: the main feed and every filtered feed, in the three
+ * formats. A feed is rendered once per data version, visibility epoch,
+ * format and query, then served from memory: conditional GET answered from
+ * precomputed validators, compressed forms made once and kept, headers
+ * precomputed, so a warm poll does no rendering, hashing or compressing.
+ */
+export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
+  const { store, clock, cache, caching } = deps;
+  const router = express.Router();
+  store.subscribe(() => cache.invalidate());
+  const window = (caching.maxAge + caching.staleWhileRevalidate) * 1000;
+  const usualCacheControl = cacheControlValue(caching.maxAge, caching.staleWhileRevalidate, caching.staleIfError);
+
+  /** Cache-Control for a feed whose next embargo release is at `nextRelease`: no cache may keep it past then. */
+  const cacheControl = (nextRelease: number | undefined, now: number): string => {
+    if (nextRelease === undefined || nextRelease - now >= window) return usualCacheControl;
+    const untilRelease = Math.max(0, Math.floor((nextRelease - now) / 1000));
+    const maxAge = Math.min(caching.maxAge, untilRelease);
+    return cacheControlValue(maxAge, Math.min(caching.staleWhileRevalidate, untilRelease - maxAge), caching.staleIfError);
+  };
+
+  const render = (snapshot: Snapshot, format: FeedFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
+    const { site } = snapshot;
+    const view = resolveFeedView(site, snapshot.articles, filter, query, now);
+    if (!view) throw new HttpError(404, unknownFeedMessage(filter));
+    const base = `${site.baseUrl}${view.path}/${FORMATS[format].fileName}`;
+    const link = (page?: { before: Cursor } | { after: Cursor }) => {
+      const search = feedQueryString({ limit: query.limit, ...(query.since === undefined ? {} : { since: query.since }) }, site.feedSize, page);
+      return search === '' ? base : `${base}?${search}`;
+    };
+    const { next, previous, last } = view.page;
+    const paged = next !== undefined || previous !== undefined;
+    const extras: FeedExtras = {
+      ...(deps.hub === undefined ? {} : { hub: deps.hub }),
+      ...(paged ? { first: link() } : {}),
+      ...(next === undefined ? {} : { next: link({ before: next }) }),
+      ...(previous === undefined ? {} : { previous: link({ after: previous }) }),
+      ...(last === undefined ? {} : { last: link({ after: last }) }),
+    };
+    const meta: FeedMeta = { title: view.title, description: view.description, links: feedLinks(site.baseUrl, view.path), updated: view.updated };
+    const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
+    const from = visibleFrom(list, now);
+    return {
+      body: renderFeed(format, { site, meta, articles: view.articles, extras }),
+      contentType: FORMATS[format].mediaType,
+      lastModified: view.updated,
+      ...(from === 0 ? {} : { nextRelease: (list[from - 1] as { published: Date }).published.getTime() }),
+    };
+  };
+
+  const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number): void => {
+    res.setHeader('Cache-Control', cacheControl(cached.nextRelease, now));
+    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {
+      res.writeHead(304, representation.notModifiedHeaders);
+      res.end();
+      return;
+    }
+    res.writeHead(200, representation.headers);
+    // HEAD: the same headers, Content-Length included, and no body.
+    if (req.method === 'HEAD') res.end();
+    else res.end(representation.bytes);
+  };
+
+  const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
+    const snapshot = store.current();
+    const generation = cache.generation;
+    const now = clock();
+    const query = parseFeedQuery(req.query as Record<string, unknown>, snapshot.site.feedSize);
+    const filter: FeedFilter | undefined = kind === undefined ? undefined : { kind, slug: filterSlug(kind, String(req.params.slug)) };
+    const list = feedArticles(indexArticles(snapshot.articles), filter);
+    const from = list === undefined ? 0 : visibleFrom(list, now);
+    if (list === undefined || (filter !== undefined && from === list.length)) throw new HttpError(404, unknownFeedMessage(filter));
+    const coding: ContentCoding | undefined = negotiateEncoding(req.headers['accept-encoding']);
+    if (coding === undefined) {
+      throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
+    }
+    // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches.
+    const epoch = list.length - from;
+    const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, snapshot.site.feedSize)}`;
+    const cached = cache.get(key, generation, epoch, () => render(snapshot, format, filter, query, now));
+    const nowMs = now.getTime();
+    if (!(cached instanceof Promise)) {
+      const representation = cached.feed.ready(coding);
+      if (representation !== undefined) return send(req, res, cached, representation, nowMs);
+      return void Promise.resolve(cached.feed.representation(coding)).then((r) => send(req, res, cached, r, nowMs), next);
+    }
+    cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs)).catch(next);
+  };
+
+  for (const format of FEED_FORMATS) {
+    router.get(`/${FORMATS[format].fileName}`, serveFeed(format));
+    for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
+  }
+  return router;
+}
+
+function cacheControlValue(maxAge: number, staleWhileRevalidate: number, staleIfError: number): string {
+  return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`;
+}
+
+function unknownFeedMessage(filter: FeedFilter | undefined): string {
+  return `No ${filter?.kind ?? ''} feed named ${JSON.stringify(filter?.slug.slice(0, 100))}. The list of feeds is at /feeds.opml and on the home page /.`;
+}

@@ -1,0 +1,134 @@
+import type { Article, Credit, Image, Site } from '../model/types.js';
+import type { Cursor } from './cursor.js';
+import { FILTER_KINDS, feedPath, slugsOf, type FeedFilter } from './directory.js';
+import { indexArticles, visibleFrom } from './feed-index.js';
+import { resolveFeedView, type FeedView } from './feed-view.js';
+
+/** One side of a comparison: a snapshot's site and articles, seen at an instant. */
+export interface DataAt {
+  readonly site: Site;
+  /** Newest first, as in a snapshot. */
+  readonly articles: readonly Article[];
+  readonly byId: ReadonlyMap<string, Article>;
+  readonly now: Date;
+}
+
+/** A feed whose content differs between two states, by folder path ("" for the main feed). */
+export interface ChangedFeed {
+  readonly filter?: FeedFilter;
+  readonly path: string;
+}
+
+/**
+ * The feeds whose default document (no query) differs between `before` and
+ * `after`: new, changed, deleted and embargo-released articles, and the
+ * feeds they push others out of. Candidates are the main feed and every
+ * feed a changed article is (or was) filed under; each candidate is then
+ * compared exactly, on everything its document is rendered from (title,
+ * description, `updated`, the items, the paging cursors), so a feed whose
+ * bytes would not change is not reported. A changed site changes them all.
+ */
+export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
+  const candidates = new Map<string, FeedFilter | undefined>([['', undefined]]);
+  const consider = (article: Article): void => {
+    for (const kind of FILTER_KINDS) {
+      for (const slug of slugsOf(article, kind)) {
+        const filter = { kind, slug };
+        candidates.set(feedPath(filter), filter);
+      }
+    }
+  };
+  const siteChanged = !sameSite(before.site, after.site);
+  if (siteChanged) {
+    for (const article of before.articles) consider(article);
+    for (const article of after.articles) consider(article);
+  } else {
+    for (const [id, article] of after.byId) {
+      const old = before.byId.get(id);
+      if (old !== undefined && sameArticle(old, article)) continue;
+      consider(article);
+      if (old !== undefined) consider(old);
+    }
+    for (const [id, old] of before.byId) if (!after.byId.has(id)) consider(old);
+    // Embargoes released (or, with a clock set back, re-imposed) between the two instants.
+    for (const side of [before, after]) {
+      const all = indexArticles(side.articles).all;
+      const a = visibleFrom(all, before.now);
+      const b = visibleFrom(all, after.now);
+      for (let i = Math.min(a, b); i < Math.max(a, b); i++) consider(all[i] as Article);
+    }
+  }
+  const changed: ChangedFeed[] = [];
+  for (const [path, filter] of candidates) {
+    const query = { limit: after.site.feedSize };
+    const old = resolveFeedView(before.site, before.articles, filter, { limit: before.site.feedSize }, before.now);
+    const now = resolveFeedView(after.site, after.articles, filter, query, after.now);
+    if (old === undefined && now === undefined) continue;
+    if (old === undefined || now === undefined || siteChanged || !sameView(old, now)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
+  }
+  return changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function sameView(a: FeedView, b: FeedView): boolean {
+  if (a.title !== b.title || a.description !== b.description || a.updated.getTime() !== b.updated.getTime()) return false;
+  if (!sameCursor(a.page.next, b.page.next) || !sameCursor(a.page.previous, b.page.previous) || !sameCursor(a.page.last, b.page.last)) return false;
+  if (a.articles.length !== b.articles.length) return false;
+  return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article));
+}
+
+function sameCursor(a: Cursor | undefined, b: Cursor | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.published === b.published && a.id === b.id);
+}
+
+/** Same site settings (every field feeds into every document). */
+export function sameSite(a: Site, b: Site): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Same article as far as any feed shows it: every field but `source` (the
+ * file it came from, which no feed prints). A reload that re-reads an
+ * unchanged file makes an equal, not identical, object.
+ */
+export function sameArticle(a: Article, b: Article): boolean {
+  if (a === b) return true;
+  return (
+    a.id === b.id &&
+    a.url === b.url &&
+    a.headline === b.headline &&
+    a.summary === b.summary &&
+    a.body === b.body &&
+    a.published.getTime() === b.published.getTime() &&
+    a.updated.getTime() === b.updated.getTime() &&
+    a.timezone === b.timezone &&
+    a.language === b.language &&
+    a.service === b.service &&
+    a.section === b.section &&
+    a.status === b.status &&
+    sameList(a.tags, b.tags, (x, y) => x === y) &&
+    sameList(a.credits, b.credits, sameCredit) &&
+    sameList(a.images, b.images, sameImage)
+  );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((x, i) => same(x, b[i] as T));
+}
+
+function sameCredit(a: Credit, b: Credit): boolean {
+  return a.name === b.name && a.role === b.role && a.organization === b.organization && a.slug === b.slug;
+}
+
+function sameImage(a: Image, b: Image): boolean {
+  return (
+    a.url === b.url &&
+    a.caption === b.caption &&
+    a.credit === b.credit &&
+    a.alt === b.alt &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.type === b.type &&
+    a.bytes === b.bytes &&
+    a.thumbnail === b.thumbnail
+  );
+}

@@ -1,0 +1,84 @@
+import type { Article } from '../model/types.js';
+import { FILTER_KINDS, namesOf, type FeedFilter, type FilterKind } from './directory.js';
+
+/**
+ * Per-snapshot lookup tables: every feed's candidate articles, newest
+ * first, so that serving a tag feed over 100,000 articles is a map lookup
+ * and a binary search instead of a filter and a sort.
+ *
+ * Lists hold only articles with status `published` (drafts never appear in
+ * any feed), embargoed ones included: because a list is ordered by
+ * `published`, newest first, the articles visible at an instant are always
+ * a suffix of it, found by binary search (see `visibleFrom`).
+ */
+export interface FeedIndex {
+  /** Every published-status article, newest first: the main feed. */
+  readonly all: readonly Article[];
+  /** Per kind, per slug: the articles filed there, newest first. */
+  readonly byKind: { readonly [K in FilterKind]: ReadonlyMap<string, readonly Article[]> };
+}
+
+/**
+ * Indexes are memoized by the articles array: a snapshot's list is
+ * immutable, so its index is computed once, on first use, and collected
+ * with the snapshot.
+ */
+const indexes = new WeakMap<readonly Article[], FeedIndex>();
+
+/** The index of a newest-first article list (a snapshot's `articles`), built on first use. */
+export function indexArticles(articles: readonly Article[]): FeedIndex {
+  let index = indexes.get(articles);
+  if (!index) {
+    index = buildIndex(articles);
+    indexes.set(articles, index);
+  }
+  return index;
+}
+
+function buildIndex(articles: readonly Article[]): FeedIndex {
+  const all: Article[] = [];
+  const byKind = { section: new Map(), tag: new Map(), language: new Map(), author: new Map() } as { [K in FilterKind]: Map<string, Article[]> };
+  for (const article of articles) {
+    if (article.status !== 'published') continue;
+    all.push(article);
+    for (const kind of FILTER_KINDS) {
+      const map = byKind[kind];
+      for (const [slug] of namesOf(article, kind)) {
+        if (slug === '') continue;
+        const list = map.get(slug);
+        if (list === undefined) map.set(slug, [article]);
+        // One person credited twice (reporter and photographer) lists the article once.
+        else if (list[list.length - 1] !== article) list.push(article);
+      }
+    }
+  }
+  return { all, byKind };
+}
+
+/** The candidate articles of a feed (the main one when `filter` is undefined); undefined for a slug nobody is filed under. */
+export function feedArticles(index: FeedIndex, filter: FeedFilter | undefined): readonly Article[] | undefined {
+  return filter === undefined ? index.all : index.byKind[filter.kind].get(filter.slug);
+}
+
+/**
+ * Position of the first article visible at `now` in a published-only,
+ * newest-first list: everything from there on is visible, everything
+ * before it is embargoed. Binary search, so O(log n).
+ */
+export function visibleFrom(list: readonly Article[], now: Date): number {
+  const t = now.getTime();
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Article).published.getTime() > t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The next embargo release after `now`: O(1) with the index (the article just before the visible suffix). */
+export function nextRelease(index: FeedIndex, now: Date): Date | undefined {
+  const from = visibleFrom(index.all, now);
+  return from === 0 ? undefined : (index.all[from - 1] as Article).published;
+}

@@ -1,0 +1,184 @@
+import { changedFeeds, type DataAt } from '../query/changes.js';
+import { indexArticles, nextRelease } from '../query/feed-index.js';
+import { FEED_FORMATS, FORMATS } from '../render/render.js';
+import type { Snapshot } from '../store/snapshot.js';
+import type { Store } from '../store/store.js';
+
+export interface WebSubOptions {
+  /** The hub's publish endpoint. */
+  readonly hub: string;
+  readonly store: Store;
+  readonly clock?: () => Date;
+  readonly log?: (line: string) => void;
+  /** Attempts per URL before giving up; 1 means no retry. */
+  readonly attempts?: number;
+  /** Delay before the first retry; doubled for each further one. */
+  readonly retryDelayMs?: number;
+  /** Longest wait between attempts. */
+  readonly maxRetryDelayMs?: number;
+  /** Per-request time limit. */
+  readonly timeoutMs?: number;
+  /** Pings sent at once, at most. */
+  readonly concurrency?: number;
+}
+
+/** A running publisher: it listens to the store until stopped. */
+export interface WebSubPublisher {
+  /** The topic URLs (absolute feed URLs) whose content changed between two states. */
+  changedUrls(before: DataAt, after: DataAt): string[];
+  /** Compares the data now with the last check and pings what changed: what the embargo timer runs. */
+  check(): void;
+  /** Resolves when every ping queued so far is done (sent, or given up). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/** setTimeout's limit; a later embargo is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Tells a WebSub hub which feeds changed: listens to the store's change
+ * notification and to embargo releases (a timer set for the next one), and
+ * POSTs `hub.mode=publish&hub.url=<topic>` for every feed URL whose
+ * content changed, one request per URL (the form every hub accepts). Pings
+ * run in the background with exponential backoff; serving never waits for
+ * them. Outcomes are logged.
+ */
+export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log ?? ((line: string) => console.error(line));
+  const attempts = options.attempts ?? 5;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const concurrency = options.concurrency ?? 4;
+
+  const at = (snapshot: Snapshot, now: Date): DataAt => ({ site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, now });
+  let last = at(options.store.current(), clock());
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const queue: string[] = [];
+  let running = 0;
+  /** Store changes whose comparison has not run yet. */
+  let comparing = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const changedUrls = (before: DataAt, after: DataAt): string[] =>
+    changedFeeds(before, after).flatMap((feed) => FEED_FORMATS.map((format) => `${after.site.baseUrl}${feed.path}/${FORMATS[format].fileName}`));
+
+  const settleIdle = (): void => {
+    if (running > 0 || queue.length > 0 || comparing > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  const pump = (): void => {
+    while (!stopped && running < concurrency && queue.length > 0) {
+      const url = queue.shift() as string;
+      running += 1;
+      void ping(url).finally(() => {
+        running -= 1;
+        pump();
+        settleIdle();
+      });
+    }
+    if (stopped) queue.length = 0;
+    settleIdle();
+  };
+
+  const ping = async (url: string): Promise<void> => {
+    let reason = '';
+    for (let attempt = 1; attempt <= attempts && !stopped; attempt++) {
+      try {
+        const response = await fetch(options.hub, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) {
+          log(`websub: hub ${options.hub} accepted publish of ${url} (${response.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
+          return;
+        }
+        reason = `HTTP ${response.status}`;
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+      if (attempt < attempts && !stopped) {
+        const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (attempt - 1));
+        log(`websub: publish of ${url} to ${options.hub} failed (${reason}); retrying in ${delay} ms`);
+        await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+    log(`websub: gave up publishing ${url} to ${options.hub} after ${attempts} attempt(s): ${reason}`);
+  };
+
+  const publish = (urls: readonly string[]): void => {
+    for (const url of urls) if (!queue.includes(url)) queue.push(url);
+    pump();
+  };
+
+  const schedule = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (stopped) return;
+    const snapshot = options.store.current();
+    const release = nextRelease(indexArticles(snapshot.articles), last.now);
+    if (release === undefined) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(1, release.getTime() - clock().getTime()));
+    timer = setTimeout(check, delay);
+    // Never keeps the process alive on its own.
+    timer.unref();
+  };
+
+  const compareAndPublish = (snapshot: Snapshot): void => {
+    const next = at(snapshot, clock());
+    const urls = changedUrls(last, next);
+    last = next;
+    if (urls.length > 0) {
+      log(`websub: ${urls.length} feed URL(s) changed`);
+      publish(urls);
+    }
+    schedule();
+  };
+
+  function check(): void {
+    if (stopped) return;
+    try {
+      compareAndPublish(options.store.current());
+    } catch (error) {
+      log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  const unsubscribe = options.store.subscribe((next) => {
+    // The comparison runs after the swap has finished, outside the caller's stack, so a reload is never slowed by it.
+    comparing += 1;
+    setImmediate(() => {
+      comparing -= 1;
+      try {
+        if (!stopped && options.store.current() === next) compareAndPublish(next);
+      } catch (error) {
+        log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`);
+      }
+      settleIdle();
+    });
+  });
+  schedule();
+
+  return {
+    changedUrls,
+    check,
+    idle: () => (running === 0 && queue.length === 0 && comparing === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
+    stop() {
+      stopped = true;
+      unsubscribe();
+      if (timer !== undefined) clearTimeout(timer);
+      queue.length = 0;
+      settleIdle();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { request } from 'node:http';
+import { createApp, type AppDeps } from '../../src/http/app.js';
+import { FeedCache } from '../../src/http/feed-cache.js';
+import { createStore, type Store } from '../../src/store/store.js';
+import { makeRecord, makeSnapshot } from '../helpers/builders.js';
+import { listen } from '../helpers/server.js';
+
+/** A response as it came off the wire: no transparent decompression (unlike fetch). */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** One request with exactly these headers; Accept-Encoding is sent only when given. */
+export function rawRequest(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** `count` article records, newest first, one hour apart, ending at 2024-05-01T00:00Z; override per index. */
+export function records(count: number, overrides: (i: number) => Record<string, unknown> = () => ({})): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) =>
+    makeRecord({ id: `story-${String(i).padStart(4, '0')}`, headline: `Story ${i}`, published: new Date(Date.UTC(2024, 4, 1) - i * 3_600_000).toISOString(), ...overrides(i) }),
+  );
+}
+
+export const FIXED_NOW = new Date('2025-01-01T00:00:00Z');
+
+/** A served app over these records with a fixed clock (or the one given); close it after the test. */
+export async function serve(recordList: Record<string, unknown>[], deps: Partial<AppDeps> = {}): Promise<{ url: string; store: Store; cache: FeedCache; close: () => Promise<void> }> {
+  const store = deps.store ?? createStore(makeSnapshot(recordList));
+  const cache = deps.feedCache ?? new FeedCache({ maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
+  const server = await listen(createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache }));
+  return { url: server.url, store, cache, close: server.close };
+}

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../../src/model/types.js';
+import { formatCursor, parseCursor } from '../../src/query/cursor.js';
+import { FILTER_KINDS, matchesFilter, slugsOf } from '../../src/query/directory.js';
+import { indexArticles, nextRelease, visibleFrom } from '../../src/query/feed-index.js';
+import { resolveFeedView } from '../../src/query/feed-view.js';
+import { isVisible, nextEmbargoRelease } from '../../src/query/select.js';
+import { compareNewestFirst } from '../../src/store/snapshot.js';
+import { makeArticle, makeSite } from '../helpers/builders.js';
+
+const NOW = new Date('2024-06-01T00:00:00Z');
+const TAGS = ['Alpha', 'Beta', 'Gamma', 'Delta'];
+const PEOPLE = ['Ann Lee', 'Bo Kim', 'Cy Park'];
+
+/** A pool of varied articles: drafts, embargoes, equal instants, several tags, languages and credits. */
+function pool(seed: number, size: number): Article[] {
+  const pick = <T>(list: readonly T[], i: number): T => list[(seed * 7 + i * 13) % list.length] as T;
+  const articles = Array.from({ length: size }, (_, i) =>
+    makeArticle({
+      id: `a-${i}`,
+      published: new Date(NOW.getTime() + ((((seed + i * 37) % 41) - 30) * 3_600_000)).toISOString(),
+      status: (seed + i) % 9 === 0 ? 'draft' : 'published',
+      section: pick(['Korea', 'China', 'Tibet'], i),
+      tags: TAGS.filter((_, t) => ((seed + i) >> t) & 1),
+      language: pick(['en', 'ko', 'zh-Hans'], i + 1),
+      credits: [{ name: pick(PEOPLE, i), role: 'reporter' }, { name: pick(PEOPLE, i + 1), role: 'photographer' }],
+    }),
+  );
+  return articles.sort(compareNewestFirst);
+}
+
+describe('feed index', () => {
+  it('gives the same feeds as filtering and sorting every article', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 12 }), (seed, limit) => {
+        const articles = pool(seed, 40);
+        const site = makeSite();
+        for (const kind of FILTER_KINDS) {
+          const slugs = new Set(articles.flatMap((a) => slugsOf(a, kind)));
+          for (const slug of [...slugs, 'nobody']) {
+            const filter = { kind, slug };
+            const expected = articles.filter((a) => matchesFilter(a, filter) && isVisible(a, NOW));
+            const view = resolveFeedView(site, articles, filter, { limit }, NOW);
+            if (expected.length === 0) {
+              expect(view).toBeUndefined();
+              continue;
+            }
+            expect(view?.articles.map((a) => a.id)).toEqual(expected.slice(0, limit).map((a) => a.id));
+            expect(view?.page.next !== undefined).toBe(expected.length > limit);
+          }
+        }
+        const main = resolveFeedView(site, articles, undefined, { limit }, NOW);
+        expect(main?.articles.map((a) => a.id)).toEqual(articles.filter((a) => isVisible(a, NOW)).slice(0, limit).map((a) => a.id));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('is built once per article list and finds embargo boundaries by binary search', () => {
+    const articles = pool(3, 60);
+    const index = indexArticles(articles);
+    expect(indexArticles(articles)).toBe(index);
+    expect(indexArticles([...articles])).not.toBe(index);
+    expect(index.all.every((a) => a.status === 'published')).toBe(true);
+    const from = visibleFrom(index.all, NOW);
+    expect(index.all.slice(from).every((a) => isVisible(a, NOW))).toBe(true);
+    expect(index.all.slice(0, from).some((a) => isVisible(a, NOW))).toBe(false);
+    expect(nextRelease(index, NOW)).toEqual(nextEmbargoRelease(articles, NOW));
+  });
+
+  it('lists a person credited twice on one article once', () => {
+    const article = makeArticle({ credits: [{ name: 'Ann Lee', role: 'reporter' }, { name: 'Bo Kim', role: 'editor' }, { name: 'Ann Lee', role: 'photographer' }] });
+    expect(indexArticles([article]).byKind.author.get('ann-lee')).toEqual([article]);
+  });
+
+  it('serves a tag feed out of 100,000 articles from the index', () => {
+    const template = makeArticle({ tags: ['Common'] });
+    const rare = makeArticle({ id: 'rare-one', tags: ['Rare'], published: '2020-01-01T00:00:00Z' });
+    const articles: Article[] = Array.from({ length: 100_000 }, (_, i) => ({ ...template, id: `bulk-${i}`, published: new Date(NOW.getTime() - (i + 1) * 60_000) }));
+    articles.push(rare);
+    const view = resolveFeedView(makeSite(), articles, { kind: 'tag', slug: 'rare' }, { limit: 10 }, NOW);
+    expect(view?.articles.map((a) => a.id)).toEqual(['rare-one']);
+    const common = resolveFeedView(makeSite(), articles, { kind: 'tag', slug: 'common' }, { limit: 3 }, NOW);
+    expect(common?.articles.map((a) => a.id)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
+    expect(indexArticles(articles).byKind.tag.get('common')?.length).toBe(100_000);
+  });
+});
+
+describe('cursor', () => {
+  it('round-trips and refuses other spellings', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/), (published, id) => {
+        const text = formatCursor({ published, id });
+        expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
+        expect(parseCursor(text)).toEqual({ published, id });
+        expect(parseCursor(`${text}=`)).toBeUndefined();
+      }),
+    );
+    expect(parseCursor(Buffer.from('12.<script>').toString('base64url'))).toBeUndefined();
+    expect(parseCursor(Buffer.from('99999999999999999.a').toString('base64url'))).toBeUndefined();
+  });
+});
