@@ -89,7 +89,12 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
       ...(previous === undefined ? {} : { previous: link({ after: previous }) }),
       ...(last === undefined ? {} : { last: link({ after: last }) }),
     };
-    const meta: FeedMeta = { title: view.title, description: view.description, links: feedLinks(site.baseUrl, view.path), updated: view.updated };
+    // The self link names this very document: a page or a filtered query is its own resource (RFC 5005), and
+    // validators check that the self link matches the address the feed was fetched from.
+    const selfQuery = feedQueryString(query, site.feedSize);
+    const topic = feedLinks(site.baseUrl, view.path);
+    const links = selfQuery === '' ? topic : { rss: `${topic.rss}?${selfQuery}`, atom: `${topic.atom}?${selfQuery}`, json: `${topic.json}?${selfQuery}` };
+    const meta: FeedMeta = { title: view.title, description: view.description, links, updated: view.updated };
     const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
     const from = visibleFrom(list, now);
     return {

@@ -31,7 +31,9 @@ export function isAuthor(credit: Credit): boolean {
  * the main feed, "…:feeds/sections/korea" for a section.
  */
 export function feedId(site: Site, meta: FeedMeta): string {
-  const atomPath = meta.links.atom.startsWith(site.baseUrl) ? meta.links.atom.slice(site.baseUrl.length) : new URL(meta.links.atom).pathname;
+  // Every page and query of a feed shares the feed's id (RFC 5005): the query is not part of it.
+  const self = meta.links.atom.split('?')[0] ?? '';
+  const atomPath = self.startsWith(site.baseUrl) ? self.slice(site.baseUrl.length) : new URL(self).pathname;
   return `tag:${site.idAuthority}:feeds${atomPath.replace(/\/atom\.xml$/, '')}`;
 }
 

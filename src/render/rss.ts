@@ -52,7 +52,8 @@ export function rssItem(article: Article, item: Item, site: Site): string {
     link: item.link,
     date: item.date,
     ...(item.published === undefined ? {} : { published: item.published }),
-    ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
+    // Validators want a <description> before content:encoded; without a summary, an excerpt of the body stands in.
+    description: forXmlJsCdata(escapeMarkup(item.description ?? excerpt(article.body))),
     ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
     category: (item.category ?? []).map((c) => ({ name: forXmlJsText(c.name ?? '') })),
     ...(lead?.bytes ? { enclosure: { url: lead.url, type: lead.type, length: lead.bytes } } : {}),
@@ -65,6 +66,29 @@ export function rssItem(article: Article, item: Item, site: Site): string {
     ...article.images.map(mediaContent),
   ].join('');
   return appendBeforeClose(extractElement(xml, 'item'), 'item', extra);
+}
+
+const EXCERPT_LENGTH = 280;
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0' };
+
+/** Plain text of the first EXCERPT_LENGTH characters of a (sanitised) body, cut at a word, with "…" when cut. */
+export function excerpt(html: string): string {
+  const textOnly = html
+    .slice(0, EXCERPT_LENGTH * 20)
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
+      if (name[0] === '#') {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
+      }
+      return ENTITIES[name.toLowerCase()] ?? entity;
+    })
+    .replace(/\s+/gu, ' ')
+    .trim();
+  if (textOnly.length <= EXCERPT_LENGTH) return textOnly;
+  const cut = textOnly.slice(0, EXCERPT_LENGTH);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > EXCERPT_LENGTH / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 function mediaContent(image: Image): string {

@@ -42,3 +42,13 @@ describe('feed ids', () => {
     expect(there).toBe(here);
   });
 });
+
+describe('feed ids of pages', () => {
+  it('are the id of the feed, whatever the query', async () => {
+    const { feedId } = await import('../../src/map/to-feed-model.js');
+    const { site } = loadSample();
+    const links = feedLinks(site.baseUrl, '/tags/x');
+    const paged = { rss: `${links.rss}?limit=3`, atom: `${links.atom}?limit=3&before=abc`, json: `${links.json}?limit=3` };
+    expect(feedId(site, { title: '', description: '', updated: new Date(0), links: paged })).toBe('tag:news.example.org,2019:feeds/tags/x');
+  });
+});
