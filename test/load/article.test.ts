@@ -106,9 +106,9 @@ describe('parseArticle', () => {
   it('sanitises the body and makes its links absolute against the article URL', () => {
     const { article } = parse({
       url: 'https://news.example.org/korean/2024/story.html',
-      body: '<p onclick="x()">Hi <a href="../other.html">link</a> <a href="javascript:alert(1)">bad</a></p><script>alert(1)</script><img src="/img/a.png" onerror="x()"><iframe src="https://evil.example/x"></iframe><style>p{}</style><iframe src="https://www.youtube.com/embed/x"></iframe>',
+      body: '<p onclick="x()">Hi <a href="../other.html">link</a> <a href="javascript:alert(1)">bad</a></p><script>alert(1)</script><img src="/img/a.png" onerror="x()"><iframe src="https://evil.example/x"></iframe><style>p{}</style><iframe src="https://www.youtube.com/embed/x" title="Harbor at dawn"></iframe><iframe src="http://www.youtube.com/embed/y"></iframe>',
     });
-    expect(article?.body).toBe('<p>Hi <a href="https://news.example.org/korean/other.html">link</a> <a>bad</a></p><img src="https://news.example.org/img/a.png" /><iframe src="https://www.youtube.com/embed/x"></iframe>');
+    expect(article?.body).toBe('<p>Hi <a href="https://news.example.org/korean/other.html">link</a> <a>bad</a></p><img src="https://news.example.org/img/a.png" /><a href="https://www.youtube.com/embed/x">Harbor at dawn</a>');
   });
 
   it('drops duplicate tags (same slug) and keeps the first spelling', () => {
