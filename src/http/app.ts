@@ -6,6 +6,8 @@ import { resolveFeedView } from '../query/feed-view.js';
 import { selectArticles } from '../query/select.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
+import { cors } from './cors.js';
+import { createPagesRouter } from './pages/router.js';
 import { HttpError } from './errors.js';
 import { parseFeedQuery } from './feed-request.js';
 
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     next();
   });
+  app.use(cors());
 
   const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response) => {
     const snapshot = deps.store.current();
@@ -56,7 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
     const view = resolveFeedView(site, snapshot.articles, filter, query, clock());
     if (!view) throw new HttpError(404, `No ${kind} feed named ${JSON.stringify(filter?.slug.slice(0, 100))}. The list of feeds is at /feeds.opml and on the home page /.`);
     const meta: FeedMeta = { title: view.title, description: view.description, links: feedLinks(site.baseUrl, view.path), updated: view.updated };
-    const body = renderFeed(format, { site, meta, articles: view.articles });
+    const body = renderFeed(format, { site, meta, articles: view.articles, extras: { html: `${site.baseUrl}${view.path}/` } });
     res.status(200).type(FORMATS[format].mediaType).send(body);
   };
   for (const format of FEED_FORMATS) {
@@ -76,6 +79,8 @@ export function createApp(deps: AppDeps): express.Express {
       warnings: snapshot.warnings.map((e) => e.toJSON()),
     });
   });
+
+  app.use(createPagesRouter({ store: deps.store, clock }));
 
   app.use((req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);
