@@ -57,7 +57,7 @@ describe('home page', () => {
     expect(PAGE_CSP).toContain("script-src 'self'");
     expect(PAGE_CSP).toContain("default-src 'none'");
     const body = await res.text();
-    for (const [type, file] of [['application/rss+xml', 'rss.xml'], ['application/atom+xml', 'atom.xml'], ['application/feed+json', 'feed.json']]) {
+    for (const [type, file] of [['application/rss+xml', 'rss.xml'], ['application/atom+xml', 'atom.xml'], ['application/feed+json', 'feed.json']] as const) {
       expect(body).toMatch(new RegExp(`<link rel="alternate" type="${type.replace('+', '\\+')}" title="[^"]+" href="https://feeds\\.example\\.org/${file.replace('.', '\\.')}">`));
     }
     const snapshot = makeSnapshot(records());

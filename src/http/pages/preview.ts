@@ -17,7 +17,7 @@ export function renderPreviewPage(site: Site, view: FeedView, asset: (name: stri
   const kind = feed.filter?.kind;
   const heading = kind === undefined ? html`${site.title}` : kind === 'author' ? html`${KIND_HEADING.author} ${feedName(feed, site)}` : html`${KIND_HEADING[kind]}: ${feedName(feed, site)}`;
   const group = GROUPS.find((g) => g.kind === kind);
-  const body = html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">All feeds</a></li>${group ? html`<li><a href="${`/#feeds-${group.kind}`}">${group.title}</a></li>` : ''}<li><a href="${previewPath(feed)}" aria-current="page"><bdi>${feed.name}</bdi></a></li></ol></nav>
+  const body = html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">All feeds</a></li>${group ? html`<li><a href="${`/#feeds-${group.kind}`}">${group.title}</a></li>` : ''}<li><a href="${previewPath(feed)}" aria-current="page"><bdi>${feedLabel(feed, site)}</bdi></a></li></ol></nav>
 <h1>${heading}</h1>
 <div class="feed-card">
 <p>${group ? group.intro.replace(/^Every story/, 'This feed carries every story') : 'Every story we publish.'} Subscribe in a feed reader:</p>

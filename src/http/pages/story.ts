@@ -29,7 +29,7 @@ export function renderStory(article: Article, site: Site, options: StoryOptions)
   const updated = article.updated.getTime() > article.published.getTime() ? formatReaderDate(article.updated, article.language, article.timezone) : undefined;
   const credit = formatCreditLine(article.credits, article.language);
   const lead = article.images[0];
-  const leadSrc = safeUrl(lead?.thumbnail ?? lead?.url);
+  const leadSrc = safeUrl(lead?.url);
   const heading = html`<a href="${url}">${article.headline}</a>`;
   const hl = options.headingLevel === 2 ? html`<h2 id="${headlineId(article)}">${heading}</h2>` : html`<h3 id="${headlineId(article)}">${heading}</h3>`;
   const filedUnder = [
