@@ -36,7 +36,6 @@ export function sendPage(req: Request, res: Response, status: number, page: Safe
   res.setHeader('Content-Security-Policy', options.frameable ? EMBED_CSP : PAGE_CSP);
   if (!options.frameable) res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', `public, max-age=${options.maxAge ?? 60}`);
-  res.setHeader('Vary', 'Accept-Encoding');
   if (status === 200) {
     res.setHeader('ETag', etag);
     if (isFresh(req, etag)) {
