@@ -16,7 +16,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 /** A small newsroom: two sections, an RTL story, a draft, an embargoed story and a hostile headline. */
 function records(): Record<string, unknown>[] {
   return [
-    makeRecord({ id: 'korea-one', headline: 'Korea story one', section: 'Korea', published: '2024-05-01T10:00:00+09:00' }),
+    makeRecord({ id: 'korea-one', headline: 'Korea story one', section: 'Korea', tags: ['Test tag', 'R&D <"lab">'], published: '2024-05-01T10:00:00+09:00' }),
     makeRecord({ id: 'korea-two', headline: 'Korea story two', section: 'Korea', published: '2024-05-02T10:00:00+09:00', images: [] }),
     makeRecord({
       id: 'bazaar-ug',
@@ -160,6 +160,7 @@ describe('OPML', () => {
     expect(xmlUrls.sort()).toEqual(feeds.map((f) => `https://feeds.example.org${f.path}/rss.xml`).sort());
     expect(xml).toContain('htmlUrl="https://feeds.example.org/languages/ug/"');
     expect(xml).not.toContain(HOSTILE);
+    expect(xml).toContain('text="R&amp;D &lt;&quot;lab&quot;&gt;"');
   });
 });
 
