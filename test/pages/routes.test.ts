@@ -74,6 +74,20 @@ describe('home page', () => {
     for (const landmark of ['<header', '<nav aria-label="Site"', '<main id="main"', '<footer']) expect(body).toContain(landmark);
   });
 
+  it('still explains and lists the main feed when nothing is published yet', async () => {
+    const store = createStore(makeSnapshot([makeRecord({ id: 'later', published: '2099-01-01T00:00:00Z' })]));
+    const server = await listen(createApp({ store, clock: () => NOW, log: () => {} }));
+    closeServer = server.close;
+    const body = await (await fetch(`${server.url}/`)).text();
+    expect(body).toContain('What is a feed?');
+    expect(body).toContain('href="/rss.xml"');
+    expect(body).toContain('No stories are published yet.');
+    expect(body).not.toContain('id="feeds-section"');
+    const opml = await (await fetch(`${server.url}/feeds.opml`)).text();
+    expect(XMLValidator.validate(opml)).toBe(true);
+    expect(opml.match(/<outline /g)).toHaveLength(1);
+  });
+
   it('escapes a hostile headline and summary', async () => {
     const url = await serve();
     const body = await (await fetch(`${url}/`)).text();
