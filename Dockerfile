@@ -19,6 +19,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Hand-written CSS and scripts for the pages and the embed widget (no build step; found by walking up from dist/).
+COPY public ./public
 COPY --chown=node:node data ./data
 USER node
 EXPOSE 3000

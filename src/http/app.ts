@@ -2,6 +2,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { selectArticles } from '../query/select.js';
 import type { Store } from '../store/store.js';
+import { cors } from './cors.js';
+import { createPagesRouter } from './pages/router.js';
 import { HttpError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     next();
   });
+  app.use(cors());
 
   const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }) }));
@@ -54,6 +57,8 @@ export function createApp(deps: AppDeps): express.Express {
       warnings: snapshot.warnings.map((e) => e.toJSON()),
     });
   });
+
+  app.use(createPagesRouter({ store: deps.store, clock }));
 
   app.use((req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);

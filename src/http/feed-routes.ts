@@ -83,6 +83,8 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const { next, previous, last } = view.page;
     const paged = next !== undefined || previous !== undefined;
     const extras: FeedExtras = {
+      // The page for people showing this feed: its folder URL (the home page for the main feed).
+      html: `${site.baseUrl}${view.path}/`,
       ...(deps.hub === undefined ? {} : { hub: deps.hub }),
       ...(paged ? { first: link() } : {}),
       ...(next === undefined ? {} : { next: link({ before: next }) }),
