@@ -6,6 +6,7 @@ import { resolveFeedView } from '../query/feed-view.js';
 import { selectArticles } from '../query/select.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
+import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError } from './errors.js';
 import { parseFeedQuery } from './feed-request.js';
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** Hide error details (production). */
   readonly production?: boolean;
   readonly log?: (line: string) => void;
+  /** The ingest API at /api (only when INGEST_TOKEN is set). */
+  readonly ingest?: IngestOptions;
 }
 
 /** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
@@ -47,6 +50,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     next();
   });
+
+  if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
   const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response) => {
     const snapshot = deps.store.current();
