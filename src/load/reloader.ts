@@ -66,6 +66,12 @@ export function isRecordFileName(name: string): boolean {
   return name.endsWith('.json') && !name.startsWith('.') && !name.includes('/') && !name.includes('\\');
 }
 
+/** Same article (field by field, dates as instants) and same reports. */
+function sameRecord(a: FileRecord, b: FileRecord): boolean {
+  const key = (r: FileRecord) => JSON.stringify([r.article ?? null, r.errors.map((e) => e.message), r.warnings.map((e) => e.message)]);
+  return key(a) === key(b);
+}
+
 function stampOf(path: string): string | undefined {
   try {
     const s = statSync(path, { bigint: true });
@@ -202,6 +208,11 @@ export function createReloader(options: ReloaderOptions): Reloader {
         }
         continue;
       }
+      // A save that changed nothing (or a second event for one save) keeps the old Article object and makes no new snapshot.
+      if (previous && sameRecord(previous.record, next.record)) {
+        entries.set(name, { ...previous, stamp: next.stamp });
+        continue;
+      }
       entries.set(name, next);
       read += 1;
       for (const error of next.record.errors) log(`rejected: ${error.message}`);
@@ -210,7 +221,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     if (read === 0 && removed === 0 && !siteChanged) return;
     const snapshot = compose(store.current().version + 1);
     store.replace(snapshot);
-    log(`reload: ${read} file(s) read, ${removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
+    log(`reload: ${read} file(s) changed, ${removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
   };
 
   // Reloads run one at a time, in order.

@@ -75,6 +75,18 @@ describe('reloader: only what changed is read again', () => {
     expect(reloader.filesRead()).toBe(20);
   });
 
+  it('makes no new snapshot for a save that changed nothing (or a second event for one save)', async () => {
+    const { store, reloader, write } = setup(makeRecords(3));
+    const before = store.current();
+    write('story-0001.json', makeRecords(3)[1]);
+    await reloader.reload(['story-0001.json']);
+    await reloader.reload(['story-0001.json']);
+    expect(store.current()).toBe(before);
+    write('story-0001.json', makeRecord({ id: 'story-0001', headline: 'Really changed' }));
+    await reloader.reload(['story-0001.json']);
+    expect(store.current().version).toBe(before.version + 1);
+  });
+
   it('re-reads exactly the files named, and a full rescan catches the change no event announced', async () => {
     const { store, reloader, write } = setup(makeRecords(10));
     write('story-0001.json', makeRecord({ id: 'story-0001', headline: 'Announced' }));
