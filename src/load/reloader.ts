@@ -8,6 +8,7 @@ import { ArticleError, SiteError } from './errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES } from './files.js';
 import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
 import type { SiteOverrides } from './site.js';
+import { removeStaleTempFiles } from './write.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
 export interface ReloaderOptions {
@@ -124,6 +125,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
     return siteProblems.length === 0 ? snapshot : { ...snapshot, rejected: [...siteProblems, ...snapshot.rejected] };
   };
 
+  const stale = removeStaleTempFiles(articlesDir);
+  if (stale > 0) log(`reload: removed ${stale} temp file(s) left by interrupted writes`);
   for (const name of listJsonFiles(articlesDir)) {
     const entry = readEntry(name, undefined);
     if (entry) entries.set(name, entry);

@@ -1,3 +1,4 @@
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -80,4 +81,30 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Removes temp files a killed writer left behind (only names `tempFileName`
+ * makes, and only when older than `olderThanMs`, so a write in progress in
+ * another process is never pulled from under it). Returns how many went.
+ */
+export function removeStaleTempFiles(dir: string, olderThanMs = 60 * 60 * 1000, now = Date.now()): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!isTempFileName(name)) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs < olderThanMs) continue;
+      unlinkSync(join(dir, name));
+      removed += 1;
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+  return removed;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -243,6 +243,22 @@ describe('reloader: periodic rescan', () => {
 });
 
 describe('temp file names', () => {
+  it('are cleaned up at start when an interrupted write left them long ago; recent ones stay', () => {
+    const data = makeDataDir(makeRecords(1));
+    cleanups.push(data.remove);
+    const old = join(data.articles, tempFileName('story-0000.json', 999));
+    const recent = join(data.articles, tempFileName('story-0000.json', 998));
+    const editors = join(data.articles, '.story-0000.json.swp');
+    for (const file of [old, recent, editors]) writeFileSync(file, '{"id": "sto');
+    const longAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    utimesSync(editors, longAgo, longAgo);
+    const reloader = createReloader({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
+    cleanups.push(() => reloader.close());
+    expect([existsSync(old), existsSync(recent), existsSync(editors)]).toEqual([false, true, true]);
+    expect(reloader.store.current().rejected).toEqual([]);
+  });
+
   it('are never listed as records by the loader', () => {
     const { articles, remove } = makeDataDir([]);
     cleanups.push(remove);
