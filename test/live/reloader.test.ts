@@ -116,6 +116,41 @@ describe('reloader: only what changed is read again', () => {
     expect(store.current().articles.filter((a) => a.headline.startsWith('Bulk'))).toHaveLength(50);
   });
 
+  it('never serves a half-updated state: requests during a 300-file reload see all old or all new', async () => {
+    const { store, reloader, write } = setup(makeRecords(300));
+    const server = await listen(createApp({ store }));
+    cleanups.push(server.close);
+    for (let i = 0; i < 300; i += 1) {
+      const id = `story-${String(i).padStart(4, '0')}`;
+      write(`${id}.json`, makeRecord({ id, headline: `New ${i}`, published: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString() }));
+    }
+    // Sample what the store serves on every turn of the event loop while the reload runs (it yields between batches of files),
+    // and what HTTP clients get.
+    const sampled: string[] = [];
+    const fetched: string[] = [];
+    let done = false;
+    const kind = (headlines: readonly string[]) => [...new Set(headlines.map((h) => h.split(' ')[0]))].join('+');
+    const sample = () => {
+      sampled.push(kind(store.current().articles.map((a) => a.headline)));
+      if (!done) setImmediate(sample);
+    };
+    setImmediate(sample);
+    const polling = (async () => {
+      while (!done) {
+        const feed = (await (await fetch(`${server.url}/feed.json?limit=100`)).json()) as { items: { title: string }[] };
+        fetched.push(kind(feed.items.map((item) => item.title)));
+      }
+    })();
+    await reloader.reload();
+    done = true;
+    await polling;
+    sample();
+    expect(sampled.filter((k) => k === 'Headline').length).toBeGreaterThan(0);
+    for (const k of [...sampled, ...fetched]) expect(['Headline', 'New']).toContain(k);
+    expect(sampled.at(-1)).toBe('New');
+    expect(fetched.at(-1)).toBe('New');
+  });
+
   it('sees a save made through a temp file and a rename, and never lists the temp file', async () => {
     const { reloader, data, store } = setup(makeRecords(2));
     const temp = join(data.articles, tempFileName('story-0000.json'));
