@@ -1,7 +1,6 @@
-import { buildSnapshot } from './store/snapshot.js';
-import { createStore } from './store/store.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { loadArticleFiles, loadSite } from './load/load-data.js';
+import { loadSite } from './load/load-data.js';
+import { createReloader } from './load/reloader.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
@@ -10,9 +9,11 @@ import { startWebSubPublisher } from './websub/publisher.js';
 function main(): void {
   let config;
   let site;
+  let siteOverrides;
   try {
     config = loadConfig(process.env);
-    site = loadSite(config.dataDir, { ...(config.siteUrl === undefined ? {} : { baseUrl: config.siteUrl }), fallbackBaseUrl: `http://localhost:${config.port}` });
+    siteOverrides = { ...(config.siteUrl === undefined ? {} : { baseUrl: config.siteUrl }), fallbackBaseUrl: `http://localhost:${config.port}` };
+    site = loadSite(config.dataDir, siteOverrides);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof SiteError) {
       console.error(`wirefeed: cannot start: ${error.message}`);
@@ -20,11 +21,24 @@ function main(): void {
     }
     throw error;
   }
-  const snapshot = buildSnapshot(site, loadArticleFiles(config.dataDir, site), 1);
+  // Loads every article file, then keeps the store in step with DATA_DIR (watch + periodic rescan).
+  const reloader = createReloader({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000 });
+  const { store } = reloader;
+  const snapshot = store.current();
   for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
   for (const warning of snapshot.warnings) console.error(`warning: ${warning.message}`);
-  const store = createStore(snapshot);
-  const app = createApp({ store, production: config.production, caching: config.feedCaching, ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }) });
+  reloader.start();
+  const ingest =
+    config.ingestToken === undefined
+      ? undefined
+      : { token: config.ingestToken, maxBytes: config.ingestMaxBytes, dataDir: config.dataDir, reload: (names: readonly string[]) => reloader.reload(names) };
+  const app = createApp({
+    store,
+    production: config.production,
+    caching: config.feedCaching,
+    ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
+    ...(ingest ? { ingest } : {}),
+  });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
   const server = app.listen(config.port, config.host, () => {
     console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);

@@ -14,6 +14,14 @@ export interface Config {
   readonly websubHub?: string;
   /** Attempts per hub ping before giving up (1 = no retry). */
   readonly websubAttempts: number;
+  /** RESCAN_INTERVAL: seconds between full rescans of DATA_DIR (catches lost fs.watch events); 0 turns it off. */
+  readonly rescanIntervalSeconds: number;
+  /** WATCH: react to file changes in DATA_DIR as they happen (fs.watch). */
+  readonly watch: boolean;
+  /** INGEST_TOKEN: enables the ingest API at /api/articles; clients send it as a Bearer token. */
+  readonly ingestToken?: string;
+  /** INGEST_MAX_BYTES: largest request body the ingest API accepts. */
+  readonly ingestMaxBytes: number;
 }
 
 /** Cache-Control lifetimes (seconds) and the size of the in-memory feed cache. */
@@ -27,6 +35,9 @@ export interface FeedCachingConfig {
   /** Bytes of rendered and compressed feeds kept in memory at most. */
   readonly cacheBytes: number;
 }
+
+/** The loader refuses article files over 5 MiB, so the API accepts no more than that. */
+const MAX_INGEST_BYTES = 5 * 1024 * 1024;
 
 /** A variable that is set but unusable. The message names the variable and the value. */
 export class ConfigError extends Error {
@@ -60,10 +71,36 @@ export function loadConfig(env: Env): Config {
     },
     ...(websubHub === undefined ? {} : { websubHub }),
     websubAttempts: integer(env, 'WEBSUB_ATTEMPTS', 5, 1, 20),
+    rescanIntervalSeconds: integer(env, 'RESCAN_INTERVAL', 30, 0, 86_400),
+    watch: boolean(env, 'WATCH', true),
+    ...optionalToken(env, 'INGEST_TOKEN'),
+    ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
   };
 }
 
 const YEAR = 31_536_000;
+
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`); the default when unset or empty. */
+export function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * A shared secret: at least 16 characters, no white space (a short token is
+ * guessable; white space is almost always a copy-and-paste accident).
+ */
+function optionalToken(env: Env, name: string): { ingestToken?: string } {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return {};
+  if (/\s/.test(raw)) throw new ConfigError(name, 'must not contain white space');
+  if (raw.length < 16) throw new ConfigError(name, `must be at least 16 characters long, got ${raw.length}`);
+  return { ingestToken: raw };
+}
 
 /** An integer in [min, max]; the default when the variable is unset or empty. */
 export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

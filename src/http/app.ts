@@ -4,6 +4,7 @@ import { selectArticles } from '../query/select.js';
 import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
 import { createPagesRouter } from './pages/router.js';
+import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly websubHub?: string;
   /** The rendered-feed cache; tests pass one to read its counters. */
   readonly feedCache?: FeedCache;
+  /** The ingest API at /api (only when INGEST_TOKEN is set). */
+  readonly ingest?: IngestOptions;
 }
 
 export { feedLinks } from './feed-routes.js';
@@ -41,6 +44,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use(cors());
+
+  if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
   const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }) }));

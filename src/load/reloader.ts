@@ -1,0 +1,329 @@
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Article, Site } from '../model/types.js';
+import { buildSnapshot, type FileRecord, type Snapshot } from '../store/snapshot.js';
+import { createStore, type Store } from '../store/store.js';
+import { ArticleError, SiteError } from './errors.js';
+import { displayName, listJsonFiles, MAX_RECORD_BYTES } from './files.js';
+import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
+import type { SiteOverrides } from './site.js';
+import { removeStaleTempFiles } from './write.js';
+
+/** How the reloader finds changes and how quickly it acts on them. */
+export interface ReloaderOptions {
+  readonly dataDir: string;
+  /** site.json as loaded at start (main.ts fails fast when it is bad). */
+  readonly site: Site;
+  /** SITE_URL and the fallback base URL, applied again whenever site.json is re-read. */
+  readonly siteOverrides: SiteOverrides;
+  /** Watch the data folder with fs.watch (default true). Off, only `reload()` calls and the rescan find changes. */
+  readonly watch?: boolean;
+  /** Quiet time after the last change event before reloading, in ms (default 75): a burst of saves becomes one reload. */
+  readonly debounceMs?: number;
+  /** Upper bound on the wait after the first event of a burst, in ms (default 300), so a long bulk import still shows progress. */
+  readonly maxDelayMs?: number;
+  /** Full rescan period in ms; 0 turns it off (default 30 000). Catches events fs.watch lost or never sent (network file systems). */
+  readonly rescanIntervalMs?: number;
+  readonly maxBytes?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Keeps the store in step with DATA_DIR. */
+export interface Reloader {
+  /** The store, holding the snapshot built from the initial load and replaced on every reload. */
+  readonly store: Store;
+  /** Starts the watchers and the rescan timer. */
+  start(): void;
+  /**
+   * Re-reads the named article files now (no debounce) and swaps in a new
+   * snapshot; without names, rescans everything that changed. Resolves once
+   * the result is what `store.current()` serves.
+   */
+  reload(names?: readonly string[]): Promise<void>;
+  /** Article files parsed since creation: what "re-read only what changed" is measured by. */
+  filesRead(): number;
+  /** Stops watching; resolves when a reload in progress has finished. */
+  close(): Promise<void>;
+}
+
+/** What the reloader knows of one article file. */
+interface Entry {
+  /** inode, size, mtime and ctime: any write or rename changes it. */
+  readonly stamp: string;
+  /** What goes into the snapshot: the current version, or the last good article with the current errors. */
+  readonly record: FileRecord;
+  /** The last version that parsed, kept while the file is invalid. */
+  readonly good?: Article;
+}
+
+const LAST_GOOD_NOTE = 'the last good version of this file stays in the feeds until it is fixed or deleted';
+const SITE_NOTE = 'the previous site settings stay in use until it is fixed';
+/** Files parsed between two yields to the event loop, so requests keep being served during a bulk reload. */
+const BATCH = 100;
+
+/** Same rule as `listJsonFiles`: `*.json`, not hidden (editor and ingest temp files start with a dot). */
+export function isRecordFileName(name: string): boolean {
+  return name.endsWith('.json') && !name.startsWith('.') && !name.includes('/') && !name.includes('\\');
+}
+
+/** Same article (field by field, dates as instants) and same reports. */
+function sameRecord(a: FileRecord, b: FileRecord): boolean {
+  const key = (r: FileRecord) => JSON.stringify([r.article ?? null, r.errors.map((e) => e.message), r.warnings.map((e) => e.message)]);
+  return key(a) === key(b);
+}
+
+function stampOf(path: string): string | undefined {
+  try {
+    const s = statSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return `error:${code ?? 'unknown'}`;
+  }
+}
+
+/**
+ * Loads every article file once and keeps the feeds in step with the data
+ * folder afterwards. Each reload re-reads only the files that changed (the
+ * others keep their FileRecord and their Article object, so rendered
+ * fragments stay cached), builds a new immutable snapshot and swaps it in
+ * one step. A file that becomes invalid keeps its last good version in the
+ * feeds and is reported; a bad site.json keeps the previous site.
+ */
+export function createReloader(options: ReloaderOptions): Reloader {
+  const { dataDir, siteOverrides } = options;
+  const articlesDir = join(dataDir, ARTICLES_DIR);
+  const sitePath = join(dataDir, 'site.json');
+  const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
+  const debounceMs = options.debounceMs ?? 75;
+  const maxDelayMs = options.maxDelayMs ?? 300;
+  const rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
+  const log = options.log ?? ((line: string) => console.error(line));
+
+  let site = options.site;
+  let siteStamp = stampOf(sitePath);
+  let siteProblems: ArticleError[] = [];
+  const entries = new Map<string, Entry>();
+  let reads = 0;
+
+  const readEntry = (name: string, previous: Entry | undefined): Entry | undefined => {
+    const stamp = stampOf(join(articlesDir, name));
+    if (stamp === undefined) return undefined;
+    reads += 1;
+    const fresh = loadArticleFile(dataDir, name, site, maxBytes);
+    if (fresh.article) return { stamp, record: fresh, good: fresh.article };
+    const good = previous?.good;
+    if (!good) return { stamp, record: fresh };
+    const errors = fresh.errors.map((e) => new ArticleError(e.file, e.field, `${e.problem} (${LAST_GOOD_NOTE})`));
+    return { stamp, record: { ...fresh, article: good, errors }, good };
+  };
+
+  const compose = (version: number): Snapshot => {
+    const snapshot = buildSnapshot(site, [...entries.values()].map((e) => e.record), version);
+    return siteProblems.length === 0 ? snapshot : { ...snapshot, rejected: [...siteProblems, ...snapshot.rejected] };
+  };
+
+  const stale = removeStaleTempFiles(articlesDir);
+  if (stale > 0) log(`reload: removed ${stale} temp file(s) left by interrupted writes`);
+  for (const name of listJsonFiles(articlesDir)) {
+    const entry = readEntry(name, undefined);
+    if (entry) entries.set(name, entry);
+  }
+  const store = createStore(compose(1));
+
+  /** Re-reads site.json when it changed. True when the snapshot must be rebuilt; sets `reparseAll` when articles depend on the change. */
+  let reparseAll = false;
+  const refreshSite = (): boolean => {
+    const stamp = stampOf(sitePath);
+    if (stamp === siteStamp) return false;
+    siteStamp = stamp;
+    const shownAs = displayName(dataDir, 'site.json');
+    try {
+      const next = loadSite(dataDir, siteOverrides);
+      const hadProblems = siteProblems.length > 0;
+      siteProblems = [];
+      if (hadProblems) log(`reload: ${shownAs} is valid again`);
+      if (JSON.stringify(next) === JSON.stringify(site)) return hadProblems;
+      // Records without a language take the site's: they must be parsed again when it changes.
+      if (next.language !== site.language) reparseAll = true;
+      site = next;
+      log(`reload: ${shownAs} changed`);
+      return true;
+    } catch (error) {
+      if (!(error instanceof SiteError)) throw error;
+      siteProblems = error.problems.map((problem) => new ArticleError(error.file, undefined, `${problem} (${SITE_NOTE})`));
+      for (const problem of siteProblems) log(`rejected: ${problem.message}`);
+      return true;
+    }
+  };
+
+  // Work waiting for the next reload.
+  const pendingNames = new Set<string>();
+  let pendingScan = false;
+  let pendingSite = false;
+
+  const runPending = async (): Promise<void> => {
+    const names = [...pendingNames];
+    const scan = pendingScan;
+    const checkSite = pendingSite || scan;
+    pendingNames.clear();
+    pendingScan = false;
+    pendingSite = false;
+
+    const siteChanged = checkSite ? refreshSite() : false;
+    let targets: string[];
+    let removed = 0;
+    if (scan || reparseAll) {
+      let listed: string[];
+      try {
+        listed = listJsonFiles(articlesDir);
+      } catch (error) {
+        log(`reload: cannot list ${displayName(dataDir, ARTICLES_DIR)}: ${(error as Error).message}`);
+        return;
+      }
+      const present = new Set(listed);
+      for (const name of [...entries.keys()]) {
+        if (!present.has(name)) {
+          entries.delete(name);
+          removed += 1;
+        }
+      }
+      const all = reparseAll;
+      const named = new Set(names);
+      targets = listed.filter((name) => all || named.has(name) || entries.get(name)?.stamp !== stampOf(join(articlesDir, name)));
+      reparseAll = false;
+    } else {
+      targets = names.filter(isRecordFileName);
+    }
+
+    let read = 0;
+    for (let i = 0; i < targets.length; i += 1) {
+      if (i > 0 && i % BATCH === 0) await yieldToEventLoop();
+      const name = targets[i] as string;
+      const previous = entries.get(name);
+      const next = readEntry(name, previous);
+      if (!next) {
+        if (previous) {
+          entries.delete(name);
+          removed += 1;
+        }
+        continue;
+      }
+      // A save that changed nothing (or a second event for one save) keeps the old Article object and makes no new snapshot.
+      if (previous && sameRecord(previous.record, next.record)) {
+        entries.set(name, { ...previous, stamp: next.stamp });
+        continue;
+      }
+      entries.set(name, next);
+      read += 1;
+      for (const error of next.record.errors) log(`rejected: ${error.message}`);
+      if (previous && previous.record.errors.length > 0 && next.record.errors.length === 0) log(`reload: ${next.record.shownAs} is valid again`);
+    }
+    if (read === 0 && removed === 0 && !siteChanged) return;
+    const snapshot = compose(store.current().version + 1);
+    store.replace(snapshot);
+    log(`reload: ${read} file(s) changed, ${removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
+  };
+
+  // Reloads run one at a time, in order.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (): Promise<void> => {
+    const job = queue.then(runPending);
+    queue = job.catch((error: unknown) => log(`reload failed: ${(error as Error).stack ?? String(error)}`));
+    return job;
+  };
+
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let firstEventAt: number | undefined;
+  const schedule = (): void => {
+    if (closed) return;
+    const now = Date.now();
+    firstEventAt ??= now;
+    if (timer) clearTimeout(timer);
+    const due = Math.min(now + debounceMs, firstEventAt + maxDelayMs);
+    timer = setTimeout(() => {
+      timer = undefined;
+      firstEventAt = undefined;
+      void enqueue().catch(() => undefined);
+    }, Math.max(0, due - now));
+  };
+
+  let articlesWatcher: FSWatcher | undefined;
+  let dataWatcher: FSWatcher | undefined;
+  let rescanTimer: NodeJS.Timeout | undefined;
+
+  const watchArticles = (): void => {
+    if (articlesWatcher || closed) return;
+    try {
+      articlesWatcher = watch(articlesDir, { persistent: false }, (_event, filename) => {
+        if (filename === null) pendingScan = true;
+        else if (isRecordFileName(filename)) pendingNames.add(filename);
+        else return;
+        schedule();
+      });
+      articlesWatcher.on('error', (error) => {
+        log(`reload: watching ${displayName(dataDir, ARTICLES_DIR)} failed (${error.message}); relying on the rescan until the folder is back`);
+        articlesWatcher?.close();
+        articlesWatcher = undefined;
+        pendingScan = true;
+        schedule();
+      });
+    } catch (error) {
+      log(`reload: cannot watch ${displayName(dataDir, ARTICLES_DIR)} (${(error as Error).message}); relying on the rescan`);
+    }
+  };
+
+  const watchData = (): void => {
+    try {
+      dataWatcher = watch(dataDir, { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === 'site.json') pendingSite = true;
+        if (filename === null || filename === ARTICLES_DIR) {
+          // The articles folder was created, replaced or removed: watch it afresh and compare everything.
+          articlesWatcher?.close();
+          articlesWatcher = undefined;
+          watchArticles();
+          pendingScan = true;
+        }
+        if (pendingSite || pendingScan) schedule();
+      });
+      dataWatcher.on('error', (error) => log(`reload: watching ${displayName(dataDir)} failed (${error.message}); relying on the rescan`));
+    } catch (error) {
+      log(`reload: cannot watch ${displayName(dataDir)} (${(error as Error).message}); relying on the rescan`);
+    }
+  };
+
+  return {
+    store,
+    start() {
+      if (closed) return;
+      if (options.watch ?? true) {
+        watchData();
+        watchArticles();
+      }
+      if (rescanIntervalMs > 0) {
+        rescanTimer = setInterval(() => {
+          pendingScan = true;
+          void enqueue().catch(() => undefined);
+        }, rescanIntervalMs);
+        rescanTimer.unref();
+      }
+    },
+    reload(names) {
+      if (names === undefined || names.length === 0) pendingScan = true;
+      else for (const name of names) pendingNames.add(name);
+      return enqueue();
+    },
+    filesRead: () => reads,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      if (rescanTimer) clearInterval(rescanTimer);
+      articlesWatcher?.close();
+      dataWatcher?.close();
+      await queue;
+    },
+  };
+}
