@@ -1,3 +1,4 @@
+import { loadAssets } from '../http/pages/assets.js';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,7 +49,8 @@ const PAGING_RELS = new Set(['next', 'prev', 'previous', 'first', 'last', 'curre
  */
 export function seedUrls(snapshot: Snapshot, now: Date): string[] {
   const visible = snapshot.articles.filter((article) => isVisible(article, now));
-  const urls = ['/', '/feeds.opml', '/embed.js'];
+  // The pages' stylesheet and script (and the widget's) are exported too, so the pages work from a static host.
+  const urls = ['/', '/feeds.opml', '/embed.js', ...[...loadAssets().keys()].map((name) => `/assets/${encodeURIComponent(name)}`)];
   for (const feed of listFeeds(visible)) {
     for (const format of FEED_FORMATS) urls.push(`${feed.path}/${FORMATS[format].fileName}`);
     if (feed.path !== '') urls.push(`${feed.path}/`);

@@ -120,7 +120,7 @@ describe('static export of the sample data', () => {
       if (status === 404) expect(result.skipped).toContain(url);
       else expect(result.files.has(url), url).toBe(true);
     }
-    expect(seedUrls(snapshot, NOW)).toEqual(expect.arrayContaining(['/', '/feeds.opml', '/embed.js', '/sections/korea/', '/authors/min-seo-park/']));
+    expect(seedUrls(snapshot, NOW)).toEqual(expect.arrayContaining(['/', '/feeds.opml', '/embed.js', '/assets/site.css', '/assets/copy.js', '/sections/korea/', '/authors/min-seo-park/']));
   });
 
   it('leaves out drafts and articles still under embargo at the export time', () => {
