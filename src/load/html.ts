@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { stripInvalidXmlChars } from './text.js';
+import { cleanText, stripInvalidXmlChars } from './text.js';
 
 /** Hosts whose embedded players may stay in a body as iframes; any other iframe is removed. */
 export const ALLOWED_IFRAME_HOSTS = ['www.youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'] as const;
@@ -46,6 +46,10 @@ export function sanitizeBody(html: string, articleUrl: string): string {
     allowedIframeHostnames: [...ALLOWED_IFRAME_HOSTS],
     allowProtocolRelative: false,
     transformTags: { a: withAbsolute('href'), img: withAbsolute('src'), iframe: withAbsolute('src') },
+    // An iframe whose src was refused (unknown host, bad scheme) would stay as an empty frame: drop it whole.
+    exclusiveFilter: (frame) => frame.tag === 'iframe' && !frame.attribs.src,
   });
-  return clean.trim();
+  // The sanitiser decodes character references, so "&#x1;" or "&#xFFFE;" in the input come out as the
+  // characters themselves, which XML cannot carry: clean its output too, not only its input.
+  return cleanText(clean);
 }
