@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { loadArticleFiles, loadSite } from './load/load-data.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
+import { createServer } from './http/server.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
 function main(): void {
@@ -23,8 +24,8 @@ function main(): void {
   for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
   for (const warning of snapshot.warnings) console.error(`warning: ${warning.message}`);
   const store = createStore(snapshot);
-  const app = createApp({ store, production: config.production });
-  const server = app.listen(config.port, config.host, () => {
+  const app = createApp({ store, production: config.production, guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy } });
+  const server = createServer(app).listen(config.port, config.host, () => {
     console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Process configuration, read once from the environment at start. */
 export interface Config {
   readonly port: number;
@@ -8,7 +10,14 @@ export interface Config {
   readonly siteUrl?: string;
   /** `production` hides error details from responses. */
   readonly production: boolean;
+  /** RATE_LIMIT: requests per minute per client (IPv4 address or IPv6 /64); 0 = no limit (the default). */
+  readonly rateLimit: number;
+  /** TRUST_PROXY: Express's "trust proxy" setting; false = use the socket's address, ignore X-Forwarded-For. */
+  readonly trustProxy: TrustProxy;
 }
+
+/** false, true (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses/subnets/names. */
+export type TrustProxy = boolean | number | readonly string[];
 
 /** A variable that is set but unusable. The message names the variable and the value. */
 export class ConfigError extends Error {
@@ -32,7 +41,35 @@ export function loadConfig(env: Env): Config {
     dataDir: nonEmpty(env, 'DATA_DIR', './data'),
     ...(siteUrl === undefined ? {} : { siteUrl }),
     production: env.NODE_ENV === 'production',
+    rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as Express takes it: "false" (default) or "true", a number of
+ * hops, or a comma-separated list of addresses, CIDR subnets and the names
+ * loopback, linklocal, uniquelocal. Anything else is an error, never a guess.
+ */
+export function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer(env, name, 0, 0, 100);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(name, `must be "true", "false", a number of proxy hops, or a comma-separated list of addresses, subnets (10.0.0.0/8) and loopback/linklocal/uniquelocal, got ${JSON.stringify(env[name])}`);
+    }
+  }
+  return entries;
 }
 
 /** An integer in [min, max]; the default when the variable is unset or empty. */

@@ -7,6 +7,7 @@ import { selectArticles } from '../query/select.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
+import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 import { parseFeedQuery } from './feed-request.js';
 
 /** What the app needs from outside; tests pass their own. */
@@ -17,6 +18,8 @@ export interface AppDeps {
   /** Hide error details (production). */
   readonly production?: boolean;
   readonly log?: (line: string) => void;
+  /** Rate limit, trusted proxy, URL limits (src/http/guards.ts). */
+  readonly guards?: GuardOptions;
 }
 
 /** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  installGuards(app, deps.guards);
 
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -77,6 +81,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
   });
 
+  app.use(refuseOtherMethods());
   app.use((req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);
   });

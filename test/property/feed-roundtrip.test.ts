@@ -25,12 +25,12 @@ describe('any record is rejected with a reason, or rendered in RSS, Atom and JSO
       fc.property(caseArb(), (c) => checkCase(c)),
       options(RUNS),
     );
-  });
+  }, 30_000 + RUNS * 30);
 
   it(`holds for ${LARGE_RUNS} records with a body of about 1 MB`, () => {
     fc.assert(
       fc.property(caseArb(largeBody(1024 * 1024)).map((c) => withShortPrint({ ...c, records: c.records.slice(0, 1) })), (c) => checkCase(c)),
       options(LARGE_RUNS),
     );
-  });
+  }, 30_000 + LARGE_RUNS * 5_000);
 });
