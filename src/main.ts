@@ -4,6 +4,7 @@ import { createReloader } from './load/reloader.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
+import { createServer } from './http/server.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
 function main(): void {
@@ -38,9 +39,10 @@ function main(): void {
     caching: config.feedCaching,
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
+    guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
-  const server = app.listen(config.port, config.host, () => {
+  const server = createServer(app).listen(config.port, config.host, () => {
     console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Process configuration, read once from the environment at start. */
 export interface Config {
   readonly port: number;
@@ -22,6 +24,10 @@ export interface Config {
   readonly ingestToken?: string;
   /** INGEST_MAX_BYTES: largest request body the ingest API accepts. */
   readonly ingestMaxBytes: number;
+  /** RATE_LIMIT: requests per minute per client (IPv4 address or IPv6 /64); 0 = no limit (the default). */
+  readonly rateLimit: number;
+  /** TRUST_PROXY: Express's "trust proxy" setting; false = use the socket's address, ignore X-Forwarded-For. */
+  readonly trustProxy: TrustProxy;
 }
 
 /** Cache-Control lifetimes (seconds) and the size of the in-memory feed cache. */
@@ -38,6 +44,9 @@ export interface FeedCachingConfig {
 
 /** The loader refuses article files over 5 MiB, so the API accepts no more than that. */
 const MAX_INGEST_BYTES = 5 * 1024 * 1024;
+
+/** false, true (trust every hop: only behind a proxy that overwrites X-Forwarded-For), a hop count, or addresses/subnets/names. */
+export type TrustProxy = boolean | number | readonly string[];
 
 /** A variable that is set but unusable. The message names the variable and the value. */
 export class ConfigError extends Error {
@@ -75,6 +84,8 @@ export function loadConfig(env: Env): Config {
     watch: boolean(env, 'WATCH', true),
     ...optionalToken(env, 'INGEST_TOKEN'),
     ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
+    rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
   };
 }
 
@@ -100,6 +111,32 @@ function optionalToken(env: Env, name: string): { ingestToken?: string } {
   if (/\s/.test(raw)) throw new ConfigError(name, 'must not contain white space');
   if (raw.length < 16) throw new ConfigError(name, `must be at least 16 characters long, got ${raw.length}`);
   return { ingestToken: raw };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as Express takes it: "false" (default) or "true", a number of
+ * hops, or a comma-separated list of addresses, CIDR subnets and the names
+ * loopback, linklocal, uniquelocal. Anything else is an error, never a guess.
+ */
+export function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer(env, name, 0, 0, 100);
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(name, `must be "true", "false", a number of proxy hops, or a comma-separated list of addresses, subnets (10.0.0.0/8) and loopback/linklocal/uniquelocal, got ${JSON.stringify(env[name])}`);
+    }
+  }
+  return entries;
 }
 
 /** An integer in [min, max]; the default when the variable is unset or empty. */

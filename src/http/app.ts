@@ -8,6 +8,7 @@ import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
+import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly feedCache?: FeedCache;
   /** The ingest API at /api (only when INGEST_TOKEN is set). */
   readonly ingest?: IngestOptions;
+  /** Rate limit, trusted proxy, URL limits (src/http/guards.ts). */
+  readonly guards?: GuardOptions;
 }
 
 export { feedLinks } from './feed-routes.js';
@@ -37,12 +40,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  installGuards(app, deps.guards);
 
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-    next();
-  });
   app.use(cors());
 
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
@@ -65,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(createPagesRouter({ store: deps.store, clock }));
 
+  app.use(refuseOtherMethods());
   app.use((req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);
   });

@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { ArticleError } from './errors.js';
 
 /** Article files larger than this are refused without being read. */
@@ -38,12 +38,21 @@ export function readJsonFile(root: string, path: string, shownAs: string, maxByt
   let fd: number | undefined;
   try {
     const link = lstatSync(path);
-    if (link.isSymbolicLink()) {
-      const target = realpathSync(path);
-      const inside = relative(realpathSync(root), target);
-      if (inside.startsWith(`..${sep}`) || inside === '..' || inside.startsWith(sep)) return fail('is a link to a file outside the data directory and was refused');
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch (error) {
+      if (link.isSymbolicLink() && (error as NodeJS.ErrnoException).code === 'ENOENT') return fail('is a link to a file that does not exist');
+      throw error;
     }
-    fd = openSync(path, 'r');
+    // Checked for every file, not only links: a linked folder on the way (articles/ -> /etc) leads outside too.
+    const inside = relative(realpathSync(root), target);
+    if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+      return fail(link.isSymbolicLink() ? 'is a link to a file outside the data directory and was refused' : 'is reached through a link that leads outside the data directory and was refused');
+    }
+    // O_NONBLOCK: opening a FIFO named like an article would otherwise wait forever for a writer (and hang
+    // the whole load); non-blocking, it opens at once and fstat refuses it below. No effect on regular files.
+    fd = openSync(target, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return fail('is a directory, not an article file');
     if (!stat.isFile()) return fail('is not a regular file');

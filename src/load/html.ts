@@ -1,5 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import { stripInvalidXmlChars } from './text.js';
+import { cleanText, stripInvalidXmlChars } from './text.js';
 
 /**
  * Hosts whose embedded players are kept, as a link to the player: feed
@@ -49,7 +49,9 @@ export function sanitizeBody(html: string, articleUrl: string): string {
     allowProtocolRelative: false,
     transformTags: { a: withAbsolute('href'), img: withAbsolute('src'), iframe: playerLink(absolute) },
   });
-  return clean.trim();
+  // The sanitiser decodes character references, so "&#x1;" or "&#xFFFE;" in the input come out as the
+  // characters themselves, which XML cannot carry: clean its output too, not only its input.
+  return cleanText(clean);
 }
 
 /** An iframe from a known player host becomes a link to the player; any other stays an iframe, which is not allowed and so removed. */

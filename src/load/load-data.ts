@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Site } from '../model/types.js';
 import { parseArticle } from './article.js';
@@ -12,6 +13,8 @@ export const ARTICLES_DIR = 'articles';
 /** Reads and validates `site.json`; throws SiteError (fail fast: nothing can be served without it). */
 export function loadSite(dataDir: string, overrides: SiteOverrides): Site {
   const shownAs = displayName(dataDir, 'site.json');
+  // Checked apart from a read that fails: "disappeared while it was being read" would mislead at start.
+  if (!existsSync(join(dataDir, 'site.json'))) throw new SiteError(shownAs, ['does not exist; DATA_DIR must be the folder holding site.json and articles/']);
   const read = readJsonFile(dataDir, join(dataDir, 'site.json'), shownAs, 1024 * 1024);
   if (!read.ok) throw new SiteError(shownAs, [read.error.problem]);
   return parseSite(read.value, shownAs, overrides);

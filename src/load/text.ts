@@ -20,7 +20,11 @@ export function cleanLine(text: string): string {
   return stripInvalidXmlChars(text).replace(/\s+/gu, ' ').trim();
 }
 
-/** Multi-line text (a summary): invalid characters removed, trimmed; line breaks kept. */
+/**
+ * Multi-line text (a summary, a body): invalid characters removed, line
+ * breaks kept but written as LF (an XML reader turns CRLF and CR into LF,
+ * so JSON Feed would otherwise disagree with RSS and Atom), trimmed.
+ */
 export function cleanText(text: string): string {
-  return stripInvalidXmlChars(text).trim();
+  return stripInvalidXmlChars(text).replace(/\r\n?/g, '\n').trim();
 }

@@ -43,6 +43,8 @@ export function jsonItem(article: Article, item: Item, site: Site): JsonObject {
   const authors = article.credits.filter(isAuthor).map((c, i) => ({ name: c.name, url: item.author?.[i]?.link }));
   return {
     ...written,
+    // feed writes `summary` only next to non-empty content: a body the sanitiser emptied would lose it.
+    ...(item.description === undefined ? {} : { summary: item.description }),
     language: article.language,
     ...(authors.length === 0 ? {} : { authors }),
     ...(article.images.length === 0

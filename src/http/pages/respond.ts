@@ -34,7 +34,9 @@ export function sendPage(req: Request, res: Response, status: number, page: Safe
   const body = Buffer.from(page.markup, 'utf8');
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   res.setHeader('Content-Security-Policy', options.frameable ? EMBED_CSP : PAGE_CSP);
-  if (!options.frameable) res.setHeader('X-Frame-Options', 'DENY');
+  // Every response is DENY by default (guards.ts); the embed frame is meant to be framed anywhere.
+  if (options.frameable) res.removeHeader('X-Frame-Options');
+  else res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', `public, max-age=${options.maxAge ?? 60}`);
   if (status === 200) {
     res.setHeader('ETag', etag);

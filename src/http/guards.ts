@@ -1,0 +1,103 @@
+import type express from 'express';
+import type { RequestHandler, Response } from 'express';
+import type { TrustProxy } from '../config/config.js';
+import { HttpError } from './errors.js';
+import { createRateLimit } from './rate-limit.js';
+
+/**
+ * Longest URL (path and query) accepted; longer is 414. Every URL this
+ * server offers is far shorter (the longest: a filtered feed with limit and
+ * since, under 300 characters); 2048 is what browsers and CDNs reliably
+ * carry, so nothing legitimate is refused.
+ */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * Content-Security-Policy of HTML responses (feed preview pages): no
+ * scripts at all, no plugins, no framing of us, no <base> or forms; images
+ * and the embedded players the body sanitiser allows, inline styles for the
+ * page's own CSS. A route may set its own stricter policy.
+ */
+export const HTML_CSP =
+  "default-src 'none'; img-src https: http:; media-src https: http:; style-src 'self' 'unsafe-inline'; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** Every other response (feeds, JSON, text) is data: a browser showing it may load and run nothing. */
+export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+export interface GuardOptions {
+  /** Requests per minute per client; 0 or absent = no rate limit. */
+  readonly rateLimit?: number;
+  /** Express "trust proxy": whose X-Forwarded-For to believe when telling clients apart. */
+  readonly trustProxy?: TrustProxy;
+  readonly maxUrlLength?: number;
+  /** Milliseconds, for the rate limit; tests pass their own. */
+  readonly now?: () => number;
+}
+
+/** Security headers on every response; the CSP is chosen when the headers go out, by the response's type. */
+export function securityHeaders(): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: Response, ...args: unknown[]) {
+      if (!this.headersSent && !this.hasHeader('Content-Security-Policy')) {
+        const type = String(this.getHeader('Content-Type') ?? '');
+        this.setHeader('Content-Security-Policy', /^text\/html\b/i.test(type) ? HTML_CSP : DATA_CSP);
+      }
+      return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+    } as typeof res.writeHead;
+    next();
+  };
+}
+
+/**
+ * Refuses URLs no route could mean, before any route sees them: too long
+ * (414), malformed percent-encoding (400, where Express would throw), and
+ * paths that decode to control characters (an encoded NUL) or to "." or
+ * ".." segments (path traversal). No route reads files at request time, so
+ * this is defence in depth, and clearer answers than a 404.
+ */
+export function rejectHostileUrls(maxUrlLength = MAX_URL_LENGTH): RequestHandler {
+  return (req, _res, next) => {
+    const url = req.originalUrl;
+    if (url.length > maxUrlLength) return next(new HttpError(414, `URL too long: ${url.length} characters; the limit is ${maxUrlLength}`));
+    const path = url.split('?')[0] ?? '';
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return next(new HttpError(400, 'malformed percent-encoding in the URL path'));
+    }
+    if (/[\u0000-\u001F\u007F]/.test(decoded)) return next(new HttpError(400, 'control characters (such as an encoded NUL) are not allowed in the URL path'));
+    if (decoded.split(/[/\\]/).some((segment) => segment === '..' || segment === '.')) return next(new HttpError(400, '"." and ".." segments are not allowed in the URL path'));
+    next();
+  };
+}
+
+/**
+ * Mounted after every route: a method no route answered is 405 with Allow
+ * (OPTIONS is answered 204 with Allow), instead of a misleading 404. A
+ * router that accepts other methods on its own paths (an ingest API) is
+ * mounted before this and is not affected.
+ */
+export function refuseOtherMethods(): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next(new HttpError(405, `method ${req.method.slice(0, 20)} is not allowed here; feeds are read with GET or HEAD`));
+  };
+}
+
+/** Mounts, in order: trust proxy, security headers, URL checks, the rate limit (when configured). /healthz is not rate limited. */
+export function installGuards(app: express.Express, options: GuardOptions = {}): void {
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.use(securityHeaders());
+  app.use(rejectHostileUrls(options.maxUrlLength));
+  if (options.rateLimit !== undefined && options.rateLimit > 0) {
+    const limit = createRateLimit({ perMinute: options.rateLimit, ...(options.now === undefined ? {} : { now: options.now }) });
+    app.use((req, res, next) => (req.path === '/healthz' ? next() : limit(req, res, next)));
+  }
+}

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { parseArticle } from '../../src/load/article.js';
+import { parseSite } from '../../src/load/site.js';
+import type { FeedMeta } from '../../src/map/to-feed-model.js';
+import type { Article, FeedFormat } from '../../src/model/types.js';
+import { FEED_FORMATS, renderFeed } from '../../src/render/render.js';
+import { articleRecord, hostileText, type GeneratedRecord } from './arbitraries.js';
+import { checkItem, checkVerdict } from './expect-item.js';
+import { readAtom, readJson, readRss, type ReadFeed } from './feed-check.js';
+import { expectLine } from './normalise.js';
+
+const READERS: Record<FeedFormat, (body: string) => ReadFeed> = { rss: readRss, atom: readAtom, json: readJson };
+
+export interface Case {
+  readonly siteTitle: string;
+  readonly records: readonly GeneratedRecord[];
+}
+
+/** One to three records per feed (built once: building an arbitrary is far dearer than drawing from it). */
+export const caseArb = (body?: fc.Arbitrary<string>): fc.Arbitrary<Case> =>
+  fc.record({
+    siteTitle: fc.oneof(fc.constant('Harbor Light News'), hostileText(8).map((t) => `News ${t}`)),
+    records: fc
+      .tuple(articleRecord(0, body), fc.option(articleRecord(1, body), { nil: undefined }), fc.option(articleRecord(2, body), { nil: undefined }))
+      .map((records) => records.filter((r): r is GeneratedRecord => r !== undefined)),
+  });
+
+/** Parses every record, checks each verdict, renders the accepted ones in every format and checks every field read back. */
+export function checkCase({ siteTitle, records }: Case): void {
+  const site = parseSite({ title: siteTitle, link: 'https://news.example.org/', language: 'en', idAuthority: 'news.example.org,2019' }, 'data/site.json', {
+    baseUrl: 'https://feeds.example.org',
+    fallbackBaseUrl: 'http://localhost:3000',
+  });
+  const accepted: { generated: GeneratedRecord; article: Article }[] = [];
+  records.forEach((generated, i) => {
+    const file = `data/articles/case-${i}.json`;
+    const result = parseArticle(generated.record, file, { language: site.language });
+    checkVerdict(generated, result, file);
+    if (result.article) accepted.push({ generated, article: result.article });
+  });
+  const meta: FeedMeta = {
+    title: site.title,
+    description: `${site.title}: every story`,
+    links: { rss: 'https://feeds.example.org/rss.xml', atom: 'https://feeds.example.org/atom.xml', json: 'https://feeds.example.org/feed.json' },
+    updated: new Date(Math.max(0, ...accepted.map((a) => a.article.updated.getTime()))),
+  };
+  for (const format of FEED_FORMATS) {
+    try {
+      const body = renderFeed(format, { site, meta, articles: accepted.map((a) => a.article) });
+      const feed = READERS[format](body);
+      expect(feed.title).toBe(expectLine(siteTitle));
+      expect(feed.items).toHaveLength(accepted.length);
+      accepted.forEach(({ generated, article }, i) => checkItem(format, generated, article, feed.items[i]!, site));
+    } catch (error) {
+      (error as Error).message = `[${format}] ${(error as Error).message}`;
+      throw error;
+    }
+  }
+}
+

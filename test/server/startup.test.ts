@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { builtFile } from './build.js';
+
+/**
+ * Fail fast: a bad site.json or a bad environment variable stops the real
+ * server process at start with one clear line and a non-zero exit, and it
+ * never listens. (The process is the compiled main.ts, run as `npm start` runs it.)
+ */
+const SAMPLE_DATA = join(import.meta.dirname, '..', '..', 'data');
+let main = '';
+beforeAll(() => {
+  main = builtFile('src/main.ts');
+}, 120_000);
+
+const temporary: string[] = [];
+afterEach(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(site?: string | null): string {
+  const root = mkdtempSync(join(tmpdir(), 'wirefeed-start-'));
+  temporary.push(root);
+  cpSync(SAMPLE_DATA, join(root, 'data'), { recursive: true });
+  if (site === null) rmSync(join(root, 'data', 'site.json'));
+  else if (site !== undefined) writeFileSync(join(root, 'data', 'site.json'), site);
+  return join(root, 'data');
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server; resolves when it exits, or (for a good start) when it says it is serving, then stops it. */
+function run(env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('serving')) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectFailFast(result: Run, message: string): void {
+  expect(result.code).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe(`wirefeed: cannot start: ${message}\n`);
+}
+
+describe('the server process fails fast on bad configuration', () => {
+  it('starts and serves with good data (the control case)', async () => {
+    const result = await run({ DATA_DIR: dataDir() });
+    expect(result.stdout).toMatch(/^wirefeed: serving \d+ articles/);
+    expect(result.code).toBe(0);
+  });
+
+  it.each([
+    ['invalid JSON', '{"title": "x",, }', 'data/site.json: is not valid JSON at line 1, column 15: Expected double-quoted property name'],
+    ['empty file', '', 'data/site.json: is empty'],
+    ['not an object', '[1]', 'data/site.json: must hold one JSON object'],
+    ['missing title and link', '{}', 'data/site.json: field "title" is required; field "link" is required'],
+    ['wrong types', '{"title": 5, "link": "ftp://x", "feedSize": 0}', 'data/site.json: field "title" must be a string, got number 5; field "link" must be an absolute http or https URL, got "ftp://x"; field "feedSize" must be a whole number from 1 to 100, got number 0'],
+    ['unknown field', '{"title": "T", "link": "https://news.example.org/", "colour": "red"}', 'data/site.json: field "colour" is not a site field (title, description, link, baseUrl, language, copyright, icon, logo, feedSize, idAuthority, mediaBase)'],
+  ])('site.json: %s', async (_name, site, message) => {
+    expectFailFast(await run({ DATA_DIR: dataDir(site) }), message);
+  });
+
+  it('a missing site.json', async () => {
+    expectFailFast(await run({ DATA_DIR: dataDir(null) }), 'data/site.json: does not exist; DATA_DIR must be the folder holding site.json and articles/');
+  });
+
+  it.each([
+    ['PORT', 'abc', 'environment variable PORT must be a whole number from 0 to 65535, got "abc"'],
+    ['PORT', '70000', 'environment variable PORT must be a whole number from 0 to 65535, got "70000"'],
+    ['SITE_URL', 'ftp://feeds.example.org', 'environment variable SITE_URL must be an absolute http(s) URL, got "ftp://feeds.example.org"'],
+    ['RATE_LIMIT', '-5', 'environment variable RATE_LIMIT must be a whole number from 0 to 1000000, got "-5"'],
+    ['RATE_LIMIT', 'lots', 'environment variable RATE_LIMIT must be a whole number from 0 to 1000000, got "lots"'],
+    [
+      'TRUST_PROXY',
+      'everyone',
+      'environment variable TRUST_PROXY must be "true", "false", a number of proxy hops, or a comma-separated list of addresses, subnets (10.0.0.0/8) and loopback/linklocal/uniquelocal, got "everyone"',
+    ],
+    [
+      'TRUST_PROXY',
+      '10.0.0.0/33',
+      'environment variable TRUST_PROXY must be "true", "false", a number of proxy hops, or a comma-separated list of addresses, subnets (10.0.0.0/8) and loopback/linklocal/uniquelocal, got "10.0.0.0/33"',
+    ],
+  ])('%s=%s', async (name, value, message) => {
+    expectFailFast(await run({ DATA_DIR: dataDir(), [name]: value }), message);
+  });
+
+  it('a port already in use: one message, exit 1', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as import('node:net').AddressInfo;
+    try {
+      const result = await run({ DATA_DIR: dataDir(), PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`wirefeed: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
