@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { parseArticle } from '../load/article.js';
 import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
-import { parseNewsroomText, toArticleRecord, type NewsroomStory } from '../load/newsroom-text.js';
+import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from '../load/newsroom-text.js';
 import type { Article, Site } from '../model/types.js';
 
 /** Newsroom texts larger than this are refused: a story is a few kilobytes. */
@@ -110,16 +110,8 @@ export function runImport(io: ImportIo): number {
   return 0;
 }
 
-interface Args {
+interface Args extends ImportOptions {
   readonly file: string;
-  readonly url: string;
-  readonly published: string;
-  readonly timezone?: string;
-  readonly service?: string;
-  readonly section?: string;
-  readonly language?: string;
-  readonly id?: string;
-  readonly mediaBase?: string;
   readonly force: boolean;
   readonly help: boolean;
 }
