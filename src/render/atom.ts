@@ -2,10 +2,13 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import { escapeMarkup } from '../model/escape.js';
 import type { Article, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
-import { appendBeforeClose, element, extractElement, forXmlJsCdata, forXmlJsText } from './xml.js';
+import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements } from './xml.js';
 
 const FEED_INDENT = '    ';
 const ENTRY_INDENT = '        ';
+const ENTRY_OPEN = `\n${FEED_INDENT}<entry>`;
+const ENTRY_CLOSE = `\n${FEED_INDENT}</entry>`;
+const EPOCH = new Date(0);
 
 /**
  * The feed element around the entries, as `feed` writes it, corrected:
@@ -35,32 +38,38 @@ export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: str
 }
 
 /**
- * One <entry>, as `feed` writes it, corrected and completed: xml:lang per
- * entry; title and summary as HTML-escaped text (feed declares them
- * type="html"); categories with term, scheme and label written by us (feed
- * cannot escape "<" in attributes); the lead image as an enclosure link
- * with its real MIME type and length (feed guesses "image/jpg" from the
- * file name and ignores the type).
+ * The <entry>s of these articles, as `feed` writes them, corrected and
+ * completed: xml:lang per entry; title and summary as HTML-escaped text
+ * (feed declares them type="html"); categories with term, scheme and label
+ * written by us (feed cannot escape "<" in attributes); the lead image as an
+ * enclosure link with its real MIME type and length (feed guesses
+ * "image/jpg" from the file name and ignores the type). All entries go
+ * through `feed` in one document, which is then cut at the entry boundaries.
  */
-export function atomEntry(article: Article, item: Item, site: Site): string {
-  const single = new Feed({ title: 'entry', link: site.link, updated: item.date, generator: false });
+export function atomEntries(entries: readonly { article: Article; item: Item }[], site: Site): string[] {
+  const batch = new Feed({ title: 'entries', link: site.link, updated: EPOCH, generator: false });
   const person = (p: { name?: string; link?: string }) => ({ name: forXmlJsText(p.name ?? ''), ...(p.link === undefined ? {} : { link: p.link }) });
-  single.addItem({
-    title: forXmlJsCdata(escapeMarkup(item.title)),
-    id: item.id ?? item.link,
-    link: item.link,
-    date: item.date,
-    ...(item.published === undefined ? {} : { published: item.published }),
-    ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
-    ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
-    ...(item.author === undefined ? {} : { author: item.author.map(person) }),
-    ...(item.contributor === undefined ? {} : { contributor: item.contributor.map(person) }),
+  for (const { item } of entries) {
+    batch.addItem({
+      title: forXmlJsCdata(escapeMarkup(item.title)),
+      id: item.id ?? item.link,
+      link: item.link,
+      date: item.date,
+      ...(item.published === undefined ? {} : { published: item.published }),
+      ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
+      ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
+      ...(item.author === undefined ? {} : { author: item.author.map(person) }),
+      ...(item.contributor === undefined ? {} : { contributor: item.contributor.map(person) }),
+    });
+  }
+  return splitElements(batch.atom1(), ENTRY_OPEN, ENTRY_CLOSE, entries.length).map((fragment, i) => {
+    const { article, item } = entries[i] as { article: Article; item: Item };
+    const lead = article.images[0];
+    const extra = [
+      ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.term, scheme: c.scheme, label: c.name })),
+      ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
+    ].join('');
+    const entry = fragment.replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
+    return appendBeforeClose(entry, 'entry', extra);
   });
-  const lead = article.images[0];
-  const extra = [
-    ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.term, scheme: c.scheme, label: c.name })),
-    ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
-  ].join('');
-  const entry = extractElement(single.atom1(), 'entry').replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
-  return appendBeforeClose(entry, 'entry', extra);
 }

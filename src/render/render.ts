@@ -1,10 +1,10 @@
 import type { Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
 import type { Article, FeedFormat, Site } from '../model/types.js';
-import { atomEntry, atomFrame } from './atom.js';
+import { atomEntries, atomFrame } from './atom.js';
 import type { FeedExtras } from './extras.js';
 import { jsonItem, jsonTop } from './json.js';
-import { rssFrame, rssItem } from './rss.js';
+import { rssFrame, rssItems } from './rss.js';
 
 /** Everything one feed document is made from. */
 export interface RenderInput {
@@ -19,14 +19,15 @@ interface FormatRenderer<Fragment> {
   readonly mediaType: string;
   /** File name of the feed in a feed folder: /rss.xml, /sections/korea/rss.xml. */
   readonly fileName: string;
-  item(article: Article, item: Item, site: Site): Fragment;
+  /** Renders the items of several articles at once (one pass through `feed`), in order. */
+  items(entries: readonly { article: Article; item: Item }[], site: Site): Fragment[];
   document(input: RenderInput, fragments: readonly Fragment[]): string;
 }
 
 const rss: FormatRenderer<string> = {
   mediaType: 'application/rss+xml; charset=utf-8',
   fileName: 'rss.xml',
-  item: rssItem,
+  items: rssItems,
   document(input, fragments) {
     const { head, tail } = rssFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
     return head + fragments.join('') + tail;
@@ -36,7 +37,7 @@ const rss: FormatRenderer<string> = {
 const atom: FormatRenderer<string> = {
   mediaType: 'application/atom+xml; charset=utf-8',
   fileName: 'atom.xml',
-  item: atomEntry,
+  items: atomEntries,
   document(input, fragments) {
     const { head, tail } = atomFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
     return head + fragments.join('') + tail;
@@ -46,7 +47,7 @@ const atom: FormatRenderer<string> = {
 const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
   fileName: 'feed.json',
-  item: jsonItem,
+  items: (entries, site) => entries.map(({ article, item }) => jsonItem(article, item, site)),
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
   },
@@ -63,24 +64,41 @@ export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
  */
 const fragments = new WeakMap<Site, { [F in FeedFormat]: WeakMap<Article, unknown> }>();
 
-function fragmentFor<F extends FeedFormat>(format: F, article: Article, site: Site): unknown {
+/** Mapped items, shared by the three formats: an article is mapped once, whichever format asks first. */
+const mapped = new WeakMap<Site, WeakMap<Article, Item>>();
+
+function feedItemFor(article: Article, site: Site): Item {
+  let bySite = mapped.get(site);
+  if (!bySite) {
+    bySite = new WeakMap();
+    mapped.set(site, bySite);
+  }
+  let item = bySite.get(article);
+  if (item === undefined) {
+    item = toFeedItem(article, site);
+    bySite.set(article, item);
+  }
+  return item;
+}
+
+function fragmentsFor(format: FeedFormat, articles: readonly Article[], site: Site): unknown[] {
   let bySite = fragments.get(site);
   if (!bySite) {
     bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() };
     fragments.set(site, bySite);
   }
   const cache = bySite[format];
-  let fragment = cache.get(article);
-  if (fragment === undefined) {
+  const missing = articles.filter((article) => !cache.has(article));
+  if (missing.length > 0) {
     const renderer = FORMATS[format] as FormatRenderer<unknown>;
-    fragment = renderer.item(article, toFeedItem(article, site), site);
-    cache.set(article, fragment);
+    const rendered = renderer.items(missing.map((article) => ({ article, item: feedItemFor(article, site) })), site);
+    missing.forEach((article, i) => cache.set(article, rendered[i]));
   }
-  return fragment;
+  return articles.map((article) => cache.get(article));
 }
 
 /** Renders one feed document. Same input, same bytes: nothing here reads the clock. */
 export function renderFeed(format: FeedFormat, input: RenderInput): string {
   const renderer = FORMATS[format] as FormatRenderer<unknown>;
-  return renderer.document(input, input.articles.map((article) => fragmentFor(format, article, input.site)));
+  return renderer.document(input, fragmentsFor(format, input.articles, input.site));
 }

@@ -2,13 +2,16 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import { isAuthor } from '../map/to-feed-model.js';
 import type { Article, Image, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
-import { appendBeforeClose, element, extractElement, forXmlJsCdata, forXmlJsText } from './xml.js';
+import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements } from './xml.js';
 import { escapeMarkup } from '../model/escape.js';
 
 const ROOT = '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">';
 const CHANNEL_INDENT = '        ';
 const ITEM_INDENT = '            ';
 const MEDIA_INDENT = '                ';
+const ITEM_OPEN = `\n${CHANNEL_INDENT}<item>`;
+const ITEM_CLOSE = `\n${CHANNEL_INDENT}</item>`;
+const EPOCH = new Date(0);
 
 /**
  * The channel around the items, as `feed` writes it, corrected: every
@@ -35,37 +38,42 @@ export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: stri
 }
 
 /**
- * One <item>, as `feed` writes it, corrected and completed: no <author>
- * with a bare name (RSS wants an e-mail address there) but dc:creator per
- * author and dc:contributor per other credit; the real image MIME type and
- * length on <enclosure> (only when the length is known: RSS requires a
- * positive one); Media RSS for every image; atom:updated for the modified
- * date (pubDate is the publication date); dc:language when the item's
- * language is not the channel's.
+ * The <item>s of these articles, as `feed` writes them, corrected and
+ * completed: no <author> with a bare name (RSS wants an e-mail address
+ * there) but dc:creator per author and dc:contributor per other credit; the
+ * real image MIME type and length on <enclosure> (only when the length is
+ * known: RSS requires a positive one); Media RSS for every image;
+ * atom:updated for the modified date (pubDate is the publication date);
+ * dc:language when the item's language is not the channel's. All items go
+ * through `feed` in one document, which is then cut at the item boundaries.
  */
-export function rssItem(article: Article, item: Item, site: Site): string {
-  const lead = article.images[0];
-  const single = new Feed({ title: 'item', link: site.link, updated: item.date, generator: false });
-  single.addItem({
-    title: forXmlJsCdata(item.title),
-    guid: forXmlJsText(item.id ?? item.link),
-    link: item.link,
-    date: item.date,
-    ...(item.published === undefined ? {} : { published: item.published }),
-    // Validators want a <description> before content:encoded; without a summary, an excerpt of the body stands in.
-    description: forXmlJsCdata(escapeMarkup(item.description ?? excerpt(article.body))),
-    ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
-    category: (item.category ?? []).map((c) => ({ name: forXmlJsText(c.name ?? '') })),
-    ...(lead?.bytes ? { enclosure: { url: lead.url, type: lead.type, length: lead.bytes } } : {}),
+export function rssItems(entries: readonly { article: Article; item: Item }[], site: Site): string[] {
+  const batch = new Feed({ title: 'items', link: site.link, updated: EPOCH, generator: false });
+  for (const { article, item } of entries) {
+    const lead = article.images[0];
+    batch.addItem({
+      title: forXmlJsCdata(item.title),
+      guid: forXmlJsText(item.id ?? item.link),
+      link: item.link,
+      date: item.date,
+      ...(item.published === undefined ? {} : { published: item.published }),
+      // Validators want a <description> before content:encoded; without a summary, an excerpt of the body stands in.
+      description: forXmlJsCdata(escapeMarkup(item.description ?? excerpt(article.body))),
+      ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
+      category: (item.category ?? []).map((c) => ({ name: forXmlJsText(c.name ?? '') })),
+      ...(lead?.bytes ? { enclosure: { url: lead.url, type: lead.type, length: lead.bytes } } : {}),
+    });
+  }
+  return splitElements(batch.rss2(), ITEM_OPEN, ITEM_CLOSE, entries.length).map((fragment, i) => {
+    const { article } = entries[i] as { article: Article };
+    const extra = [
+      element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
+      ...article.credits.map((c) => element(ITEM_INDENT, isAuthor(c) ? 'dc:creator' : 'dc:contributor', {}, { text: c.name })),
+      ...(article.language === site.language ? [] : [element(ITEM_INDENT, 'dc:language', {}, { text: article.language })]),
+      ...article.images.map(mediaContent),
+    ].join('');
+    return appendBeforeClose(fragment, 'item', extra);
   });
-  const xml = single.rss2();
-  const extra = [
-    element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
-    ...article.credits.map((c) => element(ITEM_INDENT, isAuthor(c) ? 'dc:creator' : 'dc:contributor', {}, { text: c.name })),
-    ...(article.language === site.language ? [] : [element(ITEM_INDENT, 'dc:language', {}, { text: article.language })]),
-    ...article.images.map(mediaContent),
-  ].join('');
-  return appendBeforeClose(extractElement(xml, 'item'), 'item', extra);
 }
 
 const EXCERPT_LENGTH = 280;

@@ -28,27 +28,40 @@ type AttributeValue = string | number | undefined;
  * `children` are already-serialized elements; `text` is escaped here.
  */
 export function element(indent: string, name: string, attributes: Readonly<Record<string, AttributeValue>>, content?: { text: string } | { children: readonly string[] }): string {
-  const attrs = Object.entries(attributes)
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([key, value]) => ` ${key}="${escapeMarkup(String(value))}"`)
-    .join('');
+  let attrs = '';
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) attrs += ` ${key}="${escapeMarkup(String(value))}"`;
+  }
   if (content === undefined) return `\n${indent}<${name}${attrs}/>`;
   if ('text' in content) return `\n${indent}<${name}${attrs}>${escapeMarkup(content.text)}</${name}>`;
   if (content.children.length === 0) return `\n${indent}<${name}${attrs}/>`;
   return `\n${indent}<${name}${attrs}>${content.children.join('')}\n${indent}</${name}>`;
 }
 
-/** Cuts the serialized item out of a one-item document: from the line that opens `<tag>` to its last `</tag>`. */
-export function extractElement(document: string, tag: string): string {
-  const open = document.indexOf(`<${tag}>`);
-  const close = document.lastIndexOf(`</${tag}>`);
-  if (open === -1 || close === -1) throw new Error(`feed produced no <${tag}> element`);
-  const lineStart = document.lastIndexOf('\n', open);
-  return document.slice(lineStart, close + tag.length + 3);
+/**
+ * Cuts a document that `feed` wrote into its `count` items: each fragment
+ * runs from the line that opens an item to its closing tag. The boundaries
+ * are found by the item's indentation at the start of a line; no text inside
+ * an item can carry them (titles are single lines, HTML goes through the
+ * sanitiser, which drops unknown tags, and every other text is escaped).
+ */
+export function splitElements(document: string, open: string, close: string, count: number): string[] {
+  const fragments: string[] = [];
+  let from = 0;
+  for (let i = 0; i < count; i++) {
+    const start = document.indexOf(open, from);
+    const end = start === -1 ? -1 : document.indexOf(close, start);
+    if (end === -1) throw new Error(`feed wrote ${i} of ${count} items`);
+    from = end + close.length;
+    fragments.push(document.slice(start, from));
+  }
+  return fragments;
 }
 
-/** Inserts serialized elements just before the closing tag at the end of a fragment. */
+/** Inserts serialized elements just before the closing tag that ends a fragment. */
 export function appendBeforeClose(fragment: string, tag: string, elements: string): string {
-  const close = fragment.lastIndexOf(`\n`, fragment.lastIndexOf(`</${tag}>`));
+  if (elements === '') return fragment;
+  const close = fragment.lastIndexOf(`\n`, fragment.length - tag.length - 3);
   return fragment.slice(0, close) + elements + fragment.slice(close);
 }
