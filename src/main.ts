@@ -1,12 +1,13 @@
 import { buildSnapshot } from './store/snapshot.js';
 import { createStore } from './store/store.js';
 import { ConfigError, loadConfig } from './config/config.js';
-import { loadArticleFiles, loadSite } from './load/load-data.js';
+import { loadSite } from './load/load-data.js';
+import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
-function main(): void {
+async function main(): Promise<void> {
   let config;
   let site;
   try {
@@ -19,7 +20,8 @@ function main(): void {
     }
     throw error;
   }
-  const snapshot = buildSnapshot(site, loadArticleFiles(config.dataDir, site), 1);
+  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts).
+  const snapshot = buildSnapshot(site, await loadArticleFilesInParallel(config.dataDir, site), 1);
   for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
   for (const warning of snapshot.warnings) console.error(`warning: ${warning.message}`);
   const store = createStore(snapshot);
@@ -36,4 +38,4 @@ function main(): void {
   process.on('SIGINT', stop);
 }
 
-main();
+await main();

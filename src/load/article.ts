@@ -55,6 +55,26 @@ export interface ParseResult {
  * sanitised at once. Both give the same string.
  */
 export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults, reread?: RecordRereader): ParseResult {
+  if (reread === undefined) return parseRecord(raw, file, defaults, true);
+  const result = parseRecord(raw, file, defaults, false);
+  return result.article === undefined ? result : { ...result, article: attachLazyBody(result.article, reread) };
+}
+
+/**
+ * parseArticle without the body: validated, but `body` is left an empty
+ * string for attachLazyBody to replace. Plain data, so a loader thread can
+ * post it (an accessor cannot cross threads).
+ */
+export function parseArticleWithoutBody(raw: unknown, file: string, defaults: ParseDefaults): ParseResult {
+  return parseRecord(raw, file, defaults, false);
+}
+
+/** Gives an article from parseArticleWithoutBody its lazily read, sanitised body (see lazy-body.ts). */
+export function attachLazyBody(article: Article, reread: RecordRereader): Article {
+  return defineLazyBody(article, lazyBody(article.source, article.url, reread));
+}
+
+function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): ParseResult {
   const errors: ArticleError[] = [];
   const warnings: ArticleError[] = [];
   const report = (field: string, problem: string): void => void errors.push(new ArticleError(file, field, problem));
@@ -99,7 +119,7 @@ export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults
   if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
     return { errors, warnings };
   }
-  const body = reread === undefined ? sanitizeBody(bodyText, url) : '';
+  const body = withBody ? sanitizeBody(bodyText, url) : '';
   const article: Article = {
     id,
     url,
@@ -118,7 +138,6 @@ export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults
     status: status as ArticleStatus,
     source: file,
   };
-  if (reread !== undefined) defineLazyBody(article, lazyBody(file, url, reread));
   return { article, errors, warnings };
 }
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Site } from '../model/types.js';
-import { parseArticle } from './article.js';
-import { SiteError } from './errors.js';
-import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion } from './files.js';
+import type { Article, Site } from '../model/types.js';
+import { attachLazyBody, parseArticleWithoutBody } from './article.js';
+import { SiteError, type ArticleError } from './errors.js';
+import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion, type FileVersion } from './files.js';
 import { parseSite, type SiteOverrides } from './site.js';
 import type { FileRecord } from '../store/snapshot.js';
 
@@ -18,23 +18,49 @@ export function loadSite(dataDir: string, overrides: SiteOverrides): Site {
 }
 
 /**
- * Reads one article file into a FileRecord; never throws. The article's
- * body is read again from the file when first used (see lazy-body.ts), and
- * only from the same version of the file.
+ * What reading one article file yields before its body is attached: plain
+ * data that can be posted between threads (see parallel-load.ts).
  */
-export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord {
+export interface ArticleFileRead {
+  readonly name: string;
+  readonly shownAs: string;
+  /** Present with `article`: the file version the body must be read from later. */
+  readonly version?: FileVersion;
+  /** Its `body` is still the empty string: see attachBody. */
+  readonly article?: Article;
+  readonly errors: readonly ArticleError[];
+  readonly warnings: readonly ArticleError[];
+}
+
+/** Reads and validates one article file, leaving the body for later; never throws. */
+export function readArticleFile(dataDir: string, name: string, language: string, maxBytes = MAX_RECORD_BYTES): ArticleFileRead {
   const shownAs = displayName(dataDir, ARTICLES_DIR, name);
-  const path = join(dataDir, ARTICLES_DIR, name);
   // The body is checked now but decoded only when the article is shown.
-  const read = readJsonFile(dataDir, path, shownAs, maxBytes, 'body');
+  const read = readJsonFile(dataDir, join(dataDir, ARTICLES_DIR, name), shownAs, maxBytes, 'body');
   if (!read.ok) return { name, shownAs, errors: [read.error], warnings: [] };
-  const { version } = read;
+  const result = parseArticleWithoutBody(read.value, shownAs, { language });
+  return { name, shownAs, ...(result.article ? { article: result.article, version: read.version } : {}), errors: result.errors, warnings: result.warnings };
+}
+
+/**
+ * Completes a read into a FileRecord: the article's body becomes an
+ * accessor that reads the file again on first use, and only from the same
+ * version of the file (see lazy-body.ts).
+ */
+export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
+  const { name, shownAs, article, version, errors, warnings } = read;
+  if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
+  const path = join(dataDir, ARTICLES_DIR, name);
   const reread = (): unknown => {
     const again = readJsonFileVersion(path, shownAs, version);
     return again?.ok ? again.value : undefined;
   };
-  const result = parseArticle(read.value, shownAs, { language: site.language }, reread);
-  return { name, shownAs, ...(result.article ? { article: result.article } : {}), errors: result.errors, warnings: result.warnings };
+  return { name, shownAs, article: attachLazyBody(article, reread), errors, warnings };
+}
+
+/** Reads one article file into a FileRecord; never throws. The body is read when first used. */
+export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord {
+  return attachBody(dataDir, readArticleFile(dataDir, name, site.language, maxBytes));
 }
 
 /** Reads every `articles/*.json` file, in name order. */
