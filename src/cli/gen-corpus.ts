@@ -218,7 +218,8 @@ export function generateRecord(seed: number, index: number): Record<string, unkn
     language: script.language,
     service: script.service,
     section: pick(rng, SECTIONS),
-    tags: tags.length > 0 ? tags : [TAGS[TAG_COUNT - 1]],
+    // Every article carries at least one tag; those the skewed draw left bare get one at random.
+    tags: tags.length > 0 ? tags : [pick(rng, TAGS)],
     credits: credits(rng),
     images: images(rng, script, id),
     ...(rng() < 0.005 ? { status: 'draft' } : {}),
