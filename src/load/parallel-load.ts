@@ -74,7 +74,7 @@ export function loaderThreads(files: number): number {
  * the main thread. Falls back to one thread when the compiled worker script
  * is not there (running from TypeScript sources, as the tests do).
  */
-export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: { maxBytes?: number; threads?: number } = {}): Promise<FileRecord[]> {
+export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: { maxBytes?: number; threads?: number; mainThreadReads?: boolean } = {}): Promise<FileRecord[]> {
   const names = listJsonFiles(join(dataDir, ARTICLES_DIR));
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
   const script = new URL('./load-worker.js', import.meta.url);
@@ -95,7 +95,9 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
     });
   });
   const shared = new Int32Array(counter);
-  for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = readChunk(job, chunk);
+  if (options.mainThreadReads !== false || threads === 0) {
+    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = readChunk(job, chunk);
+  }
   await Promise.all(workers);
   const records: FileRecord[] = [];
   results.forEach((reads, chunk) => {
