@@ -5,7 +5,7 @@ import { isKnownZone, parseRecordDate } from './dates.js';
 import { ArticleError } from './errors.js';
 import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
 import { sanitizeBody } from './html.js';
-import { defineLazyBody } from './lazy-body.js';
+import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
 
@@ -57,7 +57,7 @@ export interface ParseResult {
 export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults, reread?: RecordRereader): ParseResult {
   if (reread === undefined) return parseRecord(raw, file, defaults, true);
   const result = parseRecord(raw, file, defaults, false);
-  return result.article === undefined ? result : { ...result, article: attachLazyBody(result.article, reread) };
+  return result.article === undefined ? result : { ...result, article: attachLazyBody(result.article, { produce: (article) => sanitizedBodyOf(reread(), article) }) };
 }
 
 /**
@@ -70,8 +70,19 @@ export function parseArticleWithoutBody(raw: unknown, file: string, defaults: Pa
 }
 
 /** Gives an article from parseArticleWithoutBody its lazily read, sanitised body (see lazy-body.ts). */
-export function attachLazyBody(article: Article, reread: RecordRereader): Article {
-  return defineLazyBody(article, lazyBody(article.source, article.url, reread));
+export function attachLazyBody(article: Article, source: BodySource): Article {
+  return defineLazyBody(article, source);
+}
+
+/**
+ * The sanitised body of a record read again for `article`, through the same
+ * validation as at load; StaleArticleError when there is none (the file
+ * changed or is gone: the rereader gives undefined then).
+ */
+export function sanitizedBodyOf(raw: unknown, article: { readonly url: string; readonly source: string }): string {
+  const text = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? readBodyText(new FieldReader(raw as Record<string, unknown>, () => undefined)) : undefined;
+  if (text === undefined) throw new StaleArticleError(article.source);
+  return sanitizeBody(text, article.url);
 }
 
 function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): ParseResult {
@@ -144,21 +155,6 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
 /** The body as validated and cleaned at load; the lazy read goes through the same function. */
 function readBodyText(fields: FieldReader): string | undefined {
   return fields.text('body', true);
-}
-
-/**
- * The body producer of a lazily loaded article. A separate function so the
- * closure holds only these values, never the body text or the raw record
- * (at load the body may not even have been decoded: see decodeDeferring).
- * `reread` answers only while the file is the version loaded.
- */
-function lazyBody(file: string, url: string, reread: RecordRereader): () => string {
-  return () => {
-    const raw = reread();
-    const text = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? readBodyText(new FieldReader(raw as Record<string, unknown>, () => undefined)) : undefined;
-    if (text === undefined) throw new StaleArticleError(file);
-    return sanitizeBody(text, url);
-  };
 }
 
 function readDate(fields: FieldReader, field: string, required: boolean, zone: string | undefined, report: (f: string, p: string) => void): Date | undefined {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Article, Site } from '../model/types.js';
-import { attachLazyBody, parseArticleWithoutBody } from './article.js';
+import { attachLazyBody, parseArticleWithoutBody, sanitizedBodyOf } from './article.js';
+import type { BodySource } from './lazy-body.js';
 import { SiteError, type ArticleError } from './errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion, type FileVersion } from './files.js';
 import { parseSite, type SiteOverrides } from './site.js';
@@ -50,12 +51,21 @@ export function readArticleFile(dataDir: string, name: string, language: string,
 export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
   const { name, shownAs, article, version, errors, warnings } = read;
   if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
-  const path = join(dataDir, ARTICLES_DIR, name);
-  const reread = (): unknown => {
-    const again = readJsonFileVersion(path, shownAs, version);
-    return again?.ok ? again.value : undefined;
-  };
-  return { name, shownAs, article: attachLazyBody(article, reread), errors, warnings };
+  // One small object per article, no closures: this is kept for every article loaded.
+  const source: FileBodySource = { produce: bodyFromFile, dataDir, name, size: version.size, mtimeMs: version.mtimeMs, ctimeMs: version.ctimeMs, ino: version.ino };
+  return { name, shownAs, article: attachLazyBody(article, source), errors, warnings };
+}
+
+/** Where a loaded article's body is: its file, in the version read at load. */
+interface FileBodySource extends BodySource, FileVersion {
+  readonly dataDir: string;
+  readonly name: string;
+}
+
+function bodyFromFile(article: { readonly url: string; readonly source: string }, source: BodySource): string {
+  const { dataDir, name } = source as FileBodySource;
+  const again = readJsonFileVersion(join(dataDir, ARTICLES_DIR, name), article.source, source as FileBodySource);
+  return sanitizedBodyOf(again?.ok ? again.value : undefined, article);
 }
 
 /** Reads one article file into a FileRecord; never throws. The body is read when first used. */
