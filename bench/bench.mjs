@@ -14,7 +14,8 @@
 //      200 on /rss.xml, peak RSS, cold tag feeds, edit-to-visible.
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
-// corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir).
+// corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
+// --only serve|render|scale (one section).
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -31,6 +32,8 @@ const SCALE_COUNT = countArg >= 0 ? Number(args[countArg + 1]) : quick ? 20_000 
 const SERVE = quick ? { seconds: 2, runs: 2, connections: 50 } : { seconds: 10, runs: 3, connections: 50 };
 const RENDER_ITERATIONS = quick ? 15 : 40;
 const SMALL_COUNT = 2000;
+const onlyArg = args.indexOf('--only');
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve | render | scale
 
 if (!existsSync(join(DIST, 'main.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm run bench does it for you).');
@@ -380,9 +383,9 @@ const smallDir = join(tmpdir(), `wirefeed-bench-small-${process.pid}`);
 generateCorpus(SMALL_COUNT, smallDir);
 const results = { date: new Date().toISOString(), quick, machine, loadavg: execFileSync('cat', ['/proc/loadavg']).toString().trim(), loadGenerator: WRK ? 'wrk' : 'autocannon' };
 try {
-  results.serving = await benchServing(smallDir);
-  results.coldRender = await benchColdRender(smallDir);
-  results.scale = await benchScale();
+  if (!ONLY || ONLY === 'serve') results.serving = await benchServing(smallDir);
+  if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
+  if (!ONLY || ONLY === 'scale') results.scale = await benchScale();
 } finally {
   rmSync(smallDir, { recursive: true, force: true });
 }
