@@ -318,8 +318,10 @@ async function benchScale() {
   const { slugify } = await import(join(DIST, 'model', 'slug.js'));
   const tags = tagNames();
   const server = await startWirefeed(dir);
-  const figures = { articles: SCALE_COUNT, startToFirstOkMs: server.firstOkMs };
-  row('3 scale', 'start → first 200 on /rss.xml', server.firstOkMs, 'ms', SCALE_COUNT === 100_000 ? '≤ 3000 ms' : '(target at 100,000)', SCALE_COUNT === 100_000 ? pass(server.firstOkMs <= 3000) : '');
+  const figures = { articles: SCALE_COUNT, startToFirstOkMs: server.firstOkMs, peakRssAtFirstOkMb: peakRssMb(server.child.pid) };
+  const at100k = SCALE_COUNT === 100_000;
+  row('3 scale', 'start → first 200 on /rss.xml', server.firstOkMs, 'ms', at100k ? '≤ 3000 ms' : '(target at 100,000)', at100k ? pass(server.firstOkMs <= 3000) : '');
+  row('3 scale', 'peak RSS when the first 200 is sent (VmHWM)', figures.peakRssAtFirstOkMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssAtFirstOkMb !== undefined ? pass(figures.peakRssAtFirstOkMb <= 600) : '');
 
   const timed = async (path) => {
     const t = performance.now();
@@ -353,7 +355,7 @@ async function benchScale() {
   row('3 scale', 'edit one file → visible in /rss.xml', visibleMs ?? 'n/a (no hot reload)', visibleMs === undefined ? '' : 'ms', '≤ 1000 ms', visibleMs === undefined ? 'not measurable yet' : pass(visibleMs <= 1000));
 
   figures.peakRssMb = peakRssMb(server.child.pid);
-  row('3 scale', 'peak RSS of the server (VmHWM)', figures.peakRssMb ?? 'n/a', 'MB', '≤ 600 MB', figures.peakRssMb === undefined ? '' : pass(figures.peakRssMb <= 600));
+  row('3 scale', 'peak RSS after all of the above (VmHWM)', figures.peakRssMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssMb !== undefined ? pass(figures.peakRssMb <= 600) : '');
   await stop(server.child);
   if (!args.includes('--keep-corpus')) rmSync(dir, { recursive: true, force: true });
   return figures;
