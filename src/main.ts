@@ -1,13 +1,14 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
 import { createReloader } from './load/reloader.js';
+import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
-function main(): void {
+async function main(): Promise<void> {
   let config;
   let site;
   let siteOverrides;
@@ -22,8 +23,10 @@ function main(): void {
     }
     throw error;
   }
-  // Loads every article file, then keeps the store in step with DATA_DIR (watch + periodic rescan).
-  const reloader = createReloader({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000 });
+  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the reloader
+  // keeps the store in step with DATA_DIR (watch + periodic rescan).
+  const initial = await loadArticleFilesInParallel(config.dataDir, site);
+  const reloader = createReloader({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
   const { store } = reloader;
   const snapshot = store.current();
   for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
@@ -54,4 +57,4 @@ function main(): void {
   process.on('SIGINT', stop);
 }
 
-main();
+await main();

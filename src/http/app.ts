@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
+import { StaleArticleError } from '../model/stale.js';
 import { selectArticles } from '../query/select.js';
 import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
@@ -73,6 +74,12 @@ export function createApp(deps: AppDeps): express.Express {
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
       res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      return;
+    }
+    if (error instanceof StaleArticleError) {
+      // A record changed under a lazily read body; the reload it triggers is moments away.
+      res.setHeader('Retry-After', '1');
+      res.status(503).type('text/plain; charset=utf-8').send(`${deps.production ? 'A data reload is pending' : error.message}; try again shortly.\n`);
       return;
     }
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;

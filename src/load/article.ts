@@ -5,6 +5,8 @@ import { isKnownZone, parseRecordDate } from './dates.js';
 import { ArticleError } from './errors.js';
 import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
 import { sanitizeBody } from './html.js';
+import { defineLazyBody, type BodySource } from './lazy-body.js';
+import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
 
 /** Every field a record may have; anything else is reported as a warning. */
@@ -26,6 +28,13 @@ export interface ParseDefaults {
   readonly language: string;
 }
 
+/**
+ * Reads the same record again, for a body loaded lazily (see lazy-body.ts):
+ * the decoded record if the file is still the version parsed first,
+ * undefined if it changed or is gone.
+ */
+export type RecordRereader = () => unknown;
+
 export interface ParseResult {
   /** Present only when the record has no errors. */
   readonly article?: Article;
@@ -38,8 +47,45 @@ export interface ParseResult {
  * Validates one decoded record and turns it into an Article: text cleaned,
  * body sanitised, dates read into instants, credits given slugs, image types
  * settled. Reports every problem in the record at once.
+ *
+ * With `reread`, the body is validated now but neither kept nor sanitised:
+ * `article.body` reads the record again through `reread` on first use and
+ * sanitises it then, or throws StaleArticleError if the file changed since
+ * (see lazy-body.ts for why). Without it (records in memory), the body is
+ * sanitised at once. Both give the same string.
  */
-export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults): ParseResult {
+export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults, reread?: RecordRereader): ParseResult {
+  if (reread === undefined) return parseRecord(raw, file, defaults, true);
+  const result = parseRecord(raw, file, defaults, false);
+  return result.article === undefined ? result : { ...result, article: attachLazyBody(result.article, { produce: (article) => sanitizedBodyOf(reread(), article) }) };
+}
+
+/**
+ * parseArticle without the body: validated, but `body` is left an empty
+ * string for attachLazyBody to replace. Plain data, so a loader thread can
+ * post it (an accessor cannot cross threads).
+ */
+export function parseArticleWithoutBody(raw: unknown, file: string, defaults: ParseDefaults): ParseResult {
+  return parseRecord(raw, file, defaults, false);
+}
+
+/** Gives an article from parseArticleWithoutBody its lazily read, sanitised body (see lazy-body.ts). */
+export function attachLazyBody(article: Article, source: BodySource): Article {
+  return defineLazyBody(article, source);
+}
+
+/**
+ * The sanitised body of a record read again for `article`, through the same
+ * validation as at load; StaleArticleError when there is none (the file
+ * changed or is gone: the rereader gives undefined then).
+ */
+export function sanitizedBodyOf(raw: unknown, article: { readonly url: string; readonly source: string }): string {
+  const text = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? readBodyText(new FieldReader(raw as Record<string, unknown>, () => undefined)) : undefined;
+  if (text === undefined) throw new StaleArticleError(article.source);
+  return sanitizeBody(text, article.url);
+}
+
+function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): ParseResult {
   const errors: ArticleError[] = [];
   const warnings: ArticleError[] = [];
   const report = (field: string, problem: string): void => void errors.push(new ArticleError(file, field, problem));
@@ -59,7 +105,7 @@ export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults
   const url = fields.url('url', true);
   const headline = fields.line('headline', true, 1000);
   const summary = fields.text('summary', false, 100_000);
-  const bodyText = fields.text('body', true);
+  const bodyText = readBodyText(fields);
 
   const timezone = fields.line('timezone', false, 100);
   if (timezone !== undefined && !isKnownZone(timezone)) report('timezone', `must be an IANA time zone name such as "Asia/Seoul", got ${JSON.stringify(timezone)}`);
@@ -84,7 +130,7 @@ export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults
   if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
     return { errors, warnings };
   }
-  const body = sanitizeBody(bodyText, url);
+  const body = withBody ? sanitizeBody(bodyText, url) : '';
   const article: Article = {
     id,
     url,
@@ -104,6 +150,11 @@ export function parseArticle(raw: unknown, file: string, defaults: ParseDefaults
     source: file,
   };
   return { article, errors, warnings };
+}
+
+/** The body as validated and cleaned at load; the lazy read goes through the same function. */
+function readBodyText(fields: FieldReader): string | undefined {
+  return fields.text('body', true);
 }
 
 function readDate(fields: FieldReader, field: string, required: boolean, zone: string | undefined, report: (f: string, p: string) => void): Date | undefined {

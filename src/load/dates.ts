@@ -9,8 +9,20 @@ const LOCAL_PARTS = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?/;
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
 
+/**
+ * Zone names already checked. luxon's isValidZone builds an Intl.DateTimeFormat
+ * on every call (~0.1 ms), which made it the largest single cost of loading
+ * 100,000 records; a newsroom uses a handful of zones, so remember the answer.
+ */
+const knownZones = new Map<string, boolean>();
+
 export function isKnownZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    known = IANAZone.isValidZone(zone);
+    if (knownZones.size < 1000) knownZones.set(zone, known);
+  }
+  return known;
 }
 
 /**
@@ -24,6 +36,8 @@ export function parseRecordDate(value: string, timezone: string | undefined): Da
   const text = value.trim();
   const expected = 'must be an ISO 8601 date-time with an offset (or a local date-time with "timezone"), or an RFC 2822 date';
   if (text === '') return fail(`${expected}, got ""`);
+  const quick = quickOffsetDate(text);
+  if (quick !== undefined) return { ok: true, date: quick };
   let parsed: DateTime;
   if (/^\d{4}-/.test(text)) {
     if (!HAS_TIME.test(text)) return fail(`${expected}; a date without a time is ambiguous, got ${JSON.stringify(value)}`);
@@ -47,6 +61,31 @@ export function parseRecordDate(value: string, timezone: string | undefined): Da
   }
   if (parsed.year < MIN_YEAR || parsed.year > MAX_YEAR) return fail(`must be between the years ${MIN_YEAR} and ${MAX_YEAR}, got ${JSON.stringify(value)}`);
   return { ok: true, date: parsed.toJSDate() };
+}
+
+/** `2019-10-28T16:00:00-04:00`, `2019-10-28 16:00Z`: the spelling nearly every record uses. */
+const PLAIN_OFFSET_DATE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The common, unambiguous case without luxon: a complete ISO date-time with
+ * seconds at most and an explicit offset, every part in range. luxon takes
+ * ~10 µs a date, which was a fifth of loading 100,000 records; this takes
+ * well under one. Anything else (fractions, local times, RFC 2822, anything
+ * out of range or odd) returns undefined and luxon decides, so results and
+ * messages are unchanged.
+ */
+function quickOffsetDate(text: string): Date | undefined {
+  const m = PLAIN_OFFSET_DATE.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const offsetHours = m[7] === 'Z' ? 0 : Number(m[9]);
+  const offsetMinutes = m[7] === 'Z' ? 0 : Number(m[10]);
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (new Date(utc).getUTCDate() !== day) return undefined;
+  const offset = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  return new Date(utc - offset * 60_000);
 }
 
 function sameWallClock(text: string, parsed: DateTime): boolean {

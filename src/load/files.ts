@@ -1,11 +1,59 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { basename, isAbsolute, join, relative, sep } from 'node:path';
 import { ArticleError } from './errors.js';
+
+/** Resolved data directories: resolving the root for each of 100,000 files would cost a second at start. */
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    real = realpathSync(root);
+    if (realRoots.size > 64) realRoots.clear();
+    realRoots.set(root, real);
+  }
+  return real;
+}
 
 /** Article files larger than this are refused without being read. */
 export const MAX_RECORD_BYTES = 5 * 1024 * 1024;
 
 export type ReadResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ArticleError };
+
+/**
+ * Which version of a file was read: enough to tell, when the file is read
+ * again later (a lazily loaded body), whether it is still the same version.
+ * ctime cannot be set back by a writer (unlike mtime), so an edit that keeps
+ * the size and restores the mtime is still seen; a replacement by rename
+ * changes the inode.
+ */
+export interface FileVersion {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+}
+
+export type VersionedReadResult =
+  | (ReadResult & { readonly ok: false })
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      readonly version: FileVersion;
+      /** True when the top-level `deferField` was checked but not decoded: it holds DEFERRED_VALUE. */
+      readonly deferred: boolean;
+    };
+
+/** What a deferred field holds in a decoded record (see readJsonFile's `deferField`). */
+export const DEFERRED_VALUE = '\uE000wirefeed: deferred, read again on use\uE000';
+
+function versionOf(stat: Stats): FileVersion {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+}
+
+export function sameVersion(a: FileVersion, b: FileVersion): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
 
 /**
  * How a file is named in messages: relative to the data directory's parent
@@ -33,8 +81,8 @@ export function listJsonFiles(dir: string): string[] {
  * reading) and bytes that are not UTF-8; accepts a UTF-8 byte order mark;
  * reports JSON syntax errors with line and column. Never throws.
  */
-export function readJsonFile(root: string, path: string, shownAs: string, maxBytes = MAX_RECORD_BYTES): ReadResult {
-  const fail = (problem: string): ReadResult => ({ ok: false, error: new ArticleError(shownAs, undefined, problem) });
+export function readJsonFile(root: string, path: string, shownAs: string, maxBytes = MAX_RECORD_BYTES, deferField?: string): VersionedReadResult {
+  const fail = (problem: string): VersionedReadResult => ({ ok: false, error: new ArticleError(shownAs, undefined, problem) });
   let fd: number | undefined;
   try {
     const link = lstatSync(path);
@@ -46,7 +94,7 @@ export function readJsonFile(root: string, path: string, shownAs: string, maxByt
       throw error;
     }
     // Checked for every file, not only links: a linked folder on the way (articles/ -> /etc) leads outside too.
-    const inside = relative(realpathSync(root), target);
+    const inside = relative(realRoot(root), target);
     if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
       return fail(link.isSymbolicLink() ? 'is a link to a file outside the data directory and was refused' : 'is reached through a link that leads outside the data directory and was refused');
     }
@@ -57,24 +105,141 @@ export function readJsonFile(root: string, path: string, shownAs: string, maxByt
     if (stat.isDirectory()) return fail('is a directory, not an article file');
     if (!stat.isFile()) return fail('is not a regular file');
     if (stat.size > maxBytes) return fail(`is ${stat.size} bytes; the limit is ${maxBytes} bytes`);
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const n = readSync(fd, buffer, read, stat.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return decodeJson(buffer.subarray(0, read), shownAs);
+    const bytes = readAll(fd, stat.size);
+    const fast = deferField === undefined ? undefined : decodeDeferring(bytes, deferField);
+    if (fast !== undefined) return { ok: true, value: fast, version: versionOf(stat), deferred: true };
+    const decoded = decodeJson(bytes, shownAs);
+    return decoded.ok ? { ok: true, value: decoded.value, version: versionOf(stat), deferred: false } : decoded;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return fail('disappeared while it was being read');
-    if (code === 'EACCES' || code === 'EPERM') return fail('cannot be read (permission denied)');
-    if (code === 'EISDIR') return fail('is a directory, not an article file');
-    if (code === 'ELOOP') return fail('is a link that loops');
-    return fail(`cannot be read (${code ?? 'unknown error'})`);
+    return fail(readProblem(error));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Reads a record again, but only if it is still the version `expected`
+ * (checked before and after reading, so a write during the read is seen
+ * too). Returns undefined when the file changed or is gone: the caller
+ * must not mix this file's new content with what it loaded before.
+ */
+export function readJsonFileVersion(path: string, shownAs: string, expected: FileVersion): ReadResult | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (!sameVersion(versionOf(fstatSync(fd)), expected)) return undefined;
+    const bytes = readAll(fd, expected.size);
+    if (!sameVersion(versionOf(fstatSync(fd)), expected)) return undefined;
+    return decodeJson(bytes, shownAs);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * One read buffer, reused: every record is decoded into strings straight
+ * after it is read and the bytes are never kept. A fresh buffer per file
+ * made 100,000 external allocations, and the garbage collector ran on
+ * their account for a fifth of the load time.
+ */
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+function readAll(fd: number, size: number): Buffer {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  const buffer = scratch;
+  let read = 0;
+  while (read < size) {
+    const n = readSync(fd, buffer, read, size - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
+}
+
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'disappeared while it was being read';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  if (code === 'EISDIR') return 'is a directory, not an article file';
+  if (code === 'ELOOP') return 'is a link that loops';
+  return `cannot be read (${code ?? 'unknown error'})`;
+}
+
+const isHex = (b: number | undefined): boolean => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+
+/**
+ * Index of the closing quote of the JSON string opening at `open`, or -1 if
+ * JSON.parse would refuse the string (a raw control character, a bad escape,
+ * no end). One pass over the bytes, making no garbage: bytes of multi-byte
+ * UTF-8 characters are all ≥ 0x80 and pass through.
+ */
+function endOfJsonString(bytes: Buffer, open: number): number {
+  const end = bytes.length;
+  for (let k = open + 1; k < end; k++) {
+    const b = bytes[k] as number;
+    if (b === 0x22) return k;
+    if (b < 0x20) return -1;
+    if (b === 0x5c) {
+      const e = bytes[k + 1];
+      if (e === 0x75) {
+        if (!(isHex(bytes[k + 2]) && isHex(bytes[k + 3]) && isHex(bytes[k + 4]) && isHex(bytes[k + 5]))) return -1;
+        k += 5;
+      } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        k += 1;
+      } else {
+        return -1;
+      }
+    }
+  }
+  return -1;
+}
+const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const keyBytes = new Map<string, Buffer>();
+
+/**
+ * Decodes a record without decoding one big top-level string field (the
+ * body: three quarters of a record's bytes). At 100,000 records, decoding
+ * and parsing bodies only to drop them took half the load time and most of
+ * the garbage. The field's extent is found in the bytes, checked to be a
+ * well-formed, non-blank JSON string, and replaced by DEFERRED_VALUE before
+ * the (much smaller) rest is decoded and parsed by JSON.parse.
+ *
+ * Only the clear case takes this path: one raw `"field"` key in the file,
+ * valid UTF-8, no BOM, a value starting with a visible ASCII character, and
+ * the placeholder landing at the top level. Anything else returns undefined
+ * and the caller decodes the whole file, which gives exactly the result (and
+ * the error message) it always did. The accepted and rejected records are
+ * the same either way: JSON.parse of the original would succeed with a
+ * string there, and field validation only asks that it be a non-blank string.
+ */
+export function decodeDeferring(bytes: Buffer, field: string): Record<string, unknown> | undefined {
+  if (bytes.length > 10_000_000 || bytes[0] === 0xef) return undefined;
+  const key = keyBytes.get(field) ?? Buffer.from(`"${field}"`);
+  keyBytes.set(field, key);
+  const at = bytes.indexOf(key);
+  if (at < 0) return undefined;
+  let i = at + key.length;
+  while (JSON_SPACE.has(bytes[i] as number)) i++;
+  if (bytes[i] !== 0x3a) return undefined;
+  i++;
+  while (JSON_SPACE.has(bytes[i] as number)) i++;
+  if (bytes[i] !== 0x22) return undefined;
+  const open = i;
+  const close = endOfJsonString(bytes, open);
+  if (close < 0) return undefined;
+  const first = bytes[open + 1] as number;
+  if (first < 0x21 || first > 0x7e || first === 0x5c) return undefined;
+  if (bytes.indexOf(key, close + 1) >= 0 || !isUtf8(bytes)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8', 0, open) + JSON.stringify(DEFERRED_VALUE) + bytes.toString('utf8', close + 1));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return (value as Record<string, unknown>)[field] === DEFERRED_VALUE ? (value as Record<string, unknown>) : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Site } from '../model/types.js';
-import { parseArticle } from './article.js';
-import { SiteError } from './errors.js';
-import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile } from './files.js';
+import type { Article, Site } from '../model/types.js';
+import { attachLazyBody, parseArticleWithoutBody, sanitizedBodyOf } from './article.js';
+import type { BodySource } from './lazy-body.js';
+import { SiteError, type ArticleError } from './errors.js';
+import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion, type FileVersion } from './files.js';
 import { parseSite, type SiteOverrides } from './site.js';
 import type { FileRecord } from '../store/snapshot.js';
 
@@ -20,13 +21,88 @@ export function loadSite(dataDir: string, overrides: SiteOverrides): Site {
   return parseSite(read.value, shownAs, overrides);
 }
 
-/** Reads one article file into a FileRecord; never throws. */
-export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord {
+/**
+ * What reading one article file yields before its body is attached: plain
+ * data that can be posted between threads (see parallel-load.ts).
+ */
+export interface ArticleFileRead {
+  readonly name: string;
+  readonly shownAs: string;
+  /** Present with `article` when its body stays on disk: the file version the body must be read from later. */
+  readonly version?: FileVersion;
+  /** Present with `article` when its body is kept in memory: the body as the record gives it. */
+  readonly rawBody?: string;
+  /** Its `body` is still the empty string: see attachBody. */
+  readonly article?: Article;
+  readonly errors: readonly ArticleError[];
+  readonly warnings: readonly ArticleError[];
+}
+
+/**
+ * Where loaded bodies live. `memory`: the raw body is kept and sanitised on
+ * first use — an article never depends on its file again, so its last good
+ * version can be served after the file changes. `disk`: only the file's
+ * version is kept and the body is read again on first use — for very large
+ * corpora, where holding every body would not fit the memory budget.
+ */
+export type BodyStorage = 'memory' | 'disk';
+
+/** Initial loads of more files than this keep bodies on disk (see BodyStorage). */
+export const BODIES_ON_DISK_FROM = 20_000;
+
+/** Reads and validates one article file, leaving the body's sanitising (and with `disk`, its decoding) for later; never throws. */
+export function readArticleFile(dataDir: string, name: string, language: string, maxBytes = MAX_RECORD_BYTES, bodies: BodyStorage = 'memory'): ArticleFileRead {
   const shownAs = displayName(dataDir, ARTICLES_DIR, name);
-  const read = readJsonFile(dataDir, join(dataDir, ARTICLES_DIR, name), shownAs, maxBytes);
+  // On disk, the body is checked now but decoded only when the article is shown.
+  const read = readJsonFile(dataDir, join(dataDir, ARTICLES_DIR, name), shownAs, maxBytes, bodies === 'disk' ? 'body' : undefined);
   if (!read.ok) return { name, shownAs, errors: [read.error], warnings: [] };
-  const result = parseArticle(read.value, shownAs, { language: site.language });
-  return { name, shownAs, ...(result.article ? { article: result.article } : {}), errors: result.errors, warnings: result.warnings };
+  const result = parseArticleWithoutBody(read.value, shownAs, { language });
+  if (!result.article) return { name, shownAs, errors: result.errors, warnings: result.warnings };
+  const rawBody = bodies === 'memory' ? (read.value as { body?: unknown }).body : undefined;
+  return { name, shownAs, article: result.article, ...(typeof rawBody === 'string' ? { rawBody } : { version: read.version }), errors: result.errors, warnings: result.warnings };
+}
+
+/**
+ * Completes a read into a FileRecord: the article's body becomes an
+ * accessor that reads the file again on first use, and only from the same
+ * version of the file (see lazy-body.ts).
+ */
+export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
+  const { name, shownAs, article, version, rawBody, errors, warnings } = read;
+  if (article !== undefined && rawBody !== undefined) {
+    const source: MemoryBodySource = { produce: bodyFromMemory, raw: rawBody };
+    return { name, shownAs, article: attachLazyBody(article, source), errors, warnings };
+  }
+  if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
+  // One small object per article, no closures: this is kept for every article loaded.
+  const source: FileBodySource = { produce: bodyFromFile, dataDir, name, size: version.size, mtimeMs: version.mtimeMs, ctimeMs: version.ctimeMs, ino: version.ino };
+  return { name, shownAs, article: attachLazyBody(article, source), errors, warnings };
+}
+
+/** A loaded article's raw body, kept in memory and sanitised on first use. */
+interface MemoryBodySource extends BodySource {
+  readonly raw: string;
+}
+
+function bodyFromMemory(article: { readonly url: string; readonly source: string }, source: BodySource): string {
+  return sanitizedBodyOf({ body: (source as MemoryBodySource).raw }, article);
+}
+
+/** Where a loaded article's body is: its file, in the version read at load. */
+interface FileBodySource extends BodySource, FileVersion {
+  readonly dataDir: string;
+  readonly name: string;
+}
+
+function bodyFromFile(article: { readonly url: string; readonly source: string }, source: BodySource): string {
+  const { dataDir, name } = source as FileBodySource;
+  const again = readJsonFileVersion(join(dataDir, ARTICLES_DIR, name), article.source, source as FileBodySource);
+  return sanitizedBodyOf(again?.ok ? again.value : undefined, article);
+}
+
+/** Reads one article file into a FileRecord; never throws. The body is read when first used. */
+export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord {
+  return attachBody(dataDir, readArticleFile(dataDir, name, site.language, maxBytes));
 }
 
 /** Reads every `articles/*.json` file, in name order. */

@@ -9,6 +9,7 @@ import { displayName, listJsonFiles, MAX_RECORD_BYTES } from './files.js';
 import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
 import type { SiteOverrides } from './site.js';
 import { removeStaleTempFiles } from './write.js';
+import { StaleArticleError } from '../model/stale.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
 export interface ReloaderOptions {
@@ -27,6 +28,8 @@ export interface ReloaderOptions {
   readonly rescanIntervalMs?: number;
   readonly maxBytes?: number;
   readonly log?: (line: string) => void;
+  /** Records already loaded (main.ts loads them on several threads); without it the reloader reads every file itself. */
+  readonly initial?: readonly FileRecord[];
 }
 
 /** Keeps the store in step with DATA_DIR. */
@@ -67,10 +70,19 @@ export function isRecordFileName(name: string): boolean {
   return name.endsWith('.json') && !name.startsWith('.') && !name.includes('/') && !name.includes('\\');
 }
 
-/** Same article (field by field, dates as instants) and same reports. */
+/**
+ * Same article (field by field, dates as instants) and same reports. An
+ * article whose body stays on disk cannot be compared once its file has
+ * changed (its version is gone): it counts as different.
+ */
 function sameRecord(a: FileRecord, b: FileRecord): boolean {
   const key = (r: FileRecord) => JSON.stringify([r.article ?? null, r.errors.map((e) => e.message), r.warnings.map((e) => e.message)]);
-  return key(a) === key(b);
+  try {
+    return key(a) === key(b);
+  } catch (error) {
+    if (error instanceof StaleArticleError) return false;
+    throw error;
+  }
 }
 
 function stampOf(path: string): string | undefined {
@@ -127,9 +139,16 @@ export function createReloader(options: ReloaderOptions): Reloader {
 
   const stale = removeStaleTempFiles(articlesDir);
   if (stale > 0) log(`reload: removed ${stale} temp file(s) left by interrupted writes`);
-  for (const name of listJsonFiles(articlesDir)) {
-    const entry = readEntry(name, undefined);
-    if (entry) entries.set(name, entry);
+  if (options.initial) {
+    for (const record of options.initial) {
+      const stamp = stampOf(join(articlesDir, record.name));
+      if (stamp !== undefined) entries.set(record.name, { stamp, record, ...(record.article ? { good: record.article } : {}) });
+    }
+  } else {
+    for (const name of listJsonFiles(articlesDir)) {
+      const entry = readEntry(name, undefined);
+      if (entry) entries.set(name, entry);
+    }
   }
   const store = createStore(compose(1));
 

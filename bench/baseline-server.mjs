@@ -1,0 +1,37 @@
+// Baseline servers for the serving benchmark: the cheapest way to answer with
+// the same precompressed bytes and a precomputed ETag, so the only difference
+// from wirefeed is wirefeed's own request path.
+//   node bench/baseline-server.mjs express|raw PORT BODY_FILE ETAG CONTENT_TYPE
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import express from 'express';
+
+const [kind, port, bodyFile, etag, contentType] = process.argv.slice(2);
+const body = readFileSync(bodyFile);
+const headers = { 'Content-Type': contentType, 'Content-Encoding': 'gzip', 'Content-Length': String(body.length), ETag: etag, Vary: 'Accept-Encoding' };
+
+function answer(req, res) {
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { ETag: etag, Vary: 'Accept-Encoding' });
+    res.end();
+    return;
+  }
+  res.writeHead(200, headers);
+  res.end(body);
+}
+
+let server;
+if (kind === 'express') {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/rss.xml', answer);
+  server = app.listen(Number(port), '127.0.0.1');
+} else if (kind === 'raw') {
+  server = createServer(answer).listen(Number(port), '127.0.0.1');
+} else {
+  console.error(`unknown baseline ${kind}`);
+  process.exit(2);
+}
+server.on('listening', () => process.send?.('ready'));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,416 @@
+// wirefeed benchmark (issue 7): `npm run bench` (about 8 minutes) or `npm run bench -- --quick` (about 1 minute).
+//
+// Prints one table, each figure next to its target, and writes the same as JSON
+// to bench/results/<time>.json. Targets are ratios against baselines measured in
+// the same run, because absolute figures on a shared machine move by 15–50 %
+// between runs. Sections:
+//   1. serving a cached feed: wirefeed's /rss.xml (50 full items, gzip) and its 304,
+//      against Express 5 and raw node:http answering with the same precompressed
+//      bytes and a precomputed ETag; load from a separate process (wrk, or autocannon
+//      when wrk is not installed), same connections and duration, alternating runs, medians;
+//   2. cold render: a new snapshot to the bytes of the main feed per format, against the
+//      bare `feed` library rendering the same 50 items with no corrections;
+//   3. scale: a generated corpus (100,000 articles; 20,000 with --quick), start to first
+//      200 on /rss.xml, peak RSS, cold tag feeds, edit-to-visible.
+//
+// Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
+// corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
+// --only serve|render|scale (one section).
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'node:http';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist', 'src');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const countArg = args.indexOf('--count');
+const SCALE_COUNT = countArg >= 0 ? Number(args[countArg + 1]) : quick ? 20_000 : 100_000;
+const SERVE = quick ? { seconds: 2, runs: 2, connections: 50 } : { seconds: 10, runs: 3, connections: 50 };
+const RENDER_ITERATIONS = quick ? 15 : 40;
+const SMALL_COUNT = 2000;
+const onlyArg = args.indexOf('--only');
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve | render | scale
+
+if (!existsSync(join(DIST, 'main.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` (npm run bench does it for you).');
+  process.exit(1);
+}
+
+const rows = [];
+const row = (section, metric, value, unit, target = '', verdict = '') => {
+  rows.push({ section, metric, value, unit, target, verdict });
+  console.error(`  ${metric}: ${typeof value === 'number' ? format(value) : value} ${unit} ${target} ${verdict}`);
+};
+const format = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const pass = (ok) => (ok ? 'met' : 'MISSED');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let nextPort = 41000 + Math.floor(Math.random() * 1000);
+
+// ---------------------------------------------------------------- corpus and servers
+
+function generateCorpus(count, dir) {
+  const marker = join(dir, `.complete-${count}`);
+  if (existsSync(marker)) return { dir, generatedSeconds: undefined };
+  rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  execFileSync(process.execPath, [join(DIST, 'cli', 'gen-corpus.js'), '--count', String(count), '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(marker, '');
+  const generatedSeconds = (performance.now() - started) / 1000;
+  // Flush the new files to disk now, so their write-back does not land on the start-up being measured.
+  try {
+    execFileSync('sync');
+  } catch {
+    // no sync(1): measure anyway
+  }
+  return { dir, generatedSeconds };
+}
+
+/** Starts wirefeed on DATA_DIR; resolves when /rss.xml first answers 200, with the time since spawn. */
+async function startWirefeed(dataDir, extraEnv = {}) {
+  const port = nextPort++;
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(DIST, 'main.js')], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (exited) throw new Error(`wirefeed exited during start: ${stderr}`);
+    try {
+      const res = await fetch(`${url}/rss.xml`, { signal: AbortSignal.timeout(30_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return { child, url, port, firstOkMs: performance.now() - started };
+    } catch {
+      // not listening yet
+    }
+    await sleep(10);
+  }
+}
+
+function startBaseline(kind, bodyFile, etag, contentType) {
+  const port = nextPort++;
+  const child = fork(join(ROOT, 'bench', 'baseline-server.mjs'), [kind, String(port), bodyFile, etag, contentType], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolveReady, reject) => {
+    child.once('message', () => resolveReady({ child, url: `http://127.0.0.1:${port}` }));
+    child.once('exit', (code) => reject(new Error(`baseline ${kind} exited with ${code}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) return r();
+    child.once('exit', r);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+/** Peak resident set of a running process, from /proc (Linux). */
+function peakRssMb(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+    return line ? Number(line.replace(/\D+/g, '')) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A GET that keeps the body as sent (fetch would decompress it). */
+function rawGet(url, headers) {
+  return new Promise((resolveGet, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+// ---------------------------------------------------------------- load generation
+
+const WRK = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return error.status !== undefined && error.code !== 'ENOENT'; // wrk --version exits 1 but exists
+  }
+})();
+
+async function load(url, headers) {
+  if (WRK) {
+    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const out = await run('wrk', ['-t1', `-c${SERVE.connections}`, `-d${SERVE.seconds}s`, ...headerArgs, url]);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+    const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
+    if (!Number.isFinite(rps) || bad > 0) throw new Error(`wrk against ${url}: ${out}`);
+    return { rps, note: socketErrors };
+  }
+  const out = await run(process.execPath, [join(ROOT, 'bench', 'load-autocannon.mjs'), url, String(SERVE.connections), String(SERVE.seconds), JSON.stringify(headers)]);
+  const result = JSON.parse(out.trim().split('\n').pop());
+  return { rps: result.rps };
+}
+
+function run(command, argv) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolveRun(out) : reject(new Error(`${command} exited ${code}: ${out}`))));
+  });
+}
+
+// ---------------------------------------------------------------- 1. serving a cached feed
+
+async function benchServing(smallDir) {
+  console.error(`\n[1] serving a cached feed (${WRK ? 'wrk' : 'autocannon (install wrk for steadier figures: apt-get install wrk)'}, c=${SERVE.connections}, ${SERVE.runs} × ${SERVE.seconds} s, alternating)`);
+  const ours = await startWirefeed(smallDir);
+  const res = await rawGet(`${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip' });
+  const gzipped = res.headers['content-encoding'] === 'gzip';
+  const etag = res.headers.etag;
+  const contentType = res.headers['content-type'];
+  // The baselines answer with wirefeed's own compressed bytes, or gzip them once if wirefeed did not.
+  const plain = gzipped ? gunzipSync(res.body) : res.body;
+  const items = (plain.toString('utf8').match(/<item>/g) ?? []).length;
+  const body = gzipped ? res.body : gzipSync(plain);
+  const bodyFile = join(tmpdir(), `wirefeed-bench-body-${process.pid}.gz`);
+  writeFileSync(bodyFile, body);
+  const baseEtag = etag ?? `"bench-${body.length}"`;
+  const express = await startBaseline('express', bodyFile, baseEtag, contentType);
+  const rawHttp = await startBaseline('raw', bodyFile, baseEtag, contentType);
+  const notes = [];
+  if (!gzipped) notes.push('wirefeed sent no gzip');
+  if (!etag) notes.push('wirefeed sent no ETag');
+  let ours304 = false;
+  if (etag) {
+    ours304 = (await rawGet(`${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip', 'If-None-Match': etag })).status === 304;
+  }
+  row('1 serve', 'main RSS feed', `${items} items, ${(plain.length / 1024).toFixed(0)} KB (${(body.length / 1024).toFixed(0)} KB gzip)`, '', '', notes.join('; '));
+
+  const get = { 'Accept-Encoding': 'gzip' };
+  const cond = { 'Accept-Encoding': 'gzip', 'If-None-Match': baseEtag };
+  const targets = [
+    ['wirefeed 200', `${ours.url}/rss.xml`, get],
+    ['express 200', `${express.url}/rss.xml`, get],
+    ['node:http 200', `${rawHttp.url}/rss.xml`, get],
+    ...(ours304 ? [['wirefeed 304', `${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip', 'If-None-Match': etag }]] : []),
+    ['express 304', `${express.url}/rss.xml`, cond],
+    ['node:http 304', `${rawHttp.url}/rss.xml`, cond],
+  ];
+  const results = Object.fromEntries(targets.map(([name]) => [name, []]));
+  for (let r = 0; r < SERVE.runs; r++) {
+    for (const [name, url, headers] of r % 2 === 0 ? targets : [...targets].reverse()) {
+      results[name].push((await load(url, headers)).rps);
+    }
+  }
+  await Promise.all([stop(ours.child), stop(express.child), stop(rawHttp.child)]);
+  rmSync(bodyFile, { force: true });
+
+  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+  const figures = { runs: results, medians: m };
+  row('1 serve', 'node:http 200 (precompressed)', m['node:http 200'], 'req/s');
+  row('1 serve', 'Express 5 200 (precompressed)', m['express 200'], 'req/s');
+  const r200 = m['wirefeed 200'] / m['express 200'];
+  row('1 serve', `wirefeed 200${gzipped ? ' gzip' : ' (not gzipped yet)'}`, m['wirefeed 200'], 'req/s', '≥ 0.9 × Express', `${r200.toFixed(2)} × Express, ${(m['wirefeed 200'] / m['node:http 200']).toFixed(2)} × node:http — ${pass(r200 >= 0.9)}`);
+  row('1 serve', 'node:http 304', m['node:http 304'], 'req/s');
+  row('1 serve', 'Express 5 304', m['express 304'], 'req/s');
+  if (ours304) {
+    const r304 = m['wirefeed 304'] / m['express 304'];
+    row('1 serve', 'wirefeed 304', m['wirefeed 304'], 'req/s', '≥ 0.9 × Express', `${r304.toFixed(2)} × Express, ${(m['wirefeed 304'] / m['node:http 304']).toFixed(2)} × node:http — ${pass(r304 >= 0.9)}`);
+  } else {
+    row('1 serve', 'wirefeed 304', 'n/a', '', '≥ 0.9 × Express', 'MISSED: no ETag / conditional GET yet (issue 4)');
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------- 2. cold render
+
+async function benchColdRender(smallDir) {
+  console.error(`\n[2] cold render of the main feed (${RENDER_ITERATIONS} new snapshots per format, medians)`);
+  const { loadSite, loadArticleFiles, loadArticleFile, ARTICLES_DIR } = await import(join(DIST, 'load', 'load-data.js'));
+  const { parseArticle } = await import(join(DIST, 'load', 'article.js'));
+  const { buildSnapshot } = await import(join(DIST, 'store', 'snapshot.js'));
+  const { resolveFeedView } = await import(join(DIST, 'query', 'feed-view.js'));
+  const { renderFeed } = await import(join(DIST, 'render', 'render.js'));
+  const { toFeedItem, toFeedOptions } = await import(join(DIST, 'map', 'to-feed-model.js'));
+  const { Feed } = await import('feed');
+  const site = loadSite(smallDir, { fallbackBaseUrl: 'http://127.0.0.1:3000' });
+  const files = loadArticleFiles(smallDir, site);
+  const base = buildSnapshot(site, files, 1);
+  const now = new Date();
+  const query = { limit: site.feedSize };
+  const links = { rss: 'http://127.0.0.1:3000/rss.xml', atom: 'http://127.0.0.1:3000/atom.xml', json: 'http://127.0.0.1:3000/feed.json' };
+  // The records of the newest articles, parsed anew for each snapshot: new Article objects, as a reload makes.
+  const newest = base.articles.slice(0, site.feedSize + 10);
+  const records = newest.map((a) => JSON.parse(readFileSync(join(smallDir, ARTICLES_DIR, a.source.split('/').pop()), 'utf8')));
+  const freshSnapshot = (version, lazy) => {
+    const byId = new Map(base.articles.map((a) => [a.id, a]));
+    const fresh = records.map((record, i) => {
+      const name = newest[i].source.split('/').pop();
+      if (lazy) return loadArticleFile(smallDir, name, site).article;
+      const { article } = parseArticle(record, newest[i].source, { language: site.language });
+      return article;
+    });
+    for (const a of fresh) byId.set(a.id, a);
+    return buildSnapshot(site, [...byId.values()].map((article, i) => ({ name: String(i).padStart(7, '0'), shownAs: article.source, article, errors: [], warnings: [] })), version);
+  };
+
+  const figures = {};
+  for (const format of ['rss', 'atom', 'json']) {
+    const ours = [];
+    const oursLazy = [];
+    const bare = [];
+    for (let i = 0; i < RENDER_ITERATIONS + 3; i++) {
+      // Bodies ready in memory (sanitised when the records were parsed): mapping, corrections, rendering.
+      const snapshot = freshSnapshot(i + 2, false);
+      let t = performance.now();
+      const view = resolveFeedView(site, snapshot.articles, undefined, query, now);
+      const meta = { title: view.title, description: view.description, links, updated: view.updated };
+      const bytes = Buffer.from(renderFeed(format, { site, meta, articles: view.articles }));
+      const oursMs = performance.now() - t;
+      // The same, with bodies read from disk and sanitised on first use (lazy bodies: what a restart or reload costs).
+      const lazySnapshot = freshSnapshot(i + 2, true);
+      t = performance.now();
+      const lazyView = resolveFeedView(site, lazySnapshot.articles, undefined, query, now);
+      Buffer.from(renderFeed(format, { site, meta: { ...meta, updated: lazyView.updated }, articles: lazyView.articles }));
+      const lazyMs = performance.now() - t;
+      // The bare feed library, same 50 items (the same content strings), no corrections.
+      const items = view.articles.map((a) => toFeedItem(a, site));
+      t = performance.now();
+      const feed = new Feed(toFeedOptions(site, meta));
+      for (const item of items) feed.addItem(item);
+      const bareBytes = Buffer.from(format === 'rss' ? feed.rss2() : format === 'atom' ? feed.atom1() : feed.json1());
+      const bareMs = performance.now() - t;
+      if (i >= 3) {
+        ours.push(oursMs);
+        oursLazy.push(lazyMs);
+        bare.push(bareMs);
+      }
+      if (i === 0) figures[`${format}Bytes`] = { ours: bytes.length, bare: bareBytes.length };
+    }
+    const [o, l, b] = [median(ours), median(oursLazy), median(bare)];
+    figures[format] = { oursMs: o, oursLazyBodiesMs: l, bareFeedMs: b, ratio: o / b };
+    row('2 render', `${format}: bare feed library`, b, 'ms');
+    row('2 render', `${format}: wirefeed, new snapshot → bytes`, o, 'ms', '≤ 1.5 × feed', `${(o / b).toFixed(2)} × feed — ${pass(o / b <= 1.5)}`);
+    row('2 render', `${format}: same, bodies read + sanitised on first use`, l, 'ms', '', `${(l / b).toFixed(2)} × feed (no target: sanitising moved here from load)`);
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------- 3. scale
+
+async function benchScale() {
+  const dir = join(tmpdir(), `wirefeed-bench-corpus-${SCALE_COUNT}`);
+  console.error(`\n[3] scale: ${SCALE_COUNT} articles in ${dir}${quick ? ' (--quick: smaller corpus)' : ''}`);
+  const { generatedSeconds } = generateCorpus(SCALE_COUNT, dir);
+  row('3 scale', 'corpus', `${SCALE_COUNT} articles`, '', '', generatedSeconds === undefined ? 'reused' : `generated in ${generatedSeconds.toFixed(1)} s`);
+  const { tagNames } = await import(join(DIST, 'cli', 'gen-corpus.js'));
+  const { slugify } = await import(join(DIST, 'model', 'slug.js'));
+  const tags = tagNames();
+  const server = await startWirefeed(dir);
+  const figures = { articles: SCALE_COUNT, startToFirstOkMs: server.firstOkMs, peakRssAtFirstOkMb: peakRssMb(server.child.pid) };
+  const at100k = SCALE_COUNT === 100_000;
+  row('3 scale', 'start → first 200 on /rss.xml', server.firstOkMs, 'ms', at100k ? '≤ 3000 ms' : '(target at 100,000)', at100k ? pass(server.firstOkMs <= 3000) : '');
+  row('3 scale', 'peak RSS when the first 200 is sent (VmHWM)', figures.peakRssAtFirstOkMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssAtFirstOkMb !== undefined ? pass(figures.peakRssAtFirstOkMb <= 600) : '');
+
+  const timed = async (path) => {
+    const t = performance.now();
+    const res = await fetch(`${server.url}${path}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    const text = await res.text();
+    return { ms: performance.now() - t, status: res.status, items: (text.match(/<item>/g) ?? []).length };
+  };
+  for (const [label, tag] of [['largest', tags[0]], ['smallest', tags[tags.length - 1]]]) {
+    const path = `/tags/${slugify(tag)}/rss.xml`;
+    const cold = await timed(path);
+    const warmFragments = await timed(`${path}?limit=49`);
+    figures[`tag ${label}`] = { path, coldMs: cold.ms, queryColdMs: warmFragments.ms, items: cold.items, status: cold.status };
+    row('3 scale', `cold tag feed, ${label} tag (${cold.items} items), first request`, cold.ms, 'ms', label === 'largest' ? '≤ 5 ms' : '', label === 'largest' ? `${pass(cold.ms <= 5)}` : '');
+    row('3 scale', `  same tag, new query (item fragments warm)`, warmFragments.ms, 'ms', label === 'largest' ? '≤ 5 ms' : '', label === 'largest' ? `${pass(warmFragments.ms <= 5)}` : '');
+  }
+
+  // Edit-to-visible: change the newest article's headline and poll until the main feed shows it.
+  const { edited, restore } = editNewest(dir);
+  const t = performance.now();
+  let visibleMs;
+  while (performance.now() - t < 5000) {
+    const text = await (await fetch(`${server.url}/rss.xml`)).text();
+    if (text.includes(edited)) {
+      visibleMs = performance.now() - t;
+      break;
+    }
+    await sleep(5);
+  }
+  restore();
+  figures.editToVisibleMs = visibleMs ?? null;
+  row('3 scale', 'edit one file → visible in /rss.xml', visibleMs ?? 'n/a (no hot reload)', visibleMs === undefined ? '' : 'ms', '≤ 1000 ms', visibleMs === undefined ? 'not measurable yet' : pass(visibleMs <= 1000));
+
+  figures.peakRssMb = peakRssMb(server.child.pid);
+  row('3 scale', 'peak RSS after all of the above (VmHWM)', figures.peakRssMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssMb !== undefined ? pass(figures.peakRssMb <= 600) : '');
+  await stop(server.child);
+  if (!args.includes('--keep-corpus')) rmSync(dir, { recursive: true, force: true });
+  return figures;
+}
+
+/** Rewrites the newest article's headline (the file is restored afterwards). */
+function editNewest(dir) {
+  const articles = join(dir, 'articles');
+  const names = execFileSync('ls', [articles], { maxBuffer: 64 * 1024 * 1024 }).toString().trim().split('\n');
+  let newest;
+  for (const name of names.slice(-5000)) {
+    const record = JSON.parse(readFileSync(join(articles, name), 'utf8'));
+    if (record.status === 'draft' || record.published.startsWith('2099')) continue;
+    const at = Date.parse(record.published.replace(/ (\+\d{4})$/, ' GMT$1'));
+    if (!newest || at > newest.at) newest = { name, at, text: readFileSync(join(articles, name), 'utf8'), record };
+  }
+  const edited = `Edited ${Date.now()}`;
+  writeFileSync(join(articles, newest.name), JSON.stringify({ ...newest.record, headline: edited }, null, 2));
+  return { edited, restore: () => writeFileSync(join(articles, newest.name), newest.text) };
+}
+
+// ---------------------------------------------------------------- main
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.versions.node}, ${process.platform}`;
+console.error(`wirefeed bench${quick ? ' --quick' : ''} on ${machine}`);
+const smallDir = join(tmpdir(), `wirefeed-bench-small-${process.pid}`);
+generateCorpus(SMALL_COUNT, smallDir);
+const results = { date: new Date().toISOString(), quick, machine, loadavg: execFileSync('cat', ['/proc/loadavg']).toString().trim(), loadGenerator: WRK ? 'wrk' : 'autocannon' };
+try {
+  if (!ONLY || ONLY === 'serve') results.serving = await benchServing(smallDir);
+  if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
+  if (!ONLY || ONLY === 'scale') results.scale = await benchScale();
+} finally {
+  rmSync(smallDir, { recursive: true, force: true });
+}
+results.rows = rows;
+
+const widths = [10, 52, 14, 18];
+const cell = (s, w) => String(s).padEnd(w);
+const lines = [
+  `wirefeed bench${quick ? ' --quick (short runs, ' + SCALE_COUNT + '-article corpus)' : ''} — ${machine}; load average at start ${results.loadavg.split(' ').slice(0, 3).join(' ')}`,
+  '',
+  `| ${cell('section', widths[0])} | ${cell('figure', widths[1])} | ${cell('value', widths[2])} | ${cell('target', widths[3])} | result`,
+  `|${'-'.repeat(widths[0] + 2)}|${'-'.repeat(widths[1] + 2)}|${'-'.repeat(widths[2] + 2)}|${'-'.repeat(widths[3] + 2)}|-------`,
+  ...rows.map((r) => `| ${cell(r.section, widths[0])} | ${cell(r.metric, widths[1])} | ${cell(typeof r.value === 'number' ? `${format(r.value)} ${r.unit}` : `${r.value}${r.unit ? ` ${r.unit}` : ''}`, widths[2])} | ${cell(r.target, widths[3])} | ${r.verdict}`),
+];
+console.log(lines.join('\n'));
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+const out = join(ROOT, 'bench', 'results', `${results.date.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nresults: ${out}`);

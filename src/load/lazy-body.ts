@@ -1,0 +1,60 @@
+/**
+ * Article bodies read on first use instead of at load.
+ *
+ * Holding 100,000 bodies (about 5 KB of HTML each, twice that as UTF-16
+ * for non-Latin scripts) would take most of the server's memory budget,
+ * and sanitising them all (sanitize-html, ~0.3 ms each) would take most of
+ * its start-up budget, while a feed only ever shows the newest few. So a
+ * loaded article keeps what identifies its file version; its `body` is an
+ * accessor that reads the record again, checks that the file is still that
+ * version, and sanitises the body then. The render layer caches what it
+ * makes from an article by identity, so this happens about once per article
+ * that is actually shown.
+ */
+
+/**
+ * Where an article's body comes from: `produce` (one shared function per
+ * kind of source, so 100,000 articles do not carry 100,000 closures) reads
+ * it given the article and this object, which holds the per-article data.
+ */
+export interface BodySource {
+  readonly produce: (article: { readonly url: string; readonly source: string }, source: BodySource) => string;
+}
+
+const BODY_SOURCE = Symbol('wirefeed.bodySource');
+type WithSource = { readonly url: string; readonly source: string; readonly [BODY_SOURCE]: BodySource };
+
+/** Sanitised bodies recently produced, least recently used first. Bounded: it is a convenience, not a store. */
+const recent = new Map<BodySource, string>();
+/** Enough for every item of every format of a few dozen feeds being rendered at once. */
+const RECENT_LIMIT = 2048;
+
+/** The one getter all lazily loaded articles share. */
+function lazyBody(this: WithSource): string {
+  const source = this[BODY_SOURCE];
+  const hit = recent.get(source);
+  if (hit !== undefined) {
+    recent.delete(source);
+    recent.set(source, hit);
+    return hit;
+  }
+  const body = source.produce(this, source);
+  recent.set(source, body);
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as BodySource);
+  return body;
+}
+
+/**
+ * Turns `article.body` into an accessor returning `source.produce(article,
+ * source)`, computed on first read and remembered in a small shared LRU (the
+ * three formats of a feed each read the body once while rendering).
+ * `produce` may throw (StaleArticleError); nothing is remembered then. The
+ * property stays an own, enumerable, read-only one in the same position, so
+ * code that reads or spreads an article sees a string as before; the source
+ * is kept under a symbol, out of spreads and JSON.
+ */
+export function defineLazyBody<T extends { readonly body: string; readonly url: string; readonly source: string }>(article: T, source: BodySource): T {
+  Object.defineProperty(article, BODY_SOURCE, { value: source, enumerable: false });
+  Object.defineProperty(article, 'body', { enumerable: true, configurable: false, get: lazyBody });
+  return article;
+}
