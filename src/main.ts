@@ -3,7 +3,7 @@ import { loadSite } from './load/load-data.js';
 import { createReloader } from './load/reloader.js';
 import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
-import { createApp } from './http/app.js';
+import { createApp, requestListener } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
 
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
-  const server = createServer(app).listen(config.port, config.host, () => {
+  const server = createServer(requestListener(app)).listen(config.port, config.host, () => {
     console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {

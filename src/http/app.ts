@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { StaleArticleError } from '../model/stale.js';
@@ -9,6 +10,7 @@ import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
+import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 
 /** What the app needs from outside; tests pass their own. */
@@ -33,6 +35,15 @@ export interface AppDeps {
 
 export { feedLinks } from './feed-routes.js';
 
+/**
+ * The request listener to serve an app with: its fast path for repeat feed
+ * requests in front (when it has one), then the app.
+ */
+export function requestListener(app: express.Express): RequestListener {
+  const fastPath = app.locals.fastPath as FastPath | undefined;
+  return fastPath ? fastPath.listener(app) : app;
+}
+
 /** Builds the Express app. It does not listen: main.ts does. */
 export function createApp(deps: AppDeps): express.Express {
   const clock = deps.clock ?? (() => new Date());
@@ -48,7 +59,10 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
   const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }) }));
+  // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
+  const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
+  app.locals.fastPath = fastPath;
 
   app.get('/healthz', (_req, res) => {
     const snapshot = deps.store.current();

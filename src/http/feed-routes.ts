@@ -14,6 +14,7 @@ import { negotiateEncoding, type ContentCoding } from './compress.js';
 import { isNotModified } from './conditional.js';
 import { HttpError } from './errors.js';
 import { FeedCache, type CachedFeed, type Representation } from './feed-cache.js';
+import { lowerCaseHeaders, type FastPath } from './fast-path.js';
 import { feedQueryString, parseFeedQuery } from './feed-request.js';
 
 /** Cache-Control lifetimes in seconds. */
@@ -33,6 +34,8 @@ export interface FeedRoutesDeps {
   readonly cache: FeedCache;
   /** WebSub hub every feed announces. */
   readonly hub?: string;
+  /** Where answered feed requests are recorded for replay before Express (see fast-path.ts). */
+  readonly fastPath?: FastPath;
 }
 
 /** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
@@ -107,8 +110,21 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     };
   };
 
-  const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number): void => {
+  const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number, generation: number): void => {
     res.setHeader('Cache-Control', cacheControl(cached.nextRelease, now));
+    // Recorded for the fast path while Cache-Control is the usual one (not counting down to an embargo release).
+    if (deps.fastPath && (cached.nextRelease === undefined || cached.nextRelease - now >= window)) {
+      const base = res.getHeaders() as Record<string, unknown>;
+      deps.fastPath.remember(req, {
+        generation,
+        validUntil: cached.nextRelease === undefined ? Number.POSITIVE_INFINITY : cached.nextRelease - window,
+        etag: representation.etag,
+        lastModifiedSeconds: cached.feed.lastModifiedSeconds,
+        headers200: lowerCaseHeaders(base, representation.headers),
+        headers304: lowerCaseHeaders(base, representation.notModifiedHeaders),
+        bytes: representation.bytes,
+      });
+    }
     if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {
       res.writeHead(304, representation.notModifiedHeaders);
       res.end();
@@ -140,10 +156,10 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const nowMs = now.getTime();
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
-      if (representation !== undefined) return send(req, res, cached, representation, nowMs);
-      return void Promise.resolve(cached.feed.representation(coding)).then((r) => send(req, res, cached, r, nowMs), next);
+      if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation);
+      return void Promise.resolve(cached.feed.representation(coding)).then((r) => send(req, res, cached, r, nowMs, generation), next);
     }
-    cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs)).catch(next);
+    cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs, generation)).catch(next);
   };
 
   for (const format of FEED_FORMATS) {

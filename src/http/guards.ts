@@ -12,15 +12,7 @@ import { createRateLimit } from './rate-limit.js';
  */
 export const MAX_URL_LENGTH = 2048;
 
-/**
- * Content-Security-Policy of HTML responses (feed preview pages): no
- * scripts at all, no plugins, no framing of us, no <base> or forms; images
- * and the embedded players the body sanitiser allows, inline styles for the
- * page's own CSS. A route may set its own stricter policy.
- */
-export const HTML_CSP =
-  "default-src 'none'; img-src https: http:; media-src https: http:; style-src 'self' 'unsafe-inline'; frame-src https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-/** Every other response (feeds, JSON, text) is data: a browser showing it may load and run nothing. */
+/** Feeds, JSON and text are data: a browser showing them may load and run nothing. HTML pages set their own policy. */
 export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 export interface GuardOptions {
@@ -33,21 +25,20 @@ export interface GuardOptions {
   readonly now?: () => number;
 }
 
-/** Security headers on every response; the CSP is chosen when the headers go out, by the response's type. */
+/**
+ * Security headers on every response. The Content-Security-Policy is the
+ * data policy (a browser showing a feed may load and run nothing); the HTML
+ * pages set their own policy when they answer (pages/respond.ts). Set
+ * up front, not when the headers go out, so a response's headers are
+ * complete before it is written (the fast path replays them).
+ */
 export function securityHeaders(): RequestHandler {
   return (_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: Response, ...args: unknown[]) {
-      if (!this.headersSent && !this.hasHeader('Content-Security-Policy')) {
-        const type = String(this.getHeader('Content-Type') ?? '');
-        this.setHeader('Content-Security-Policy', /^text\/html\b/i.test(type) ? HTML_CSP : DATA_CSP);
-      }
-      return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-    } as typeof res.writeHead;
+    res.setHeader('Content-Security-Policy', DATA_CSP);
     next();
   };
 }

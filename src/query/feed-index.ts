@@ -36,22 +36,29 @@ export function indexArticles(articles: readonly Article[]): FeedIndex {
 }
 
 function buildIndex(articles: readonly Article[]): FeedIndex {
-  const all: Article[] = [];
-  const byKind = { section: new Map(), tag: new Map(), language: new Map(), author: new Map() } as { [K in FilterKind]: Map<string, Article[]> };
-  for (const article of articles) {
-    if (article.status !== 'published') continue;
-    all.push(article);
-    for (const kind of FILTER_KINDS) {
-      const map = byKind[kind];
-      for (const [slug] of namesOf(article, kind)) {
-        if (slug === '') continue;
-        const list = map.get(slug);
-        if (list === undefined) map.set(slug, [article]);
-        // One person credited twice (reporter and photographer) lists the article once.
-        else if (list[list.length - 1] !== article) list.push(article);
+  const all = articles.filter((article) => article.status === 'published');
+  // Each kind's table is built the first time a feed of that kind is asked for: after a reload, the
+  // main feed needs none of them, and a tag feed only the tags'.
+  const built: { [K in FilterKind]?: Map<string, Article[]> } = {};
+  const table = (kind: FilterKind): Map<string, Article[]> => {
+    let map = built[kind];
+    if (map === undefined) {
+      map = new Map();
+      for (const article of all) {
+        for (const [slug] of namesOf(article, kind)) {
+          if (slug === '') continue;
+          const list = map.get(slug);
+          if (list === undefined) map.set(slug, [article]);
+          // One person credited twice (reporter and photographer) lists the article once.
+          else if (list[list.length - 1] !== article) list.push(article);
+        }
       }
+      built[kind] = map;
     }
-  }
+    return map;
+  };
+  const byKind = {} as { [K in FilterKind]: ReadonlyMap<string, readonly Article[]> };
+  for (const kind of FILTER_KINDS) Object.defineProperty(byKind, kind, { enumerable: true, get: () => table(kind) });
   return { all, byKind };
 }
 

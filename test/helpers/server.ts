@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { requestListener } from '../../src/http/app.js';
 import type express from 'express';
 
 /** Serves an app on an ephemeral loopback port for the duration of a test. */
 export async function listen(app: express.Express): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
+  // Served as main.ts serves it: the fast path for repeat feed requests in front of the app.
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(requestListener(app)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

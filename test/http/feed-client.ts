@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { createApp, type AppDeps } from '../../src/http/app.js';
+import type { FastPath } from '../../src/http/fast-path.js';
 import { FeedCache } from '../../src/http/feed-cache.js';
 import { createStore, type Store } from '../../src/store/store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
@@ -36,9 +37,13 @@ export function records(count: number, overrides: (i: number) => Record<string, 
 export const FIXED_NOW = new Date('2025-01-01T00:00:00Z');
 
 /** A served app over these records with a fixed clock (or the one given); close it after the test. */
-export async function serve(recordList: Record<string, unknown>[], deps: Partial<AppDeps> = {}): Promise<{ url: string; store: Store; cache: FeedCache; close: () => Promise<void> }> {
+export async function serve(
+  recordList: Record<string, unknown>[],
+  deps: Partial<AppDeps> = {},
+): Promise<{ url: string; store: Store; cache: FeedCache; fastPath: FastPath | undefined; close: () => Promise<void> }> {
   const store = deps.store ?? createStore(makeSnapshot(recordList));
   const cache = deps.feedCache ?? new FeedCache({ maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
-  const server = await listen(createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache }));
-  return { url: server.url, store, cache, close: server.close };
+  const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache });
+  const server = await listen(app);
+  return { url: server.url, store, cache, fastPath: app.locals.fastPath as FastPath | undefined, close: server.close };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
-import { DATA_CSP, HTML_CSP, MAX_URL_LENGTH, securityHeaders } from '../../src/http/guards.js';
+import { DATA_CSP, MAX_URL_LENGTH, securityHeaders } from '../../src/http/guards.js';
 import { createServer, DEFAULT_SERVER_LIMITS } from '../../src/http/server.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import { createStore, type Store } from '../../src/store/store.js';
@@ -164,17 +164,17 @@ describe('security headers on every response', () => {
     }
   });
 
-  it('HTML responses get the strict HTML policy: no scripts, no framing, no base or forms', async () => {
+  it('a response that sets no policy of its own gets the strictest one (nothing loads, sandboxed); a route may set its own', async () => {
     const app = express();
     app.use(securityHeaders());
     app.get('/page', (_req, res) => void res.type('html').send('<!doctype html><title>x</title>'));
     app.get('/own', (_req, res) => void res.setHeader('Content-Security-Policy', "default-src 'none'").type('html').send('x'));
     const port = await start({}, app);
     const page = await request(port, 'GET', '/page');
-    expect(page.headers['content-security-policy']).toBe(HTML_CSP);
-    expect(HTML_CSP).toContain("default-src 'none'");
-    expect(HTML_CSP).not.toMatch(/script-src|unsafe-eval|\*/);
-    expect(HTML_CSP).toContain("frame-ancestors 'none'");
+    expect(page.headers['content-security-policy']).toBe(DATA_CSP);
+    expect(DATA_CSP).toContain("default-src 'none'");
+    expect(DATA_CSP).toContain('sandbox');
+    expect(DATA_CSP).toContain("frame-ancestors 'none'");
     expect((await request(port, 'GET', '/own')).headers['content-security-policy']).toBe("default-src 'none'");
   });
 });

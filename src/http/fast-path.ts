@@ -1,0 +1,84 @@
+import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { isNotModified } from './conditional.js';
+
+/** What a feed response was, recorded when the Express route sent it. */
+export interface FastEntry {
+  /** The feed cache generation (data version) the response belongs to. */
+  readonly generation: number;
+  /** Epoch ms until which the response stays exactly right (the next embargo release, minus the Cache-Control window). */
+  readonly validUntil: number;
+  readonly etag: string;
+  readonly lastModifiedSeconds: number;
+  /** Every header of the 200 and of the 304, as the route and the middleware in front of it set them. */
+  readonly headers200: OutgoingHttpHeaders;
+  readonly headers304: OutgoingHttpHeaders;
+  readonly bytes: Buffer;
+}
+
+const MAX_ENTRIES = 512;
+
+/**
+ * Answers repeat feed requests before Express: a GET or HEAD for exactly a
+ * URL and Accept-Encoding the feed route has answered in this data
+ * generation is replayed from what that route sent — the same status,
+ * headers (security, CORS, caching, validators) and bytes, conditional GET
+ * included — without the middleware and router. Anything else, and any
+ * entry of an older generation or past its embargo horizon, goes through
+ * Express as usual. Off when a rate limit is set (Express applies it).
+ */
+export class FastPath {
+  private readonly entries = new Map<string, FastEntry>();
+  /** Requests answered here; tests read it. */
+  hits = 0;
+
+  constructor(
+    private readonly generation: () => number,
+    private readonly clock: () => Date,
+  ) {}
+
+  private static key(req: IncomingMessage): string {
+    return `${req.url ?? ''}\n${req.headers['accept-encoding'] ?? ''}`;
+  }
+
+  /** Called by the feed route after it answered `req`. */
+  remember(req: IncomingMessage, entry: FastEntry): void {
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(FastPath.key(req), entry);
+  }
+
+  /** Serves `req` if it can; false to let Express do it. */
+  tryServe(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const key = FastPath.key(req);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return false;
+    if (entry.generation !== this.generation() || this.clock().getTime() >= entry.validUntil) {
+      this.entries.delete(key);
+      return false;
+    }
+    this.hits += 1;
+    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: entry.etag, lastModifiedSeconds: entry.lastModifiedSeconds })) {
+      res.writeHead(304, entry.headers304);
+      res.end();
+      return true;
+    }
+    res.writeHead(200, entry.headers200);
+    if (req.method === 'HEAD') res.end();
+    else res.end(entry.bytes);
+    return true;
+  }
+
+  /** The request listener to serve with: this fast path, then the app. */
+  listener(app: RequestListener): RequestListener {
+    return (req, res) => {
+      if (!this.tryServe(req, res)) app(req, res);
+    };
+  }
+}
+
+/** Header names lower-cased, so merging two header sets never sends one header twice. */
+export function lowerCaseHeaders(...sets: readonly Readonly<Record<string, unknown>>[]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const set of sets) for (const [name, value] of Object.entries(set)) if (value !== undefined) out[name.toLowerCase()] = value as OutgoingHttpHeaders[string];
+  return out;
+}

@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeRecord, makeSnapshot } from '../helpers/builders.js';
+import { FIXED_NOW, rawRequest, records, serve, type RawResponse } from './feed-client.js';
+
+let closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.map((close) => close()));
+  closers = [];
+});
+async function start(...args: Parameters<typeof serve>) {
+  const server = await serve(...args);
+  closers.push(server.close);
+  return server;
+}
+
+/** Everything a client sees but the Date header. */
+function seen(r: RawResponse) {
+  const { date: _date, ...headers } = r.headers;
+  return { status: r.status, headers, body: r.body.toString('base64') };
+}
+
+/**
+ * The fast path in front of Express replays what the feed route answered:
+ * the contract is that a client cannot tell the two apart.
+ */
+describe.each(['/rss.xml', '/atom.xml', '/feed.json', '/sections/korea/rss.xml', '/tags/test-tag/feed.json?limit=3'])('fast path for %s', (path) => {
+  it.each<Record<string, string>>([{}, { 'accept-encoding': 'gzip' }, { 'accept-encoding': 'br;q=1, gzip;q=0.5' }])('answers exactly as Express did (%j)', async (encoding) => {
+    const server = await start(records(5));
+    const first = await rawRequest(`${server.url}${path}`, encoding);
+    expect(server.fastPath?.hits).toBe(0);
+    const second = await rawRequest(`${server.url}${path}`, encoding);
+    expect(server.fastPath?.hits).toBe(1);
+    expect(seen(second)).toEqual(seen(first));
+
+    // Conditional GET and HEAD through the fast path, against Express's own answers.
+    const etag = String(first.headers.etag);
+    const viaFast304 = await rawRequest(`${server.url}${path}`, { ...encoding, 'if-none-match': etag });
+    expect(server.fastPath?.hits).toBe(2);
+    const head = await rawRequest(`${server.url}${path}`, encoding, 'HEAD');
+    expect(server.fastPath?.hits).toBe(3);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(first.headers['content-length']);
+    expect(head.body.length).toBe(0);
+
+    const fresh = await start(records(5));
+    const express304 = await rawRequest(`${fresh.url}${path}`, { ...encoding, 'if-none-match': etag });
+    expect(fresh.fastPath?.hits).toBe(0);
+    expect(seen(viaFast304)).toEqual(seen(express304));
+    expect(viaFast304.status).toBe(304);
+  });
+});
+
+describe('fast path validity', () => {
+  it('lets a data change through: the new feed comes from Express, then is replayed', async () => {
+    const server = await start(records(3));
+    await rawRequest(`${server.url}/rss.xml`);
+    server.store.replace(makeSnapshot([...records(3), makeRecord({ id: 'brand-new', headline: 'Brand new', published: '2024-12-31T00:00:00Z' })], undefined, 2));
+    const after = await rawRequest(`${server.url}/rss.xml`);
+    expect(server.fastPath?.hits).toBe(0);
+    expect(after.body.toString()).toContain('Brand new');
+    await rawRequest(`${server.url}/rss.xml`);
+    expect(server.fastPath?.hits).toBe(1);
+  });
+
+  it('is not used while Cache-Control counts down to an embargo release', async () => {
+    const soon = new Date(FIXED_NOW.getTime() + 30_000).toISOString();
+    const server = await start([...records(2), makeRecord({ id: 'embargoed', published: soon })]);
+    const first = await rawRequest(`${server.url}/rss.xml`);
+    expect(first.headers['cache-control']).toMatch(/max-age=30\b/);
+    await rawRequest(`${server.url}/rss.xml`);
+    expect(server.fastPath?.hits).toBe(0);
+  });
+
+  it('is off under a rate limit, which Express applies', async () => {
+    const server = await start(records(2), { guards: { rateLimit: 1000 } });
+    expect(server.fastPath).toBeUndefined();
+  });
+});
