@@ -346,7 +346,7 @@ async function benchScale() {
   }
 
   // Edit-to-visible: change the newest article's headline and poll until the main feed shows it.
-  const { edited, restore } = editNewest(dir);
+  const { edited, restore } = await editNewest(dir, server.url);
   const t = performance.now();
   let visibleMs;
   while (performance.now() - t < 5000) {
@@ -369,16 +369,14 @@ async function benchScale() {
 }
 
 /** Rewrites the newest article's headline (the file is restored afterwards). */
-function editNewest(dir) {
+/** Edits the headline of the article the main feed shows first (found through the live feed: its id is its file name). */
+async function editNewest(dir, serverUrl) {
   const articles = join(dir, 'articles');
-  const names = execFileSync('ls', [articles], { maxBuffer: 64 * 1024 * 1024 }).toString().trim().split('\n');
-  let newest;
-  for (const name of names.slice(-5000)) {
-    const record = JSON.parse(readFileSync(join(articles, name), 'utf8'));
-    if (record.status === 'draft' || record.published.startsWith('2099')) continue;
-    const at = Date.parse(record.published.replace(/ (\+\d{4})$/, ' GMT$1'));
-    if (!newest || at > newest.at) newest = { name, at, text: readFileSync(join(articles, name), 'utf8'), record };
-  }
+  const feed = await (await fetch(`${serverUrl}/feed.json`)).json();
+  const id = String(feed.items[0].id).split(':').pop();
+  const name = `${id}.json`;
+  const text = readFileSync(join(articles, name), 'utf8');
+  const newest = { name, text, record: JSON.parse(text) };
   const edited = `Edited ${Date.now()}`;
   writeFileSync(join(articles, newest.name), JSON.stringify({ ...newest.record, headline: edited }, null, 2));
   return { edited, restore: () => writeFileSync(join(articles, newest.name), newest.text) };
