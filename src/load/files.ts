@@ -1,17 +1,21 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ArticleError } from './errors.js';
 
-/** Resolved data directories: resolving the root for each of 100,000 files would cost a second at start. */
-const realRoots = new Map<string, string>();
-function realRoot(root: string): string {
-  let real = realRoots.get(root);
-  if (real === undefined) {
-    real = realpathSync(root);
-    if (realRoots.size > 64) realRoots.clear();
-    realRoots.set(root, real);
-  }
+/**
+ * Resolved folders, remembered for a second: resolving the folder of each
+ * of 100,000 files would cost a second at start, and a folder swapped for a
+ * link is still noticed within a second.
+ */
+const realDirs = new Map<string, { real: string; at: number }>();
+function realDir(dir: string): string {
+  const now = Date.now();
+  const known = realDirs.get(dir);
+  if (known !== undefined && now - known.at < 1000) return known.real;
+  const real = realpathSync(dir);
+  if (realDirs.size > 64) realDirs.clear();
+  realDirs.set(dir, { real, at: now });
   return real;
 }
 
@@ -51,6 +55,11 @@ function versionOf(stat: Stats): FileVersion {
   return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
 }
 
+/** A file version as one string (inode, size, mtime, ctime): any write or rename changes it. */
+export function versionStamp(v: FileVersion): string {
+  return `${v.ino}:${v.size}:${v.mtimeMs}:${v.ctimeMs}`;
+}
+
 export function sameVersion(a: FileVersion, b: FileVersion): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
@@ -88,13 +97,14 @@ export function readJsonFile(root: string, path: string, shownAs: string, maxByt
     const link = lstatSync(path);
     let target: string;
     try {
-      target = realpathSync(path);
+      // A plain file's real path is its folder's real path and its name: one lstat, no realpath per file.
+      target = link.isSymbolicLink() ? realpathSync(path) : join(realDir(dirname(path)), basename(path));
     } catch (error) {
       if (link.isSymbolicLink() && (error as NodeJS.ErrnoException).code === 'ENOENT') return fail('is a link to a file that does not exist');
       throw error;
     }
     // Checked for every file, not only links: a linked folder on the way (articles/ -> /etc) leads outside too.
-    const inside = relative(realRoot(root), target);
+    const inside = relative(realDir(root), target);
     if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
       return fail(link.isSymbolicLink() ? 'is a link to a file outside the data directory and was refused' : 'is reached through a link that leads outside the data directory and was refused');
     }

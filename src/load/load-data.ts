@@ -28,7 +28,7 @@ export function loadSite(dataDir: string, overrides: SiteOverrides): Site {
 export interface ArticleFileRead {
   readonly name: string;
   readonly shownAs: string;
-  /** Present with `article` when its body stays on disk: the file version the body must be read from later. */
+  /** Present with `article`: the file version read (a body left on disk is read back from exactly it). */
   readonly version?: FileVersion;
   /** Present with `article` when its body is kept in memory: the body as the record gives it. */
   readonly rawBody?: string;
@@ -59,7 +59,7 @@ export function readArticleFile(dataDir: string, name: string, language: string,
   const result = parseArticleWithoutBody(read.value, shownAs, { language });
   if (!result.article) return { name, shownAs, errors: result.errors, warnings: result.warnings };
   const rawBody = bodies === 'memory' ? (read.value as { body?: unknown }).body : undefined;
-  return { name, shownAs, article: result.article, ...(typeof rawBody === 'string' ? { rawBody } : { version: read.version }), errors: result.errors, warnings: result.warnings };
+  return { name, shownAs, article: result.article, version: read.version, ...(typeof rawBody === 'string' ? { rawBody } : {}), errors: result.errors, warnings: result.warnings };
 }
 
 /**
@@ -71,12 +71,12 @@ export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
   const { name, shownAs, article, version, rawBody, errors, warnings } = read;
   if (article !== undefined && rawBody !== undefined) {
     const source: MemoryBodySource = { produce: bodyFromMemory, raw: rawBody };
-    return { name, shownAs, article: attachLazyBody(article, source), errors, warnings };
+    return { name, shownAs, article: attachLazyBody(article, source), ...(version === undefined ? {} : { version }), errors, warnings };
   }
   if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
   // One small object per article, no closures: this is kept for every article loaded.
   const source: FileBodySource = { produce: bodyFromFile, dataDir, name, size: version.size, mtimeMs: version.mtimeMs, ctimeMs: version.ctimeMs, ino: version.ino };
-  return { name, shownAs, article: attachLazyBody(article, source), errors, warnings };
+  return { name, shownAs, article: attachLazyBody(article, source), version, errors, warnings };
 }
 
 /** A loaded article's raw body, kept in memory and sanitised on first use. */

@@ -5,7 +5,7 @@ import type { Article, Site } from '../model/types.js';
 import { buildSnapshot, type FileRecord, type Snapshot } from '../store/snapshot.js';
 import { createStore, type Store } from '../store/store.js';
 import { ArticleError, SiteError } from './errors.js';
-import { displayName, listJsonFiles, MAX_RECORD_BYTES } from './files.js';
+import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from './files.js';
 import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
 import type { SiteOverrides } from './site.js';
 import { removeStaleTempFiles } from './write.js';
@@ -87,8 +87,7 @@ function sameRecord(a: FileRecord, b: FileRecord): boolean {
 
 function stampOf(path: string): string | undefined {
   try {
-    const s = statSync(path, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    return versionStamp(statSync(path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -141,7 +140,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
   if (stale > 0) log(`reload: removed ${stale} temp file(s) left by interrupted writes`);
   if (options.initial) {
     for (const record of options.initial) {
-      const stamp = stampOf(join(articlesDir, record.name));
+      // The version the loader read is the stamp: no second stat of 100,000 files.
+      const stamp = record.version ? versionStamp(record.version) : stampOf(join(articlesDir, record.name));
       if (stamp !== undefined) entries.set(record.name, { stamp, record, ...(record.article ? { good: record.article } : {}) });
     }
   } else {

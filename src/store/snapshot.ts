@@ -1,4 +1,5 @@
 import { ArticleError } from '../load/errors.js';
+import type { FileVersion } from '../load/files.js';
 import type { Article, Site } from '../model/types.js';
 
 /** What one article file yielded: an article, or the reasons it has none. */
@@ -8,6 +9,8 @@ export interface FileRecord {
   /** How the file is named in messages, e.g. `data/articles/x.json`. */
   readonly shownAs: string;
   readonly article?: Article;
+  /** The version of the file the article was read from (inode, size, mtime, ctime). */
+  readonly version?: FileVersion;
   readonly errors: readonly ArticleError[];
   readonly warnings: readonly ArticleError[];
 }

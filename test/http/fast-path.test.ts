@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
-import { FIXED_NOW, rawRequest, records, serve, type RawResponse } from './feed-client.js';
+import { FIXED_NOW, rawRequest, records, servers, type RawResponse } from './feed-client.js';
 
-let closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((close) => close()));
-  closers = [];
-});
-async function start(...args: Parameters<typeof serve>) {
-  const server = await serve(...args);
-  closers.push(server.close);
-  return server;
-}
+/** serve(), closed after each test. */
+const start = servers();
 
 /** Everything a client sees but the Date header. */
 function seen(r: RawResponse) {

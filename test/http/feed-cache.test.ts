@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FeedCache } from '../../src/http/feed-cache.js';
 import { makeSnapshot } from '../helpers/builders.js';
-import { FIXED_NOW, rawRequest, records, serve } from './feed-client.js';
+import { FIXED_NOW, rawRequest, records, servers } from './feed-client.js';
 
-let closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((close) => close()));
-  closers = [];
-});
-async function start(...args: Parameters<typeof serve>) {
-  const server = await serve(...args);
-  closers.push(server.close);
-  return server;
-}
+/** serve(), closed after each test. */
+const start = servers();
 
 describe('feed cache', () => {
   it('renders a cold feed once for 50 simultaneous requests, and compresses it once', async () => {

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { request } from 'node:http';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { FastPath } from '../../src/http/fast-path.js';
@@ -46,4 +47,18 @@ export async function serve(
   const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache });
   const server = await listen(app);
   return { url: server.url, store, cache, fastPath: app.locals.fastPath as FastPath | undefined, close: server.close };
+}
+
+/** A `serve` for one test file: every server it starts is closed after each test. */
+export function servers(): (...args: Parameters<typeof serve>) => ReturnType<typeof serve> {
+  let closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.map((close) => close()));
+    closers = [];
+  });
+  return async (...args) => {
+    const server = await serve(...args);
+    closers.push(server.close);
+    return server;
+  };
 }

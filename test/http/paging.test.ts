@@ -1,20 +1,12 @@
 import { XMLParser } from 'fast-xml-parser';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FEED_FORMATS, FORMATS } from '../../src/render/render.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
-import { rawRequest, records, serve } from './feed-client.js';
+import { rawRequest, records, servers } from './feed-client.js';
 
 const BASE = 'https://feeds.example.org';
-let closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((close) => close()));
-  closers = [];
-});
-async function start(...args: Parameters<typeof serve>) {
-  const server = await serve(...args);
-  closers.push(server.close);
-  return server;
-}
+/** serve(), closed after each test. */
+const start = servers();
 
 interface JsonPage {
   items: { id: string }[];

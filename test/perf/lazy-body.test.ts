@@ -12,6 +12,7 @@ import { StaleArticleError } from '../../src/model/stale.js';
 import { buildSnapshot } from '../../src/store/snapshot.js';
 import { createStore } from '../../src/store/store.js';
 import { makeRecord, SITE_RECORD } from '../helpers/builders.js';
+import { builtFile } from '../server/build.js';
 import { listen } from '../helpers/server.js';
 
 const BODY = '<p>Read <a href="/more.html">more</a>.<script>alert(1)</script></p><img src="pic.jpg" onerror="x()">';
@@ -108,13 +109,12 @@ describe('loading on several threads', () => {
     expect(parallel.filter((r) => r.errors.length > 0).map((r) => r.name)).toEqual(['zz-broken.json', 'zz-invalid.json']);
   });
 
-  // The loader threads run compiled JavaScript, so this compares dist/ (when built from the current sources) with src/.
-  const worker = join(process.cwd(), 'dist', 'src', 'load', 'load-worker.js');
-  const fresh = existsSync(worker) && readdirSync('src/load').every((f) => statSync(join('src/load', f)).mtimeMs <= statSync(worker).mtimeMs);
-  it.skipIf(!fresh)('gives the same records from the built loader threads (needs `npm run build`)', async () => {
+  // The loader threads run compiled JavaScript: this compiles the sources (test/server/build.ts, shared
+  // with the server-process tests) and compares the threaded load with the one-thread load of src/.
+  it('gives the same records from the compiled loader threads', async () => {
     writeCorpus({ count: 4500, out: dataDir, seed: 9, force: true });
     writeFileSync(join(dataDir, 'articles', '2015-01-story-broken.json'), '{"id": "x",');
-    const built = (await import(join(process.cwd(), 'dist', 'src', 'load', 'parallel-load.js'))) as typeof import('../../src/load/parallel-load.js');
+    const built = (await import(builtFile('src/load/parallel-load.ts'))) as typeof import('../../src/load/parallel-load.js');
     const threaded = await built.loadArticleFilesInParallel(dataDir, site(), { threads: 2 });
     const one = loadArticleFiles(dataDir, site());
     expect(threaded).toHaveLength(4501);
