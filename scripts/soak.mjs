@@ -62,7 +62,14 @@ await new Promise((resolve, reject) => {
 
 const startRss = rssKb(server.pid);
 let peakRss = startRss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssKb(server.pid))), 1000);
+// RSS every second for the peak, and every tenth of the run for a timeline that shows whether memory levels off.
+const timeline = [];
+let ticks = 0;
+const sampler = setInterval(() => {
+  const rss = rssKb(server.pid);
+  peakRss = Math.max(peakRss, rss);
+  if (++ticks % Math.max(1, Math.round(seconds / 10)) === 0) timeline.push(Math.round(rss / 102.4) / 10);
+}, 1000);
 console.error(`soak: ${seconds} s, ${concurrency} connections, server pid ${server.pid} on port ${port}, data in ${dataDir}`);
 const started = Date.now();
 const [load, churn] = await Promise.all([runNode('soak-load.mjs', [`http://127.0.0.1:${port}`, String(seconds), String(concurrency)]), runNode('soak-mutate.mjs', [dataDir, String(seconds)])]);
@@ -84,7 +91,7 @@ const report = {
   errors: load.errors,
   unparseable: load.unparseable,
   latencyMs: load.latencyMs,
-  serverRssMb: { start: Math.round(startRss / 102.4) / 10, peak: Math.round(peakRss / 102.4) / 10, end: Math.round(endRss / 102.4) / 10 },
+  serverRssMb: { start: Math.round(startRss / 102.4) / 10, peak: Math.round(peakRss / 102.4) / 10, end: Math.round(endRss / 102.4) / 10, timeline },
   fileChanges: churn,
   samples: load.errorSamples,
 };

@@ -183,7 +183,7 @@ export class FeedCache {
       const feed =
         previous !== undefined && previous.contentType === result.contentType && previous.identity.bytes.equals(body)
           ? previous
-          : new RenderedFeed(body, result.contentType, result.lastModified, (owner, added) => this.grew(key, owner, added));
+          : new RenderedFeed(body, result.contentType, result.lastModified, this.growthReporter(key));
       const value: CachedFeed = { feed, ...(result.nextRelease === undefined ? {} : { nextRelease: result.nextRelease }) };
       if (this.entries.get(key) === entry) {
         entry.value = value;
@@ -211,6 +211,16 @@ export class FeedCache {
       throw error;
     });
     return entry.pending;
+  }
+
+  /**
+   * The callback a feed reports its compressed forms to. Made here, not
+   * inline in get(): a closure created there would share get()'s scope,
+   * which holds the previous feed, and every feed would keep the one before
+   * it alive — a chain of every render since start (found by the soak test).
+   */
+  private growthReporter(key: string): (owner: RenderedFeed, added: number) => void {
+    return (owner, added) => this.grew(key, owner, added);
   }
 
   /** A compressed form was added to a feed: count its bytes against the entry that owns it, if still cached. */
