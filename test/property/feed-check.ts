@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXml as parseWellFormed } from '../helpers/parse.js';
 import { Parser as HtmlParser } from 'htmlparser2';
 import { decodeEscapedHtmlText, findIllegalXml, normaliseXmlLineEnds } from './normalise.js';
 
@@ -38,20 +38,6 @@ export interface ReadFeed {
   readonly items: readonly ReadItem[];
 }
 
-const ARRAYS = new Set(['item', 'entry', 'category', 'dc:creator', 'dc:contributor', 'media:content', 'author', 'contributor', 'link', 'atom:link']);
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
-  isArray: (name) => ARRAYS.has(name),
-});
-
 type Node = Record<string, unknown>;
 
 function text(value: unknown): string {
@@ -70,13 +56,11 @@ function list(value: unknown): Node[] {
   return Array.isArray(value) ? (value as Node[]) : value === undefined ? [] : [value as Node];
 }
 
-/** Well-formed XML 1.0 (validator, plus the character checks the validator skips), parsed. */
+/** Well-formed XML 1.0 (the shared check and parse, plus the character checks the validator skips), parsed. */
 export function parseXml(xml: string): Node {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new Error(`not well-formed: ${JSON.stringify(valid.err)}`);
   const illegal = findIllegalXml(xml);
   if (illegal !== undefined) throw new Error(`not well-formed: ${illegal}`);
-  return parser.parse(normaliseXmlLineEnds(xml)) as Node;
+  return parseWellFormed(normaliseXmlLineEnds(xml)) as Node;
 }
 
 export function readRss(xml: string): ReadFeed {
