@@ -9,7 +9,7 @@ import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from './fi
 import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
 import type { SiteOverrides } from './site.js';
 import { removeStaleTempFiles } from './write.js';
-import { StaleArticleError } from '../model/stale.js';
+import { sameArticle } from '../model/same-article.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
 export interface ReloaderOptions {
@@ -70,19 +70,11 @@ export function isRecordFileName(name: string): boolean {
   return name.endsWith('.json') && !name.startsWith('.') && !name.includes('/') && !name.includes('\\');
 }
 
-/**
- * Same article (field by field, dates as instants) and same reports. An
- * article whose body stays on disk cannot be compared once its file has
- * changed (its version is gone): it counts as different.
- */
+/** Same article as any feed shows it (see sameArticle) and the same reports. */
 function sameRecord(a: FileRecord, b: FileRecord): boolean {
-  const key = (r: FileRecord) => JSON.stringify([r.article ?? null, r.errors.map((e) => e.message), r.warnings.map((e) => e.message)]);
-  try {
-    return key(a) === key(b);
-  } catch (error) {
-    if (error instanceof StaleArticleError) return false;
-    throw error;
-  }
+  const messages = (r: FileRecord) => JSON.stringify([r.errors.map((e) => e.message), r.warnings.map((e) => e.message)]);
+  const articles = a.article === undefined || b.article === undefined ? a.article === b.article : sameArticle(a.article, b.article);
+  return articles && messages(a) === messages(b);
 }
 
 function stampOf(path: string): string | undefined {

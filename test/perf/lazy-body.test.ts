@@ -9,6 +9,7 @@ import { attachBody, loadArticleFile, loadArticleFiles, loadSite, readArticleFil
 import { listJsonFiles } from '../../src/load/files.js';
 import { loadArticleFilesInParallel } from '../../src/load/parallel-load.js';
 import { StaleArticleError } from '../../src/model/stale.js';
+import { sameArticle } from '../../src/model/same-article.js';
 import { buildSnapshot } from '../../src/store/snapshot.js';
 import { createStore } from '../../src/store/store.js';
 import { makeRecord, SITE_RECORD } from '../helpers/builders.js';
@@ -58,6 +59,15 @@ describe('bodies read on first use', () => {
     expect(() => article?.body).toThrow(StaleArticleError);
     rmSync(join(dataDir, 'articles', 'a.json'));
     expect(() => article?.body).toThrow(/changed on disk since it was loaded/);
+  });
+
+  it('counts as changed, not as an error, when compared after its file changed (reload and WebSub comparisons)', () => {
+    write('a.json', makeRecord({ body: '<p>first version</p>' }));
+    const before = loadFromDisk('a.json').article!;
+    write('a.json', makeRecord({ body: '<p>other version</p>' }));
+    const after = loadFromDisk('a.json').article!;
+    expect(sameArticle(before, after)).toBe(false);
+    expect(sameArticle(after, after)).toBe(true);
   });
 
   it('answers 503 with Retry-After, never a feed mixing two versions, until the data is reloaded', async () => {
