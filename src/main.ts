@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
-import { createReloader } from './load/reloader.js';
+import { createReloader } from './store/files/reloader.js';
 import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';

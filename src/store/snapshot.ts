@@ -60,3 +60,33 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
   const articles = [...byId.values()].sort(compareNewestFirst);
   return { version, site, articles, byId, rejected, warnings };
 }
+
+export type SnapshotListener = (next: Snapshot, previous: Snapshot) => void;
+
+/**
+ * Holds the files backend's current snapshot and tells listeners when it
+ * is replaced: the one change notification the files store turns into
+ * StoreChange events.
+ */
+export interface SnapshotHolder {
+  current(): Snapshot;
+  replace(next: Snapshot): void;
+  subscribe(listener: SnapshotListener): () => void;
+}
+
+export function createSnapshotHolder(initial: Snapshot): SnapshotHolder {
+  let current = initial;
+  const listeners = new Set<SnapshotListener>();
+  return {
+    current: () => current,
+    replace(next) {
+      const previous = current;
+      current = next;
+      for (const listener of listeners) listener(next, previous);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}

@@ -1,30 +1,124 @@
-import type { Snapshot } from './snapshot.js';
-
-export type SnapshotListener = (next: Snapshot, previous: Snapshot) => void;
+import type { ArticleError } from '../load/errors.js';
+import type { Cursor } from '../query/cursor.js';
+import type { ChangedFeed } from '../query/changes.js';
+import type { FeedDescriptor, FeedFilter } from '../query/directory.js';
+import type { FeedQuery } from '../query/select.js';
+import type { Article, Site } from '../model/types.js';
 
 /**
- * Holds the current snapshot and tells listeners when it is replaced: the
- * one change notification that the render cache, WebSub and reload share.
+ * One page of one feed at one instant, as a backend resolves it. Both
+ * backends must return equal values for equal records: the HTTP layer
+ * renders it into bytes without knowing which backend answered.
  */
-export interface Store {
-  current(): Snapshot;
-  replace(next: Snapshot): void;
-  subscribe(listener: SnapshotListener): () => void;
+export interface FeedPage {
+  /** The feed's display name: the newest visible article's spelling of the filter ("All stories" for the main feed). */
+  readonly name: string;
+  /** The page's articles, newest first (`published` descending, ties by id ascending), bodies included. */
+  readonly articles: readonly Article[];
+  /** `before` cursor of the next (older) page, when there is one. */
+  readonly next?: Cursor;
+  /** `after` cursor of the previous (newer) page, when this is not the newest. */
+  readonly previous?: Cursor;
+  /** `after` cursor of the oldest page, when this is not it. */
+  readonly last?: Cursor;
+  /** When the feed next changes by itself: its earliest embargoed article's `published` (ms), if any. */
+  readonly nextRelease?: number;
 }
 
-export function createStore(initial: Snapshot): Store {
-  let current = initial;
-  const listeners = new Set<SnapshotListener>();
-  return {
-    current: () => current,
-    replace(next) {
-      const previous = current;
-      current = next;
-      for (const listener of listeners) listener(next, previous);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-  };
+/** A feed in the directory, with how many visible articles it has. */
+export interface DirectoryEntry extends FeedDescriptor {
+  readonly count: number;
+}
+
+/** Every feed there is at an instant: the main feed first, then per kind (section, tag, language, author) by slug. */
+export interface Directory {
+  readonly feeds: readonly DirectoryEntry[];
+  /** Newest `updated` among visible articles; the Unix epoch when there are none. */
+  readonly updated: Date;
+}
+
+/** One line of GET /api/articles. */
+export interface ArticleSummary {
+  readonly id: string;
+  readonly headline: string;
+  readonly status: Article['status'];
+  readonly published: Date;
+  readonly updated: Date;
+  readonly url: string;
+  readonly source: string;
+}
+
+/** What /healthz reports about the data. */
+export interface StoreHealth {
+  readonly backend: StoreBackend;
+  /** Whether the backend can be reached (always true for files). */
+  readonly up: boolean;
+  readonly articles: number;
+  readonly visible: number;
+  /** Records that yielded no article, with every reason. */
+  readonly rejected: readonly ArticleError[];
+  readonly warnings: readonly ArticleError[];
+}
+
+/** A change to the data: its new version and the feeds whose default document changed. */
+export interface StoreChange {
+  readonly version: number;
+  /** Feeds (by folder path) whose newest page changed; every feed when the site changed. */
+  readonly feeds: readonly ChangedFeed[];
+}
+
+export type StoreListener = (change: StoreChange) => void;
+
+/** The result of a PUT: the article as now stored, whether it is new, and the loader's warnings. */
+export interface PutResult {
+  readonly article: Article;
+  readonly created: boolean;
+  readonly warnings: readonly ArticleError[];
+}
+
+export type StoreBackend = 'files' | 'postgres';
+
+/**
+ * Where the articles live. The HTTP layer, WebSub, export and the CLI see
+ * only this; `main.ts` picks the backend (files, the default; PostgreSQL
+ * when DATABASE_URL is set).
+ *
+ * Reads are asynchronous because a database answers them; `site()` and
+ * `version()` are synchronous because every request needs them first and
+ * both backends hold them in memory.
+ */
+export interface Store {
+  readonly backend: StoreBackend;
+  /** The site settings (site.json, SITE_URL applied). */
+  site(): Site;
+  /** The data version: it changes with every change to the articles or the site, and is part of every cache key. */
+  version(): number;
+  /**
+   * One page of a feed at `now` (the main feed when `filter` is undefined).
+   * Undefined for a filter no visible article carries: an unknown feed.
+   * Drafts never appear; embargoed articles (published after `now`) neither.
+   */
+  feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined>;
+  /** One article by id, whatever its status. */
+  article(id: string): Promise<Article | undefined>;
+  /** Every article, drafts and embargoed ones included, newest first. */
+  summaries(): Promise<readonly ArticleSummary[]>;
+  /** Every feed with a visible article at `now`. */
+  directory(now: Date): Promise<Directory>;
+  health(now: Date): Promise<StoreHealth>;
+  /** The earliest embargo release after `now`, if any. */
+  nextRelease(now: Date): Promise<Date | undefined>;
+  /** The feeds whose newest page changes because embargoed articles become visible in (`from`, `to`]. */
+  releasedFeeds(from: Date, to: Date): Promise<readonly ChangedFeed[]>;
+  /** Tells `listener` about every change; returns the function that stops it. */
+  subscribe(listener: StoreListener): () => void;
+  /**
+   * Validates and stores one record (the raw JSON bytes of an API body) as
+   * article `id`. Throws StoreRecordError (400, every problem),
+   * StoreConflictError (409) or StoreUnavailableError (503).
+   */
+  put(id: string, body: Uint8Array): Promise<PutResult>;
+  /** Removes article `id` from every feed. False when no article has that id. */
+  remove(id: string): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createReloader } from '../../src/load/reloader.js';
+import { createReloader } from '../../src/store/files/reloader.js';
 import { makeRecord } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 import { makeDataDir, makeRecords, SITE_OVERRIDES } from '../live/data-dir.js';

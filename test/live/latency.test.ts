@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createReloader, type Reloader } from '../../src/load/reloader.js';
+import { createReloader, type Reloader } from '../../src/store/files/reloader.js';
 import { tempFileName } from '../../src/load/write.js';
 import { makeRecord } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { listJsonFiles } from '../../src/load/files.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createReloader, isRecordFileName, type Reloader } from '../../src/load/reloader.js';
+import { createReloader, isRecordFileName, type Reloader } from '../../src/store/files/reloader.js';
 import { tempFileName } from '../../src/load/write.js';
 import { makeRecord, SITE_RECORD } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';

@@ -1,15 +1,15 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Article, Site } from '../model/types.js';
-import { buildSnapshot, type FileRecord, type Snapshot } from '../store/snapshot.js';
-import { createStore, type Store } from '../store/store.js';
-import { ArticleError, SiteError } from './errors.js';
-import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from './files.js';
-import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
-import type { SiteOverrides } from './site.js';
-import { removeStaleTempFiles } from './write.js';
-import { sameArticle } from '../model/same-article.js';
+import type { Article, Site } from '../../model/types.js';
+import { buildSnapshot, createSnapshotHolder, type FileRecord, type SnapshotHolder, type Snapshot } from '../snapshot.js';
+
+import { ArticleError, SiteError } from '../../load/errors.js';
+import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from '../../load/files.js';
+import { ARTICLES_DIR, loadArticleFile, loadSite } from '../../load/load-data.js';
+import type { SiteOverrides } from '../../load/site.js';
+import { removeStaleTempFiles } from '../../load/write.js';
+import { sameArticle } from '../../model/same-article.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
 export interface ReloaderOptions {
@@ -35,7 +35,7 @@ export interface ReloaderOptions {
 /** Keeps the store in step with DATA_DIR. */
 export interface Reloader {
   /** The store, holding the snapshot built from the initial load and replaced on every reload. */
-  readonly store: Store;
+  readonly store: SnapshotHolder;
   /** Starts the watchers and the rescan timer. */
   start(): void;
   /**
@@ -142,7 +142,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
       if (entry) entries.set(name, entry);
     }
   }
-  const store = createStore(compose(1));
+  const store = createSnapshotHolder(compose(1));
 
   /** Re-reads site.json when it changed. True when the snapshot must be rebuilt; sets `reparseAll` when articles depend on the change. */
   let reparseAll = false;

@@ -1,0 +1,35 @@
+import type { ArticleError } from '../load/errors.js';
+
+/** A record a write was refused for: every problem, each naming its field. Nothing was written. (HTTP 400) */
+export class StoreRecordError extends Error {
+  constructor(
+    message: string,
+    readonly problems: readonly ArticleError[],
+  ) {
+    super(message);
+    this.name = 'StoreRecordError';
+  }
+}
+
+/** A write that would contradict what is stored, e.g. a file named for one id holding another. (HTTP 409) */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/**
+ * The backend cannot be reached (the database is down, a pool timed out).
+ * Nothing was lost: a write was not made, a read can be retried. (HTTP 503 with Retry-After)
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed. */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
