@@ -3,12 +3,10 @@ import type { FeedMeta } from '../map/to-feed-model.js';
 import type { FeedFormat } from '../model/types.js';
 import type { Cursor } from '../query/cursor.js';
 import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
-import { feedArticles, indexArticles, visibleFrom } from '../query/feed-index.js';
-import { resolveFeedView } from '../query/feed-view.js';
+import { viewOfPage } from '../query/feed-view.js';
 import type { FeedQuery } from '../query/select.js';
 import type { FeedExtras } from '../render/extras.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
-import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
 import { isNotModified } from './conditional.js';
@@ -74,13 +72,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     return cacheControlValue(maxAge, Math.min(caching.staleWhileRevalidate, untilRelease - maxAge), caching.staleIfError);
   };
 
-  const render = (snapshot: Snapshot, format: FeedFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
-    const { site } = snapshot;
-    const view = resolveFeedView(site, snapshot.articles, filter, query, now);
-    if (!view) throw new HttpError(404, unknownFeedMessage(filter));
+  /** The feed's page from the store, rendered: a 404 when no visible article carries the filter. */
+  const render = async (format: FeedFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
+    const site = store.site();
+    const page = await store.feedPage(filter, query, now);
+    if (page === undefined) throw new HttpError(404, unknownFeedMessage(filter));
+    const view = viewOfPage(site, filter, page);
     const base = `${site.baseUrl}${view.path}/${FORMATS[format].fileName}`;
-    const link = (page?: { before: Cursor } | { after: Cursor }) => {
-      const search = feedQueryString({ limit: query.limit, ...(query.since === undefined ? {} : { since: query.since }) }, site.feedSize, page);
+    const link = (at?: { before: Cursor } | { after: Cursor }) => {
+      const search = feedQueryString({ limit: query.limit, ...(query.since === undefined ? {} : { since: query.since }) }, site.feedSize, at);
       return search === '' ? base : `${base}?${search}`;
     };
     const { next, previous, last } = view.page;
@@ -100,13 +100,11 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const topic = feedLinks(site.baseUrl, view.path);
     const links = selfQuery === '' ? topic : { rss: `${topic.rss}?${selfQuery}`, atom: `${topic.atom}?${selfQuery}`, json: `${topic.json}?${selfQuery}` };
     const meta: FeedMeta = { title: view.title, description: view.description, links, updated: view.updated };
-    const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
-    const from = visibleFrom(list, now);
     return {
       body: renderFeed(format, { site, meta, articles: view.articles, extras }),
       contentType: FORMATS[format].mediaType,
       lastModified: view.updated,
-      ...(from === 0 ? {} : { nextRelease: (list[from - 1] as { published: Date }).published.getTime() }),
+      ...(page.nextRelease === undefined ? {} : { nextRelease: page.nextRelease }),
     };
   };
 
@@ -137,23 +135,18 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   };
 
   const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
-    const snapshot = store.current();
     const generation = cache.generation;
     const now = clock();
-    const query = parseFeedQuery(req.query as Record<string, unknown>, snapshot.site.feedSize);
+    const nowMs = now.getTime();
+    const feedSize = store.site().feedSize;
+    const query = parseFeedQuery(req.query as Record<string, unknown>, feedSize);
     const filter: FeedFilter | undefined = kind === undefined ? undefined : { kind, slug: filterSlug(kind, String(req.params.slug)) };
-    const list = feedArticles(indexArticles(snapshot.articles), filter);
-    const from = list === undefined ? 0 : visibleFrom(list, now);
-    if (list === undefined || (filter !== undefined && from === list.length)) throw new HttpError(404, unknownFeedMessage(filter));
     const coding: ContentCoding | undefined = negotiateEncoding(req.headers['accept-encoding']);
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
-    // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches.
-    const epoch = list.length - from;
-    const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, snapshot.site.feedSize)}`;
-    const cached = cache.get(key, generation, epoch, () => render(snapshot, format, filter, query, now));
-    const nowMs = now.getTime();
+    const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, feedSize)}`;
+    const cached = cache.get(key, generation, nowMs, () => render(format, filter, query, now));
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
       if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation);

@@ -26,6 +26,28 @@ export function feedTitle(site: Site, descriptor: FeedDescriptor): string {
   return kind === 'author' ? `${site.title} — ${KIND_LABEL.author} ${descriptor.name}` : `${site.title} — ${KIND_LABEL[kind]}: ${descriptor.name}`;
 }
 
+/** What a feed view is made from: a store's FeedPage (see store/store.ts), or a page resolved in memory. */
+export interface PageOfFeed extends Page {
+  /** The filter's display name: the newest visible article's spelling. */
+  readonly name: string;
+}
+
+/** The view of one resolved page of a feed: its descriptor, title, description and `updated`. */
+export function viewOfPage(site: Site, filter: FeedFilter | undefined, page: PageOfFeed): FeedView {
+  const descriptor: FeedDescriptor = filter === undefined ? { name: 'All stories', path: '' } : { filter, name: page.name, path: feedPath(filter) };
+  const title = feedTitle(site, descriptor);
+  const { next, previous, last } = page;
+  return {
+    descriptor,
+    title,
+    description: filter === undefined ? site.description : `${title}. ${site.description}`.trim(),
+    path: descriptor.path,
+    articles: page.articles,
+    updated: newestChange(page.articles),
+    page: { articles: page.articles, ...(next === undefined ? {} : { next }), ...(previous === undefined ? {} : { previous }), ...(last === undefined ? {} : { last }) },
+  };
+}
+
 /**
  * Resolves a feed (the main one, or a filter) against a snapshot's
  * newest-first list of articles at `now`. Undefined when no visible article
@@ -39,24 +61,7 @@ export function resolveFeedView(site: Site, articles: readonly Article[], filter
   const from = visibleFrom(list, now);
   const newestVisible = list[from];
   if (filter !== undefined && newestVisible === undefined) return undefined;
-  const descriptor: FeedDescriptor =
-    filter === undefined
-      ? { name: 'All stories', path: '' }
-      : {
-          filter,
-          // The display name is the newest visible article's spelling, as in the feed directory.
-          name: (newestVisible && namesOf(newestVisible, filter.kind).find(([slug]) => slug === filter.slug)?.[1]) ?? filter.slug,
-          path: feedPath(filter),
-        };
-  const page = selectPage(list, query, now);
-  const title = feedTitle(site, descriptor);
-  return {
-    descriptor,
-    title,
-    description: filter === undefined ? site.description : `${title}. ${site.description}`.trim(),
-    path: descriptor.path,
-    articles: page.articles,
-    updated: newestChange(page.articles),
-    page,
-  };
+  // The display name is the newest visible article's spelling, as in the feed directory.
+  const name = filter === undefined ? 'All stories' : ((newestVisible && namesOf(newestVisible, filter.kind).find(([slug]) => slug === filter.slug)?.[1]) ?? filter.slug);
+  return viewOfPage(site, filter, { ...selectPage(list, query, now), name });
 }

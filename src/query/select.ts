@@ -28,7 +28,7 @@ export interface Page {
 }
 
 /** Published (not draft) and not embargoed at `now`. */
-export function isVisible(article: Article, now: Date): boolean {
+export function isVisible(article: Pick<Article, 'status' | 'published'>, now: Date): boolean {
   return article.status === 'published' && article.published.getTime() <= now.getTime();
 }
 
