@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type NextFunction, type Request, typ
 import { ID_PATTERN } from '../load/article.js';
 import type { ArticleError } from '../load/errors.js';
 import type { Article } from '../model/types.js';
-import { isVisible } from '../query/select.js';
+import { isVisible } from '../model/feed-query.js';
 import { StoreConflictError, StoreRecordError, StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';

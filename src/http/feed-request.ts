@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { formatCursor, parseCursor, type Cursor } from '../query/cursor.js';
-import type { FeedQuery } from '../query/select.js';
+import { formatCursor, parseCursor, type Cursor } from '../model/cursor.js';
+import type { FeedQuery } from '../model/feed-query.js';
 import { HttpError } from './errors.js';
 
 export const MAX_LIMIT = 100;

@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FeedMeta } from '../map/to-feed-model.js';
 import type { FeedFormat } from '../model/types.js';
-import type { Cursor } from '../query/cursor.js';
-import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
+import type { Cursor } from '../model/cursor.js';
+import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../model/feed-filter.js';
 import { viewOfPage } from '../query/feed-view.js';
-import type { FeedQuery } from '../query/select.js';
+import type { FeedQuery } from '../model/feed-query.js';
 import type { FeedExtras } from '../render/extras.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';

@@ -1,4 +1,4 @@
-import type { ChangedFeed } from '../query/changes.js';
+import type { ChangedFeed } from '../model/feed-filter.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
 

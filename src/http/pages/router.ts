@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../../query/directory.js';
+import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../../model/feed-filter.js';
 import { viewOfPage } from '../../query/feed-view.js';
 import type { Store } from '../../store/store.js';
 import { createEmbedRouter } from '../embed.js';

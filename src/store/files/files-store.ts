@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { changedFeeds, type ChangedFeed } from '../../query/changes.js';
+import { type ChangedFeed } from '../../model/feed-filter.js';
+import { changedFeeds } from './changes.js';
 import type { Snapshot } from '../snapshot.js';
 import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
 import { StoreUnavailableError } from '../errors.js';

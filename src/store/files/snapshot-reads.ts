@@ -1,9 +1,10 @@
 import type { Article } from '../../model/types.js';
-import { changedFeeds, type DataAt } from '../../query/changes.js';
-import { listFeeds, type FeedFilter } from '../../query/directory.js';
-import { feedArticles, indexArticles, nextRelease, visibleFrom } from '../../query/feed-index.js';
-import { resolveFeedView } from '../../query/feed-view.js';
-import { newestChange, type FeedQuery } from '../../query/select.js';
+import { changedFeeds, type DataAt } from './changes.js';
+import { listFeeds, type FeedFilter } from '../../model/feed-filter.js';
+import { visibleFrom } from '../../model/feed-query.js';
+import { feedArticles, indexArticles, nextRelease } from './feed-index.js';
+import { resolvePage } from './resolve-page.js';
+import { newestChange, type FeedQuery } from '../../model/feed-query.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, Store, StoreHealth } from '../store.js';
 
@@ -32,19 +33,11 @@ export function snapshotReads(current: () => Snapshot): SnapshotReads {
 
     async feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined> {
       const snapshot = current();
-      const view = resolveFeedView(snapshot.site, snapshot.articles, filter, query, now);
-      if (view === undefined) return undefined;
+      const page = resolvePage(snapshot.articles, filter, query, now);
+      if (page === undefined) return undefined;
       const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
       const from = visibleFrom(list, now);
-      const { next, previous, last } = view.page;
-      return {
-        name: view.descriptor.name,
-        articles: view.articles,
-        ...(next === undefined ? {} : { next }),
-        ...(previous === undefined ? {} : { previous }),
-        ...(last === undefined ? {} : { last }),
-        ...(from === 0 ? {} : { nextRelease: (list[from - 1] as Article).published.getTime() }),
-      };
+      return from === 0 ? page : { ...page, nextRelease: (list[from - 1] as Article).published.getTime() };
     },
 
     article: async (id) => current().byId.get(id),
