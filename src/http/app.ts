@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { StaleArticleError } from '../model/stale.js';
+import { FeedRequestError } from '../query/errors.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
@@ -33,7 +34,6 @@ export interface AppDeps {
   readonly guards?: GuardOptions;
 }
 
-export { feedLinks } from './feed-routes.js';
 
 /**
  * The request listener to serve an app with: its fast path for repeat feed
@@ -86,6 +86,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (error instanceof FeedRequestError) {
+      res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      return;
+    }
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
       res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);

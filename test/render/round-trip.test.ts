@@ -1,6 +1,6 @@
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/http/app.js';
+import { feedLinks } from '../../src/query/resolve-feed.js';
 import { composeContent, isAuthor, itemId } from '../../src/map/to-feed-model.js';
 import { formatCreditLine } from '../../src/map/credit-line.js';
 import type { Article } from '../../src/model/types.js';
