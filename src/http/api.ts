@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
 import { ID_PATTERN, parseArticle } from '../load/article.js';
-import type { ArticleError } from '../load/errors.js';
+import { DuplicateIdError, type ArticleError } from '../load/errors.js';
 import { decodeJson, displayName } from '../load/files.js';
 import { ARTICLES_DIR } from '../load/load-data.js';
 import { removeFileDurable, writeFileAtomic } from '../load/write.js';
@@ -177,15 +177,16 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
 
   router.delete('/articles/:id', async (req, res) => {
     const id = articleId(req);
-    const removed = await exclusive(async () => {
-      const existing = store.current().byId.get(id);
-      // The file the id is served from; else a record file named for it that is currently rejected.
-      const name = existing ? fileNameOf(existing) : `${id}.json`;
-      if (!(await removeFileDurable(articlesDir, name))) return false;
-      await options.reload([name]);
-      return true;
+    const outcome = await exclusive(async () => {
+      const names = filesCarrying(store.current(), id);
+      if (names.length === 0) return { found: false as const };
+      for (const name of names) await removeFileDurable(articlesDir, name);
+      await options.reload(names);
+      return { found: true as const, still: store.current().byId.get(id) };
     });
-    if (!removed) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
+    if (!outcome.found) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
+    // A file written with this id between the removal and the reload would bring it back: say so rather than claim a retraction.
+    if (outcome.still) throw new HttpError(409, `Article ${JSON.stringify(id)} is still served, from ${outcome.still.source}, which was written meanwhile; delete again.`);
     res.status(204).end();
   });
 
@@ -227,6 +228,19 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
   };
   router.use(onError);
   return router;
+}
+
+/**
+ * Every file a retraction of `id` must remove: the one it is served from and
+ * the files refused as its duplicates, which would otherwise become the live
+ * version once the first is gone. Empty when no article has that id (a file
+ * merely named `<id>.json` may hold another article, and is not touched).
+ */
+export function filesCarrying(snapshot: Snapshot, id: string): string[] {
+  const served = snapshot.byId.get(id);
+  if (!served) return [];
+  const twins = snapshot.rejected.filter((e): e is DuplicateIdError => e instanceof DuplicateIdError && e.id === id).map((e) => e.fileName);
+  return [fileNameOf(served), ...twins];
 }
 
 /**

@@ -197,6 +197,32 @@ describe('ingest API: GET and DELETE', () => {
     expect((await api('/articles/story-0001', { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('DELETE acts on the article with that id, wherever its file is: a.json holding "b" survives DELETE a (404), goes with DELETE b', async () => {
+    const { api, feedIds, folder, data, reloader } = await setup([]);
+    writeFileSync(join(data.articles, 'a.json'), JSON.stringify(makeRecord({ id: 'b', headline: 'Story b' })));
+    await reloader.reload();
+    expect((await api('/articles/a', { method: 'DELETE' })).status).toBe(404);
+    expect(Object.keys(folder())).toEqual(['a.json']);
+    expect(await feedIds()).toEqual(['b']);
+    expect((await api('/articles/b', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys(folder())).toEqual([]);
+    expect(await feedIds()).toEqual([]);
+  });
+
+  it('DELETE retracts an id carried by two files: the rejected twin does not become the live version', async () => {
+    const { api, feedIds, folder, data, reloader, server } = await setup(makeRecords(1));
+    writeFileSync(join(data.articles, 'a-first.json'), JSON.stringify(makeRecord({ id: 'twin', headline: 'First version' })));
+    writeFileSync(join(data.articles, 'b-second.json'), JSON.stringify(makeRecord({ id: 'twin', headline: 'Other version' })));
+    await reloader.reload();
+    expect(await feedIds()).toContain('twin');
+    expect((await api('/articles/twin', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys(folder())).toEqual(['story-0000.json']);
+    expect(await feedIds()).toEqual(['story-0000']);
+    const rss = await (await fetch(`${server.url}/rss.xml`)).text();
+    expect(rss).not.toMatch(/First version|Other version/);
+    expect((await api('/articles/twin')).status).toBe(404);
+  });
+
   it('answers 405 with Allow to other methods', async () => {
     const { api } = await setup();
     const res = await api('/articles/story-0001', { method: 'POST' });
