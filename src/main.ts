@@ -6,6 +6,7 @@ import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
+import { logToStderr, logToStdout } from './model/log-line.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
 async function main(): Promise<void> {
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     site = loadSite(config.dataDir, siteOverrides);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof SiteError) {
-      console.error(`wirefeed: cannot start: ${error.message}`);
+      logToStderr(`wirefeed: cannot start: ${error.message}`);
       process.exit(1);
     }
     throw error;
@@ -29,8 +30,8 @@ async function main(): Promise<void> {
   const reloader = createReloader({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
   const { store } = reloader;
   const snapshot = store.current();
-  for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
-  for (const warning of snapshot.warnings) console.error(`warning: ${warning.message}`);
+  for (const problem of snapshot.rejected) logToStderr(`rejected: ${problem.message}`);
+  for (const warning of snapshot.warnings) logToStderr(`warning: ${warning.message}`);
   reloader.start();
   const ingest =
     config.ingestToken === undefined
@@ -46,10 +47,10 @@ async function main(): Promise<void> {
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
   const server = createServer(requestListener(app)).listen(config.port, config.host, () => {
-    console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
+    logToStdout(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {
-    console.error(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);
+    logToStderr(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);
     process.exit(1);
   });
   const stop = () => server.close(() => process.exit(0));

@@ -12,6 +12,7 @@ import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
+import { logToStderr } from '../model/log-line.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -47,7 +48,7 @@ export function requestListener(app: express.Express): RequestListener {
 /** Builds the Express app. It does not listen: main.ts does. */
 export function createApp(deps: AppDeps): express.Express {
   const clock = deps.clock ?? (() => new Date());
-  const log = deps.log ?? ((line: string) => console.error(line));
+  const log = deps.log ?? logToStderr;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

@@ -8,6 +8,7 @@ import { sanitizeBody } from './html.js';
 import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
+import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
 
 /** Every field a record may have; anything else is reported as a warning. */
 export const RECORD_FIELDS = [
@@ -85,17 +86,29 @@ export function sanitizedBodyOf(raw: unknown, article: { readonly url: string; r
   return sanitizeBody(text, article.url);
 }
 
+/** parseRecordFully with at most MAX_REPORTS_PER_FILE errors and warnings listed, and a count of the rest. */
 function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): ParseResult {
+  const { result, unlistedWarnings } = parseRecordFully(raw, file, defaults, withBody);
+  const errors = capReports(result.errors, file, 'errors');
+  const warnings = capReports(result.warnings, file, 'warnings', MAX_REPORTS_PER_FILE, unlistedWarnings);
+  return errors === result.errors && warnings === result.warnings ? result : { ...result, errors, warnings };
+}
+
+function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): { result: ParseResult; unlistedWarnings: number } {
+  let unlistedWarnings = 0;
+  const done = (result: ParseResult) => ({ result, unlistedWarnings });
   const errors: ArticleError[] = [];
   const warnings: ArticleError[] = [];
   const report = (field: string, problem: string): void => void errors.push(new ArticleError(file, field, problem));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { errors: [new ArticleError(file, undefined, `must hold one JSON object (an article record), got ${describe(raw)}`)], warnings };
+    return done({ errors: [new ArticleError(file, undefined, `must hold one JSON object (an article record), got ${describe(raw)}`)], warnings });
   }
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(RECORD_FIELDS as readonly string[]).includes(key)) {
-      warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
+      // Counted, not built, past the cap: an Error per key of a 60,000-key record costs a stack capture each.
+      if (warnings.length < MAX_REPORTS_PER_FILE) warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
+      else unlistedWarnings += 1;
     }
   }
   const fields = new FieldReader(record, report);
@@ -128,7 +141,7 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
   if (status !== 'published' && status !== 'draft') report('status', `must be "published" or "draft", got ${JSON.stringify(status)}`);
 
   if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
-    return { errors, warnings };
+    return done({ errors, warnings });
   }
   const body = withBody ? sanitizeBody(bodyText, url) : '';
   const article: Article = {
@@ -149,7 +162,7 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
     status: status as ArticleStatus,
     source: file,
   };
-  return { article, errors, warnings };
+  return done({ article, errors, warnings });
 }
 
 /** The body as validated and cleaned at load; the lazy read goes through the same function. */

@@ -1,4 +1,4 @@
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article, Site } from '../model/types.js';
@@ -9,6 +9,8 @@ import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from './fi
 import { ARTICLES_DIR, loadArticleFile, loadSite } from './load-data.js';
 import type { SiteOverrides } from './site.js';
 import { removeStaleTempFiles } from './write.js';
+import { fileStamp } from './file-stamp.js';
+import { logToStderr } from '../model/log-line.js';
 import { sameArticle } from '../model/same-article.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
@@ -77,15 +79,7 @@ function sameRecord(a: FileRecord, b: FileRecord): boolean {
   return articles && messages(a) === messages(b);
 }
 
-function stampOf(path: string): string | undefined {
-  try {
-    return versionStamp(statSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    return `error:${code ?? 'unknown'}`;
-  }
-}
+const stampOf = fileStamp;
 
 /**
  * Loads every article file once and keeps the feeds in step with the data
@@ -103,7 +97,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   const debounceMs = options.debounceMs ?? 75;
   const maxDelayMs = options.maxDelayMs ?? 300;
   const rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? logToStderr;
 
   let site = options.site;
   let siteStamp = stampOf(sitePath);

@@ -3,6 +3,7 @@ import { indexArticles, nextRelease } from '../query/feed-index.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
+import { logToStderr } from '../model/log-line.js';
 
 export interface WebSubOptions {
   /** The hub's publish endpoint. */
@@ -46,7 +47,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? logToStderr;
   const attempts = options.attempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;

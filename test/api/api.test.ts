@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -162,6 +163,54 @@ async function setupWithFile(name: string, record: Record<string, unknown>) {
   await context.reloader.reload();
   return context;
 }
+
+/** Sends a PUT head (and `body`) on a raw socket and resolves with what the server answers first, or "" when it says nothing within `waitMs`. */
+function rawPut(url: string, headers: Record<string, string>, body: string, waitMs = 3_000): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('utf8');
+      if (received.includes('\r\n\r\n')) setTimeout(done, 50);
+    });
+    socket.on('error', done);
+    socket.on('close', done);
+    const head = Object.entries({ host: hostname, ...headers }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.write(`PUT /api/articles/huge-story HTTP/1.1\r\n${head}\r\n${body}`);
+  });
+}
+
+describe('ingest API: declared sizes and nesting', () => {
+  it('answers 413 at once when Content-Length declares more than INGEST_MAX_BYTES, without waiting for the body', async () => {
+    const { server, folder } = await setup(makeRecords(1), { maxBytes: 1024 });
+    const before = folder();
+    const started = Date.now();
+    const answer = await rawPut(server.url, { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': '999999999' }, '{"id":');
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/1024 bytes/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(folder()).toEqual(before);
+  });
+
+  it('answers 400 naming the limit to a record nested deeper than it, and writes nothing', async () => {
+    const { put, folder } = await setup(makeRecords(1));
+    const before = folder();
+    const deep = `${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const text = JSON.stringify(makeRecord({ id: 'deep-story' })).replace(/}$/, `,"extra":${deep}}`);
+    const res = await put('deep-story', text);
+    expect(res.status).toBe(400);
+    const problems = ((await res.json()) as { problems: { problem: string }[] }).problems;
+    expect(problems.map((p) => p.problem)).toEqual(['nests arrays and objects more than 64 levels deep, the limit']);
+    expect(folder()).toEqual(before);
+  });
+});
 
 describe('ingest API: GET and DELETE', () => {
   it('lists articles by state: published, draft, embargoed, all', async () => {
