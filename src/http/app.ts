@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
 import { createPagesRouter } from './pages/router.js';
 import { createIngestRouter, type IngestOptions } from './api.js';
-import { HttpError } from './errors.js';
+import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
@@ -82,13 +82,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(refuseOtherMethods());
   app.use((req, res) => {
-    res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);
+    const what = isApiPath(req.path) && !deps.ingest ? 'the ingest API is off (INGEST_TOKEN is not set)' : 'the feeds are at /rss.xml, /atom.xml and /feed.json';
+    sendError(req, res, 404, `Not found: ${req.path.slice(0, 200)}; ${what}.`);
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      sendError(req, res, error.status, error.message);
       return;
     }
     if (error instanceof StaleArticleError) {
@@ -99,11 +100,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
     if (status >= 400 && status < 500) {
-      res.status(status).type('text/plain; charset=utf-8').send(`${(error as Error).message ?? 'Bad request'}\n`);
+      sendError(req, res, status, (error as Error).message ?? 'Bad request');
       return;
     }
     log(`error: ${(error as Error).stack ?? String(error)}`);
-    res.status(500).type('text/plain; charset=utf-8').send(deps.production ? 'Internal server error\n' : `Internal server error: ${(error as Error).message}\n`);
+    sendError(req, res, 500, deps.production ? 'Internal server error' : `Internal server error: ${(error as Error).message}`);
   };
   app.use(onError);
   return app;

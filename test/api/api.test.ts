@@ -63,6 +63,36 @@ describe('ingest API: mounting and authorization', () => {
   });
 });
 
+describe('ingest API: every refusal under /api is JSON, as documented', () => {
+  it('guards, unknown paths and methods answer {"error": …} with a JSON content type', async () => {
+    const { api } = await setup();
+    const cases: [string, RequestInit, number][] = [
+      ['/articles/%ZZ', {}, 400],
+      ['/articles/a%00b', {}, 400],
+      [`/articles?status=${'x'.repeat(2100)}`, {}, 414],
+      ['/articles/story-0001/extra', {}, 404],
+      ['/nothing-here', {}, 404],
+    ];
+    for (const [path, init, status] of cases) {
+      const res = await api(path, init);
+      expect(res.status, path.slice(0, 40)).toBe(status);
+      expect(res.headers.get('content-type'), path.slice(0, 40)).toMatch(/^application\/json/);
+      expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+    }
+  });
+
+  it('without INGEST_TOKEN, /api answers 404 in JSON saying the API is off', async () => {
+    const { api } = await setup(undefined, { ingest: false });
+    for (const init of [{}, { method: 'PUT' }, { method: 'DELETE' }] as RequestInit[]) {
+      const res = await api('/articles/story-0001', init);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { error: string };
+      if (res.status === 404) expect(body.error).toMatch(/INGEST_TOKEN/);
+      else expect(res.status).toBe(405);
+    }
+  });
+});
+
 describe('ingest API: PUT', () => {
   it('creates articles/<id>.json durably, answers 201 with Location, and the feed shows it at once', async () => {
     const { put, feedIds, data, folder } = await setup();
