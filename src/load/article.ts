@@ -132,7 +132,6 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
 
   const service = fields.line('service', false, 200);
   const section = fields.line('section', false, 200);
-  if (section !== undefined && slugify(section) === '') report('section', `must contain a letter or digit, got ${JSON.stringify(section)}`);
   const tags = readTags(fields, report);
   const credits = readCredits(fields, record, report);
   const images = readImages(fields, report);
@@ -191,7 +190,6 @@ function readTags(fields: FieldReader, report: (f: string, p: string) => void): 
     const tag = readLine(value, `tags[${i}]`, true, 200, report);
     if (tag === undefined) return;
     const slug = slugify(tag);
-    if (slug === '') return report(`tags[${i}]`, `must contain a letter or digit, got ${JSON.stringify(tag)}`);
     if (seen.has(slug)) return;
     seen.add(slug);
     tags.push(tag);
@@ -230,7 +228,6 @@ function readCredits(fields: FieldReader, record: Readonly<Record<string, unknow
       return report(`${at}.role`, `must be one of ${CREDIT_ROLES.join(', ')}, got ${JSON.stringify(role)}`);
     }
     if (name === undefined || role === undefined) return;
-    if (slugify(name) === '') return report(`${at}.name`, `must contain a letter or digit, got ${JSON.stringify(name)}`);
     credits.push(withSlug(organization === undefined ? { name, role: role as CreditRole } : { name, role: role as CreditRole, organization }));
   });
   return credits;
