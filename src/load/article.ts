@@ -5,6 +5,7 @@ import { isKnownZone, parseRecordDate } from './dates.js';
 import { ArticleError } from './errors.js';
 import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
 import { sanitizeBody } from './html.js';
+import { stripMarkup } from './text.js';
 import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
@@ -233,6 +234,13 @@ function readCredits(fields: FieldReader, record: Readonly<Record<string, unknow
   return credits;
 }
 
+/** A caption, photo credit or alt text: plain text, pasted markup removed (see stripMarkup); nothing left is no value. */
+function plainLine(line: string | undefined): string | undefined {
+  if (line === undefined) return undefined;
+  const plain = stripMarkup(line);
+  return plain === '' ? undefined : plain;
+}
+
 function withSlug(credit: ParsedCredit): Credit {
   return { ...credit, slug: slugify(credit.name) };
 }
@@ -248,9 +256,9 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
     const entry = value as Record<string, unknown>;
     for (const key of Object.keys(entry)) if (!IMAGE_FIELDS.includes(key)) report(`${at}.${key}`, `is not an image field (${IMAGE_FIELDS.join(', ')})`);
     const url = readUrl(entry.url, `${at}.url`, true, report);
-    const caption = readLine(entry.caption, `${at}.caption`, false, 5000, report);
-    const credit = readLine(entry.credit, `${at}.credit`, false, 500, report);
-    const alt = readLine(entry.alt, `${at}.alt`, false, 2000, report);
+    const caption = plainLine(readLine(entry.caption, `${at}.caption`, false, 5000, report));
+    const credit = plainLine(readLine(entry.credit, `${at}.credit`, false, 500, report));
+    const alt = plainLine(readLine(entry.alt, `${at}.alt`, false, 2000, report));
     const width = readInteger(entry.width, `${at}.width`, 1, 100_000, report);
     const height = readInteger(entry.height, `${at}.height`, 1, 100_000, report);
     const bytes = readInteger(entry.bytes, `${at}.bytes`, 0, Number.MAX_SAFE_INTEGER, report);

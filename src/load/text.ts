@@ -37,3 +37,20 @@ export function cleanLine(text: string): string {
 export function cleanText(text: string): string {
   return stripInvalidXmlChars(text).replace(/\r\n?/g, '\n').trim();
 }
+
+/** An HTML tag (`<b>`, `</b>`, `<br/>`, `<a href="…">`) or comment, as an editor pastes it from a web page. */
+const MARKUP = /<!--[\s\S]*?-->|<\/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?\/?>/g;
+
+const HAS_MARKUP = new RegExp(MARKUP.source);
+
+/**
+ * Plain text that may have markup pasted into it (a caption, a photo credit,
+ * alt text): tags and comments removed, white space folded again. These
+ * fields are plain text in every format (Media RSS declares
+ * `type="plain"`), so `<b>` there is a paste from a web page, not
+ * formatting; kept, validators flag it and readers show the tags as text.
+ * Text that only looks a little like markup ("a < b") is left alone.
+ */
+export function stripMarkup(line: string): string {
+  return HAS_MARKUP.test(line) ? cleanLine(line.replace(MARKUP, ' ')) : line;
+}
