@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
-  const server = createServer(requestListener(app)).listen(config.port, config.host, () => {
+  const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
     logToStdout(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {
