@@ -26,3 +26,8 @@ export function logToStderr(line: string): void {
 export function logToStdout(line: string): void {
   process.stdout.write(`${escapeLogText(line)}\n`);
 }
+
+/** Multi-line output for a terminal (the import command's report): each line escaped, the line breaks kept. */
+export function escapeLines(text: string): string {
+  return text.split('\n').map(escapeLogText).join('\n');
+}
