@@ -93,6 +93,8 @@ describe('broken article files (committed fixtures): exact reasons, every other 
     { fixture: 'empty-file', rejected: ['data/articles/empty.json: is empty'] },
     { fixture: 'directory', rejected: ['data/articles/folder.json: is a directory, not an article file'] },
     { fixture: 'not-an-object', rejected: ['data/articles/array.json: must hold one JSON object (an article record), got an array'] },
+    // Not broken: tags, section and names with no letter or digit, and markup in a caption, are accepted (issue 11).
+    { fixture: 'symbol-metadata', rejected: [], ids: [GOOD, 'tag:news.example.org,2019:symbol-metadata'] },
   ];
 
   it.each(cases)('$fixture', async ({ fixture, rejected, warnings = [], ids = [GOOD] }) => {
