@@ -302,6 +302,22 @@ describe('ingest API: GET and DELETE', () => {
     expect((await api('/articles/twin')).status).toBe(404);
   });
 
+  it('DELETE says plainly when the article is still served afterwards (a file with that id was written meanwhile): 409', async () => {
+    const data = makeDataDir(makeRecords(1));
+    const reloader = createReloader({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
+    // Another writer saves the story again under a new name between the removal and the reload.
+    const reload = async (names: readonly string[]) => {
+      writeFileSync(join(data.articles, 'story-0000-copy.json'), JSON.stringify(makeRecord({ id: 'story-0000', headline: 'Saved again' })));
+      await reloader.reload([...names, 'story-0000-copy.json']);
+    };
+    const app = createApp({ store: reloader.store, clock: () => NOW, ingest: { token: TOKEN, maxBytes: 1024 * 1024, dataDir: data.dir, reload } });
+    const server = await listen(app);
+    cleanups.push(data.remove, () => reloader.close(), server.close);
+    const res = await fetch(`${server.url}/api/articles/story-0000`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/still served, from .*story-0000-copy\.json/);
+  });
+
   it('answers 405 with Allow to other methods', async () => {
     const { api } = await setup();
     const res = await api('/articles/story-0001', { method: 'POST' });
