@@ -12,6 +12,10 @@ import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
+import { metricsHandler } from './metrics-route.js';
+import { observeRequests, type ObserveOptions } from './observe-requests.js';
+import type { Logger } from '../observe/logger.js';
+import type { Metrics } from '../observe/metrics.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -20,7 +24,13 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Hide error details (production). */
   readonly production?: boolean;
-  readonly log?: (line: string) => void;
+  /** Unexpected errors (500s) are reported here. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  /** Access log: one line per request (see observe-requests.ts). */
+  readonly logger?: Logger;
+  /** Prometheus metrics; served at /metrics unless `serveMetrics` is false (METRICS_PORT: main serves them apart). */
+  readonly metrics?: Metrics;
+  readonly serveMetrics?: boolean;
   /** Cache-Control lifetimes and in-memory cache bounds (config: FEED_*); defaults when absent. */
   readonly caching?: Partial<FeedCachingConfig>;
   /** WebSub hub every feed announces (config: WEBSUB_HUB). */
@@ -41,7 +51,7 @@ export { feedLinks } from './feed-routes.js';
  */
 export function requestListener(app: express.Express): RequestListener {
   const fastPath = app.locals.fastPath as FastPath | undefined;
-  return fastPath ? fastPath.listener(app) : app;
+  return observeRequests(fastPath ? fastPath.listener(app) : app, app.locals.observe as ObserveOptions);
 }
 
 /** Builds the Express app. It does not listen: main.ts does. */
@@ -58,11 +68,17 @@ export function createApp(deps: AppDeps): express.Express {
 
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
-  const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
+  const { metrics } = deps;
+  const feedCache =
+    deps.feedCache ??
+    new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024, ...(metrics ? { onCompressed: metrics.observeCompression } : {}) });
   // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
   const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}), ...(metrics ? { onRender: metrics.observeRender } : {}) }));
   app.locals.fastPath = fastPath;
+  app.locals.observe = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) } satisfies ObserveOptions;
+  if (metrics) metrics.watchStore(deps.store, clock);
+  if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
 
   app.get('/healthz', (_req, res) => {
     const snapshot = deps.store.current();
@@ -101,7 +117,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(status).type('text/plain; charset=utf-8').send(`${(error as Error).message ?? 'Bad request'}\n`);
       return;
     }
-    log(`error: ${(error as Error).stack ?? String(error)}`);
+    log(`error: ${(error as Error).stack ?? String(error)}`, 'error');
     res.status(500).type('text/plain; charset=utf-8').send(deps.production ? 'Internal server error\n' : `Internal server error: ${(error as Error).message}\n`);
   };
   app.use(onError);

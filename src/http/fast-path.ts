@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { markCacheStatus } from './cache-status.js';
 import { isNotModified } from './conditional.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
@@ -43,7 +44,7 @@ export class FastPath {
   /** Called by the feed route after it answered `req`. */
   remember(req: IncomingMessage, entry: FastEntry): void {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(FastPath.key(req), entry);
+    this.entries.set(FastPath.key(req), { ...entry, headers200: withoutPerRequest(entry.headers200), headers304: withoutPerRequest(entry.headers304) });
   }
 
   /** Serves `req` if it can; false to let Express do it. */
@@ -57,6 +58,7 @@ export class FastPath {
       return false;
     }
     this.hits += 1;
+    markCacheStatus(res, 'hit');
     if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: entry.etag, lastModifiedSeconds: entry.lastModifiedSeconds })) {
       res.writeHead(304, entry.headers304);
       res.end();
@@ -81,4 +83,14 @@ export function lowerCaseHeaders(...sets: readonly Readonly<Record<string, unkno
   const out: OutgoingHttpHeaders = {};
   for (const set of sets) for (const [name, value] of Object.entries(set)) if (value !== undefined) out[name.toLowerCase()] = value as OutgoingHttpHeaders[string];
   return out;
+}
+
+/** Headers that belong to one request (its id, echoed back): never replayed to another. */
+const PER_REQUEST_HEADERS = ['x-request-id'];
+
+function withoutPerRequest(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  if (!PER_REQUEST_HEADERS.some((name) => name in headers)) return headers;
+  const kept = { ...headers };
+  for (const name of PER_REQUEST_HEADERS) delete kept[name];
+  return kept;
 }

@@ -10,6 +10,7 @@ import type { FeedExtras } from '../render/extras.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
+import { markCacheStatus } from './cache-status.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
 import { isNotModified } from './conditional.js';
 import { HttpError } from './errors.js';
@@ -36,6 +37,8 @@ export interface FeedRoutesDeps {
   readonly hub?: string;
   /** Where answered feed requests are recorded for replay before Express (see fast-path.ts). */
   readonly fastPath?: FastPath;
+  /** Told how long each render took (metrics). */
+  readonly onRender?: (format: FeedFormat, seconds: number) => void;
 }
 
 /** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
@@ -152,7 +155,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches.
     const epoch = list.length - from;
     const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, snapshot.site.feedSize)}`;
-    const cached = cache.get(key, generation, epoch, () => render(snapshot, format, filter, query, now));
+    let rendered = false;
+    const cached = cache.get(key, generation, epoch, () => {
+      rendered = true;
+      const started = performance.now();
+      const result = render(snapshot, format, filter, query, now);
+      deps.onRender?.(format, (performance.now() - started) / 1000);
+      return result;
+    });
+    markCacheStatus(res, rendered ? 'miss' : 'hit');
     const nowMs = now.getTime();
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
