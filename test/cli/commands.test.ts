@@ -94,3 +94,35 @@ describe('the wirefeed process', () => {
     expect(result.stdout).toMatch(/wrong-types\.json:2:3: id: must be a string, got number 7$/m);
   });
 });
+
+describe('wirefeed serve', () => {
+  let entry = '';
+  beforeAll(() => {
+    entry = builtFile('src/cli/wirefeed.ts');
+  }, 120_000);
+
+  it('starts the server with options that set the variables of the same names, and writes JSON log lines', async () => {
+    const { spawn } = await import('node:child_process');
+    const dataDir = join(import.meta.dirname, '..', '..', 'data');
+    const child = spawn(process.execPath, [entry, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'info'], {
+      env: { PATH: process.env.PATH ?? '', WATCH: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`did not start: ${stdout}`)), 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('serving')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: expect.stringMatching(/^wirefeed: serving \d+ articles \(0 rejected\)/) });
+  });
+});
