@@ -1,5 +1,5 @@
 import { runExportCommand } from './export.js';
-import { runGenCorpus } from './gen-corpus.js';
+import { runGenCorpus } from './gen-corpus-command.js';
 import { runImport } from './import.js';
 import { runLint } from './lint.js';
 import { runServe } from './serve.js';
