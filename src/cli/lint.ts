@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { checkGroup, type CheckGroup, type Finding } from '../load/check-records.js';
+import { checkGroup, type CheckGroup, type Finding } from './check-records.js';
 import { listJsonFiles } from '../load/files.js';
 import { ARTICLES_DIR } from '../load/load-data.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';

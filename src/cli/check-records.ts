@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Site } from '../model/types.js';
 import { buildSnapshot, type FileRecord } from '../store/snapshot.js';
-import { parseArticleWithoutBody } from './article.js';
-import { SiteError, type ArticleError } from './errors.js';
-import { readJsonFile } from './files.js';
-import { locateFields, positionOf, type TextPosition } from './json-locate.js';
-import { parseSite } from './site.js';
+import { parseArticleWithoutBody } from '../load/article.js';
+import { SiteError, type ArticleError } from '../load/errors.js';
+import { readJsonFile } from '../load/files.js';
+import { locateFields, positionOf, type TextPosition } from '../load/json-locate.js';
+import { parseSite } from '../load/site.js';
 
 /** One problem found in one file, where an editor can jump to it. */
 export interface Finding extends TextPosition {
