@@ -7,10 +7,10 @@ import { COMMANDS, runCli } from '../../src/cli/commands.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { builtFile } from '../server/build.js';
 
-async function cli(argv: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(argv: readonly string[], env: Record<string, string> = {}, interactive = false): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { env, cwd: process.cwd(), interactive: false, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
+  const io: CliIo = { env, cwd: process.cwd(), interactive, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
@@ -67,6 +67,24 @@ describe('the wirefeed command', () => {
       expect(readdirSync(join(out, 'articles'))).toHaveLength(30);
       expect(result.stderr).toMatch(/^gen-corpus: 30\/30 [\d.k]+\/s done\n$/m);
       expect(result.stdout).toMatch(/^gen-corpus: wrote 30 articles/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('wirefeed export on a terminal', () => {
+  it('draws a progress bar in place that ends at every URL written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'wirefeed-cli-export-'));
+    try {
+      const dataDir = join(import.meta.dirname, '..', '..', 'data');
+      const result = await cli(['export', out, '--now', '2026-01-01T00:00:00Z'], { DATA_DIR: dataDir, SITE_URL: 'https://feeds.example.org' }, true);
+      expect(result.code).toBe(0);
+      const written = Number(/wrote (\d+) URLs/.exec(result.stdout)?.[1]);
+      expect(written).toBeGreaterThan(10);
+      const frames = result.stderr.split('\r').filter(Boolean);
+      expect(frames.length).toBeGreaterThanOrEqual(1);
+      expect(frames.at(-1)).toMatch(new RegExp(`^export \\[#{24}\\] ${written}/${written} [\\d.k]+/s done\\x1b\\[K\\n$`));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
