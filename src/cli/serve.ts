@@ -1,3 +1,4 @@
+import { ConfigError, loadConfig } from '../config/config.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
 export const SERVE_USAGE = `usage: wirefeed serve [--port N] [--host ADDRESS] [--data-dir DIR] [--site-url URL] [--log-level LEVEL]
@@ -26,9 +27,20 @@ export function runServe(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const env: Record<string, string | undefined> = { ...io.env };
+    const given = new Map<string, string>();
     for (const [option, variable] of Object.entries(SETTINGS)) {
       const value = values[option as keyof typeof SETTINGS];
-      if (value !== undefined) env[variable] = value;
+      if (value !== undefined) {
+        env[variable] = value;
+        given.set(variable, option);
+      }
+    }
+    // A bad option is a bad command line (exit 2); a bad variable is the server's fail-fast (a fatal log line, exit 1).
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const option = error instanceof ConfigError ? given.get(error.variable) : undefined;
+      if (option !== undefined) throw new UsageError(`--${option} ${(error as ConfigError).problem}`);
     }
     // Loaded only now: the other commands do not need the HTTP stack.
     const { startServer } = await import('../main.js');

@@ -43,6 +43,8 @@ describe('the wirefeed command', () => {
     [['import', 'story.txt', '--url', 'https://x.example/'], 'wirefeed import: --published is required'],
     [['serve', '--port'], 'wirefeed serve: option --port needs a value'],
     [['serve', 'extra'], 'wirefeed serve: unexpected argument "extra"'],
+    [['serve', '--port', 'abc'], 'wirefeed serve: --port must be a whole number from 0 to 65535, got "abc"'],
+    [['serve', '--log-level', 'loud'], 'wirefeed serve: --log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [['lint', '--format'], 'wirefeed lint: option --format needs a value'],
   ])('%j: one line saying what is wrong, then the usage, exit 2', async (argv, line) => {
     const result = await cli(argv);
