@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Site } from '../model/types.js';
 import { buildSnapshot, type FileRecord } from '../store/snapshot.js';
@@ -82,6 +82,8 @@ export function checkGroup(group: CheckGroup): CheckResult {
 
 /** site.json through the loader's parseSite; its problems come as `field "x" …` strings. */
 function checkSite(root: string, path: string, shownAs: string): { findings: Finding[]; site?: Site } {
+  // The loader's own words: the server does not start without it.
+  if (!existsSync(path)) return { findings: [{ file: shownAs, line: 1, column: 1, problem: 'does not exist; DATA_DIR must be the folder holding site.json and articles/', severity: 'error' }] };
   const read = readJsonFile(root, path, shownAs, 1024 * 1024);
   if (!read.ok) return { findings: [{ file: shownAs, ...syntaxPosition(read.error.problem), problem: read.error.problem, severity: 'error' }] };
   try {

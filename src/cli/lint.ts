@@ -64,7 +64,8 @@ function groupsFor(targets: readonly string[], cwd: string): CheckGroup[] {
       const site = join(path, 'site.json');
       groups.push({
         root: path,
-        ...(existsSync(site) ? { site: { path: site, shownAs: shown(site) } } : {}),
+        // A data folder without site.json is reported: the server would not start on it.
+        ...(isDataDir ? { site: { path: site, shownAs: shown(site) } } : {}),
         records: listJsonFiles(recordsDir).map((name) => ({ path: join(recordsDir, name), shownAs: shown(join(recordsDir, name)) })),
       });
     } else if (basename(path) === 'site.json') {

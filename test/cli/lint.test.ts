@@ -125,6 +125,13 @@ describe('wirefeed lint', () => {
     expect(result.code).toBe(1);
   });
 
+  it('reports a data folder without site.json, as the server refuses to start on it', async () => {
+    const root = folder({ 'data/articles/good.json': JSON.stringify(GOOD, null, 2) });
+    const result = await lint(['data'], root);
+    expect(result.stdout).toBe('data/site.json:1:1: does not exist; DATA_DIR must be the folder holding site.json and articles/\n');
+    expect(result.code).toBe(1);
+  });
+
   it('takes loose files and finds duplicate ids among them; warnings alone exit 0', async () => {
     const root = folder({ 'a.json': JSON.stringify({ ...GOOD, extra: 1 }, null, 2), 'b.json': JSON.stringify(GOOD, null, 2) });
     const result = await lint(['a.json'], root);
