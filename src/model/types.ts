@@ -63,6 +63,8 @@ export interface Article {
   readonly credits: readonly Credit[];
   readonly images: readonly Image[];
   readonly status: ArticleStatus;
+  /** Id of the original this article translates, when it is a translation (see model/translations.ts). */
+  readonly translationOf?: string;
   /** Path of the record the article came from, relative to the data directory's parent. */
   readonly source: string;
 }
