@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FeedMeta } from '../map/to-feed-model.js';
+import { visibleSiblings } from '../model/translations.js';
 import type { FeedFormat } from '../model/types.js';
 import type { Cursor } from '../query/cursor.js';
 import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
@@ -103,7 +104,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
     const from = visibleFrom(list, now);
     return {
-      body: renderFeed(format, { site, meta, articles: view.articles, extras }),
+      body: renderFeed(format, { site, meta, articles: view.articles, extras, translations: (article) => visibleSiblings(snapshot.translations, article, now) }),
       contentType: FORMATS[format].mediaType,
       lastModified: view.updated,
       ...(from === 0 ? {} : { nextRelease: (list[from - 1] as { published: Date }).published.getTime() }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { feedLinks } from '../../src/http/app.js';
+import { visibleSiblings } from '../../src/model/translations.js';
 import { newestChange, selectArticles } from '../../src/query/select.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../../src/render/render.js';
 import { loadSample, SAMPLE_NOW } from '../helpers/sample.js';
@@ -14,7 +15,7 @@ describe('golden feeds for the sample data', () => {
     const { site } = snapshot;
     const articles = selectArticles(snapshot.articles, { limit: site.feedSize }, SAMPLE_NOW);
     const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
-    const output = renderFeed(format, { site, meta, articles });
+    const output = renderFeed(format, { site, meta, articles, translations: (a) => visibleSiblings(snapshot.translations, a, SAMPLE_NOW) });
     await expect(output).toMatchFileSnapshot(`../golden/${FORMATS[format].fileName}`);
   });
 

@@ -1,3 +1,4 @@
+import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
 import type { FeedDescriptor } from '../../query/directory.js';
 import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
@@ -14,6 +15,8 @@ export interface HomeInput {
   readonly feeds: readonly FeedDescriptor[];
   /** The main feed's newest items. */
   readonly latest: readonly Article[];
+  /** The translations each story links to; none when absent. */
+  readonly translations?: (article: Article) => readonly TranslationLink[];
   readonly asset: (name: string) => string;
 }
 
@@ -58,7 +61,7 @@ ${
     ? html`<p>No stories are published yet.</p>`
     : html`<p>The ${input.latest.length} newest stories in the main feed.</p>
 <ol class="stories">
-${input.latest.map((article) => html`<li>${renderStory(article, site, { headingLevel: 3, linkFilters: true })}</li>\n`)}</ol>`
+${input.latest.map((article) => html`<li>${renderStory(article, site, { headingLevel: 3, linkFilters: true, translations: input.translations?.(article) ?? [] })}</li>\n`)}</ol>`
 }
 </section>
 

@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { visibleSiblings } from '../../model/translations.js';
 import { FILTER_KINDS, KIND_FOLDER, listFeeds, type FilterKind } from '../../query/directory.js';
 import { resolveFeedView } from '../../query/feed-view.js';
 import { isVisible, newestChange, selectArticles } from '../../query/select.js';
@@ -56,11 +57,11 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
   });
 
   router.get('/', (req, res) => {
-    const { site, articles } = deps.store.current();
+    const { site, articles, translations } = deps.store.current();
     const now = deps.clock();
     const visible = articles.filter((a) => isVisible(a, now));
     const latest = selectArticles(articles, { limit: Math.min(HOME_LATEST, site.feedSize) }, now);
-    sendPage(req, res, 200, renderHomePage({ site, feeds: listFeeds(visible), latest, asset }));
+    sendPage(req, res, 200, renderHomePage({ site, feeds: listFeeds(visible), latest, asset, translations: (a) => visibleSiblings(translations, a, now) }));
   });
 
   router.get('/feeds.opml', (req, res) => {
@@ -78,15 +79,16 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
       res.redirect(301, `${req.baseUrl}${req.path}/`);
       return;
     }
-    const { site, articles } = deps.store.current();
+    const { site, articles, translations } = deps.store.current();
+    const now = deps.clock();
     const slug = String(req.params.slug).normalize('NFKC').toLowerCase();
-    const view = resolveFeedView(site, articles, { kind, slug }, { limit: site.feedSize }, deps.clock());
+    const view = resolveFeedView(site, articles, { kind, slug }, { limit: site.feedSize }, now);
     if (!view) {
       const message = `We have no ${kind} feed named “${slug.slice(0, 100)}”. It may never have existed, or its stories are not published yet.`;
       sendPage(req, res, 404, renderNotFoundPage(site, message, asset));
       return;
     }
-    sendPage(req, res, 200, renderPreviewPage(site, view, asset));
+    sendPage(req, res, 200, renderPreviewPage(site, view, asset, (a) => visibleSiblings(translations, a, now)));
   };
   for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/`, servePreview(kind));
 
