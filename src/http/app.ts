@@ -12,6 +12,7 @@ import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
+import { createSyndicationRoutes } from './syndication-routes.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
   const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
   app.locals.fastPath = fastPath;
+  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', (_req, res) => {
     const snapshot = deps.store.current();
