@@ -1,14 +1,14 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FeedMeta } from '../map/to-feed-model.js';
 import { visibleSiblings } from '../model/translations.js';
-import type { FeedFormat } from '../model/types.js';
+import type { DocumentFormat } from '../model/types.js';
 import type { Cursor } from '../query/cursor.js';
 import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
 import { feedArticles, indexArticles, visibleFrom } from '../query/feed-index.js';
 import { resolveFeedView } from '../query/feed-view.js';
 import type { FeedQuery } from '../query/select.js';
 import type { FeedExtras } from '../render/extras.js';
-import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
+import { FORMATS, renderFeed, SERVED_FORMATS } from '../render/render.js';
 import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
@@ -54,8 +54,8 @@ function filterSlug(_kind: FilterKind, raw: string): string {
 }
 
 /**
- * The feed routes: the main feed and every filtered feed, in the three
- * formats. A feed is rendered once per data version, visibility epoch,
+ * The feed routes: the main feed and every filtered feed, in every served
+ * format (SERVED_FORMATS). A feed is rendered once per data version, visibility epoch,
  * format and query, then served from memory: conditional GET answered from
  * precomputed validators, compressed forms made once and kept, headers
  * precomputed, so a warm poll does no rendering, hashing or compressing.
@@ -75,7 +75,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     return cacheControlValue(maxAge, Math.min(caching.staleWhileRevalidate, untilRelease - maxAge), caching.staleIfError);
   };
 
-  const render = (snapshot: Snapshot, format: FeedFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
+  const render = (snapshot: Snapshot, format: DocumentFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
     const { site } = snapshot;
     const view = resolveFeedView(site, snapshot.articles, filter, query, now);
     if (!view) throw new HttpError(404, unknownFeedMessage(filter));
@@ -137,7 +137,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     else res.end(representation.bytes);
   };
 
-  const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
+  const serveFeed = (format: DocumentFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
     const snapshot = store.current();
     const generation = cache.generation;
     const now = clock();
@@ -163,7 +163,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs, generation)).catch(next);
   };
 
-  for (const format of FEED_FORMATS) {
+  for (const format of SERVED_FORMATS) {
     router.get(`/${FORMATS[format].fileName}`, serveFeed(format));
     for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
   }

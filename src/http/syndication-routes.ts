@@ -1,11 +1,16 @@
 import express from 'express';
-import { newestChange } from '../query/select.js';
+import { visibleSiblings } from '../model/translations.js';
+import { isVisible, newestChange } from '../query/select.js';
 import { selectNewsArticles } from '../query/news-sitemap.js';
 import { NEWS_SITEMAP_MEDIA_TYPE, renderNewsSitemap } from '../render/news-sitemap.js';
+import { NINJS_MEDIA_TYPE, ninjsArticleDocument } from '../render/ninjs.js';
 import type { Store } from '../store/store.js';
 import { cacheControlUntil, serveCachedDocument } from './cached-document.js';
+import { HttpError } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
 import type { FeedCaching } from './feed-routes.js';
+
+const NINJS_SUFFIX = '.ninjs.json';
 
 export interface SyndicationRoutesDeps {
   readonly store: Store;
@@ -21,7 +26,8 @@ export function renderRobotsTxt(baseUrl: string): string {
 }
 
 /**
- * Syndication beyond the feeds: the Google News sitemap and robots.txt.
+ * Syndication beyond the feeds: the Google News sitemap, robots.txt and
+ * each article as ninjs (the ninjs feeds are in the feed routes' table).
  * Route glue only: selection is in query/, documents in render/.
  */
 export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Router {
@@ -45,6 +51,27 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
         ...(view.nextChange === undefined ? {} : { nextRelease: view.nextChange }),
       }),
       cacheControl: (nextChange) => cacheControlUntil(caching, nextChange, now.getTime()),
+    });
+  });
+
+  router.get('/articles/:file', (req, res, next) => {
+    const file = String(req.params.file);
+    const id = file.endsWith(NINJS_SUFFIX) ? file.slice(0, -NINJS_SUFFIX.length) : undefined;
+    if (id === undefined) return next();
+    const snapshot = store.current();
+    const generation = cache.generation;
+    const now = clock();
+    const article = snapshot.byId.get(id);
+    // Drafts and embargoed stories do not exist for partners until readers may see them.
+    if (article === undefined || !isVisible(article, now)) throw new HttpError(404, `No published article with id ${JSON.stringify(id.slice(0, 200))}. Articles are listed in /ninjs.json.`);
+    const translations = visibleSiblings(snapshot.translations, article, now);
+    serveCachedDocument(req, res, next, {
+      cache,
+      generation,
+      // The visible translations are part of the document: a released one makes a new entry.
+      key: `/articles/${id}.ninjs.json\n${translations.map((t) => t.id).join(' ')}`,
+      render: () => ({ body: ninjsArticleDocument(article, translations, snapshot.site), contentType: NINJS_MEDIA_TYPE, lastModified: article.updated }),
+      cacheControl: () => cacheControlUntil(caching, undefined, now.getTime()),
     });
   });
 

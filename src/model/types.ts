@@ -90,4 +90,7 @@ export interface Site {
   readonly mediaBase?: string;
 }
 
+/** The formats feed readers take. */
 export type FeedFormat = 'rss' | 'atom' | 'json';
+/** Every format a feed is served in: the reader formats and IPTC ninjs for content partners. */
+export type DocumentFormat = FeedFormat | 'ninjs';

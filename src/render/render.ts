@@ -1,10 +1,11 @@
 import type { Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
 import type { TranslationLink } from '../model/translations.js';
-import type { Article, FeedFormat, Site } from '../model/types.js';
+import type { Article, DocumentFormat, FeedFormat, Site } from '../model/types.js';
 import { atomEntries, atomFrame } from './atom.js';
 import type { FeedExtras } from './extras.js';
 import { jsonItem, jsonTop } from './json.js';
+import { NINJS_MEDIA_TYPE, ninjsFeedDocument, ninjsFeedItem } from './ninjs.js';
 import { rssFrame, rssItems } from './rss.js';
 
 /** Everything one feed document is made from. */
@@ -65,9 +66,19 @@ const json: FormatRenderer<Record<string, unknown>> = {
   },
 };
 
+const ninjs: FormatRenderer<Record<string, unknown>> = {
+  mediaType: NINJS_MEDIA_TYPE,
+  fileName: 'ninjs.json',
+  items: (entries, site) => entries.map(({ article, translations }) => ninjsFeedItem(article, translations, site)),
+  document: (input, fragments) => ninjsFeedDocument(input.site, input.meta, input.extras ?? {}, fragments),
+};
+
 /** The format table: every per-format difference lives here, none in the routes. */
-export const FORMATS: { readonly [F in FeedFormat]: FormatRenderer<F extends 'json' ? Record<string, unknown> : string> } = { rss, atom, json };
+export const FORMATS: { readonly [F in DocumentFormat]: FormatRenderer<F extends 'json' | 'ninjs' ? Record<string, unknown> : string> } = { rss, atom, json, ninjs };
+/** The formats feed readers take (what WebSub announces, what the pages offer). */
 export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+/** Every format each feed is served in: the reader formats, then ninjs for content partners' systems. */
+export const SERVED_FORMATS: readonly DocumentFormat[] = [...FEED_FORMATS, 'ninjs'];
 
 /** A rendered item and the translation links it was rendered with. */
 interface CachedFragment {
@@ -82,9 +93,9 @@ interface CachedFragment {
  * translation links changed (a sibling added, renamed or released), which
  * the entry's `links` key catches.
  */
-const fragments = new WeakMap<Site, { [F in FeedFormat]: WeakMap<Article, CachedFragment> }>();
+const fragments = new WeakMap<Site, { [F in DocumentFormat]: WeakMap<Article, CachedFragment> }>();
 
-/** Mapped items, shared by the three formats: an article is mapped once, whichever format asks first. */
+/** Mapped items, shared by the formats: an article is mapped once, whichever format asks first. */
 const mapped = new WeakMap<Site, WeakMap<Article, Item>>();
 
 function feedItemFor(article: Article, site: Site): Item {
@@ -107,11 +118,11 @@ function linksKey(links: readonly TranslationLink[]): string {
   return key;
 }
 
-function fragmentsFor(format: FeedFormat, input: RenderInput): unknown[] {
+function fragmentsFor(format: DocumentFormat, input: RenderInput): unknown[] {
   const { articles, site } = input;
   let bySite = fragments.get(site);
   if (!bySite) {
-    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() };
+    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
     fragments.set(site, bySite);
   }
   const cache = bySite[format];
@@ -131,7 +142,7 @@ function fragmentsFor(format: FeedFormat, input: RenderInput): unknown[] {
 }
 
 /** Renders one feed document. Same input, same bytes: nothing here reads the clock. */
-export function renderFeed(format: FeedFormat, input: RenderInput): string {
+export function renderFeed(format: DocumentFormat, input: RenderInput): string {
   const renderer = FORMATS[format] as FormatRenderer<unknown>;
   return renderer.document(input, fragmentsFor(format, input));
 }
