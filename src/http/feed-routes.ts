@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FeedMeta } from '../map/to-feed-model.js';
-import { visibleSiblings } from '../model/translations.js';
+import { countReleased, nextSiblingRelease, visibleSiblings } from '../model/translations.js';
 import type { DocumentFormat } from '../model/types.js';
 import type { Cursor } from '../query/cursor.js';
 import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
@@ -103,11 +103,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const meta: FeedMeta = { title: view.title, description: view.description, links, updated: view.updated };
     const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
     const from = visibleFrom(list, now);
+    // The feed changes when one of its own embargoes ends, or when a translation of one of its items is released.
+    const ownRelease = from === 0 ? undefined : (list[from - 1] as { published: Date }).published.getTime();
+    const siblingRelease = nextSiblingRelease(snapshot.translations, view.articles, now);
+    const nextRelease = ownRelease === undefined ? siblingRelease : siblingRelease === undefined ? ownRelease : Math.min(ownRelease, siblingRelease);
     return {
       body: renderFeed(format, { site, meta, articles: view.articles, extras, translations: (article) => visibleSiblings(snapshot.translations, article, now) }),
       contentType: FORMATS[format].mediaType,
       lastModified: view.updated,
-      ...(from === 0 ? {} : { nextRelease: (list[from - 1] as { published: Date }).published.getTime() }),
+      ...(nextRelease === undefined ? {} : { nextRelease }),
     };
   };
 
@@ -150,8 +154,9 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
-    // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches.
-    const epoch = list.length - from;
+    // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches;
+    // plus the count of released translations (rare), whose links can appear in feeds that do not hold them.
+    const epoch = list.length - from + countReleased(snapshot.translationReleases, now) * 1e7;
     const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, snapshot.site.feedSize)}`;
     const cached = cache.get(key, generation, epoch, () => render(snapshot, format, filter, query, now));
     const nowMs = now.getTime();

@@ -19,6 +19,8 @@ export interface TranslationGroups {
   /** Article id → every member of its group (itself included), original first, then by language. Only grouped articles appear. */
   readonly groups: ReadonlyMap<string, readonly Article[]>;
   readonly problems: readonly TranslationProblem[];
+  /** Publication instants (epoch ms, ascending) of grouped, non-draft articles: when a sibling link may appear. */
+  readonly releases: readonly number[];
 }
 
 /** Primary language subtag plus script/region, compared case-insensitively: "zh-Hans" and "zh-hans" are one language. */
@@ -64,12 +66,44 @@ export function resolveTranslationGroups(articles: readonly Article[]): Translat
     members.set(targetId, group);
   }
   const groups = new Map<string, readonly Article[]>();
+  const releases: number[] = [];
   for (const group of members.values()) {
+    for (const member of group) if (member.status === 'published') releases.push(member.published.getTime());
     const [original, ...translations] = group as [Article, ...Article[]];
     const sorted = [original, ...translations.sort((a, b) => (languageKey(a) < languageKey(b) ? -1 : 1))];
     for (const member of sorted) groups.set(member.id, sorted);
   }
-  return { groups, problems };
+  releases.sort((a, b) => a - b);
+  return { groups, problems, releases };
+}
+
+/**
+ * How many grouped articles are out at `now` (binary search in `releases`).
+ * A change in it means some translation link appeared, possibly in a feed
+ * that does not contain the released article itself.
+ */
+export function countReleased(releases: readonly number[], now: Date): number {
+  const at = now.getTime();
+  let lo = 0;
+  let hi = releases.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((releases[mid] as number) <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The next instant after `now` at which a translation of one of these articles is released, if any. */
+export function nextSiblingRelease(groups: ReadonlyMap<string, readonly Article[]>, articles: readonly Article[], now: Date): number | undefined {
+  let next: number | undefined;
+  for (const article of articles) {
+    for (const member of groups.get(article.id) ?? []) {
+      const at = member.published.getTime();
+      if (member.status === 'published' && at > now.getTime() && (next === undefined || at < next)) next = at;
+    }
+  }
+  return next;
 }
 
 /** What an output says about one sibling translation. */

@@ -29,6 +29,8 @@ export interface Snapshot {
   readonly byId: ReadonlyMap<string, Article>;
   /** Article id → its translation group (itself included, original first); only articles in a group (model/translations.ts). */
   readonly translations: ReadonlyMap<string, readonly Article[]>;
+  /** When grouped articles are released (epoch ms, ascending): feed caches turn over when a sibling link appears. */
+  readonly translationReleases: readonly number[];
   /** Files that yielded no article, with every reason. */
   readonly rejected: readonly ArticleError[];
   readonly warnings: readonly ArticleError[];
@@ -63,10 +65,10 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
     byId.set(article.id, article);
   }
   const articles = [...byId.values()].sort(compareNewestFirst);
-  const { groups, problems } = resolveTranslationGroups(articles);
+  const { groups, problems, releases } = resolveTranslationGroups(articles);
   for (const problem of problems) {
     const where = problem.other === undefined ? '' : ` (${problem.other.source})`;
     warnings.push(new ArticleError(problem.article.source, 'translationOf', `${problem.message}${where}`));
   }
-  return { version, site, articles, byId, translations: groups, rejected, warnings };
+  return { version, site, articles, byId, translations: groups, translationReleases: releases, rejected, warnings };
 }

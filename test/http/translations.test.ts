@@ -67,6 +67,30 @@ describe('translations in every output', () => {
     expect(await get('/atom.xml')).toContain('hreflang="ko" href="https://news.example.org/korean/dam.html"');
   });
 
+  it('a feed that holds only a sibling (English) gets the link of a released Korean translation on time, from cache and fast path alike', async () => {
+    let now = new Date('2024-06-01T00:00:00Z');
+    const get = await serve(() => now);
+    const langs = async () => {
+      const feed = JSON.parse(await get('/languages/en/feed.json')) as { items: { id: string; _wirefeed: { translations?: { language: string }[] } }[] };
+      return feed.items.find((i) => i.id.endsWith(':dam-en'))?._wirefeed.translations?.map((t) => t.language);
+    };
+    expect(await langs()).toEqual(['ug']);
+    expect(await langs()).toEqual(['ug']); // a repeat: served from the cache (or the fast path)
+    now = new Date('2024-06-30T23:59:00Z');
+    expect(await langs()).toEqual(['ug']);
+    now = new Date('2024-07-01T00:00:00Z');
+    expect(await langs()).toEqual(['ug', 'ko']);
+  });
+
+  it('no cache keeps a feed past the release of a translation of one of its items', async () => {
+    const now = new Date('2024-06-30T23:59:00Z');
+    const app = createApp({ store: createStore(makeSnapshot(records())), clock: () => now });
+    const server = await listen(app);
+    close = server.close;
+    const res = await fetch(`${server.url}/languages/en/feed.json`);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=0, stale-if-error=86400');
+  });
+
   it('pages: "Also in" names each translation in its own language and direction', async () => {
     const get = await serve(() => new Date('2024-06-01T00:00:00Z'));
     for (const page of [await get('/'), await get('/sections/korea/')]) {
