@@ -19,6 +19,25 @@ const STANDARD = { name: 'ninjs', version: NINJS_VERSION, schema: NINJS_SCHEMA }
 
 type JsonObject = Record<string, unknown>;
 
+/**
+ * A URL as an RFC 3986 URI, which ninjs requires (format "uri"): records
+ * hold WHATWG URLs, which may keep characters RFC 3986 forbids after the
+ * host ("]", "|", "^", a "%" not starting an escape); those are
+ * percent-encoded, so the URL still leads to the same resource.
+ */
+export function toUri(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const origin = `${parsed.protocol}//${parsed.username === '' ? '' : `${parsed.username}${parsed.password === '' ? '' : `:${parsed.password}`}@`}${parsed.host}`;
+  const rest = parsed.href.startsWith(origin) ? parsed.href.slice(origin.length) : parsed.href.slice(parsed.href.indexOf(parsed.host) + parsed.host.length);
+  const encoded = rest.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/gu, (ch) => encodeURIComponent(ch).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return origin + encoded;
+}
+
 /** The translations of an article as associations: enough for a partner to find and fetch each one. */
 function translationAssociation(link: TranslationLink, site: Site): JsonObject {
   return {
@@ -30,7 +49,7 @@ function translationAssociation(link: TranslationLink, site: Site): JsonObject {
     language: link.language,
     headlines: [{ role: 'main', contentType: 'text/plain', value: link.headline }],
     renditions: [
-      { name: 'web', href: link.url, contentType: 'text/html' },
+      { name: 'web', href: toUri(link.url), contentType: 'text/html' },
       { name: 'ninjs', href: `${site.baseUrl}/articles/${link.id}.ninjs.json`, contentType: 'application/json' },
     ],
   };
@@ -44,7 +63,7 @@ function imageAssociation(image: Image, index: number): JsonObject {
   ];
   return {
     name: index === 0 ? 'lead-image' : `image-${index + 1}`,
-    uri: image.url,
+    uri: toUri(image.url),
     rel: index === 0 ? 'lead-image' : 'image',
     type: 'picture',
     ...(image.credit === undefined ? {} : { by: image.credit }),
@@ -52,13 +71,13 @@ function imageAssociation(image: Image, index: number): JsonObject {
     renditions: [
       {
         name: 'original',
-        href: image.url,
+        href: toUri(image.url),
         contentType: image.type,
         ...(image.width === undefined ? {} : { width: image.width }),
         ...(image.height === undefined ? {} : { height: image.height }),
         ...(image.bytes === undefined ? {} : { sizeInBytes: image.bytes }),
       },
-      ...(image.thumbnail === undefined ? [] : [{ name: 'thumbnail', href: image.thumbnail }]),
+      ...(image.thumbnail === undefined ? [] : [{ name: 'thumbnail', href: toUri(image.thumbnail) }]),
     ],
   };
 }
@@ -93,7 +112,7 @@ export function ninjsItem(article: Article, translations: readonly TranslationLi
       ? {}
       : { people: article.credits.map((c) => ({ name: c.name, rel: c.role, literal: c.slug, uri: `${site.baseUrl}/authors/${encodeURIComponent(c.slug)}/` })) }),
     ...(subjects.length === 0 ? {} : { subjects }),
-    renditions: [{ name: 'web', href: article.url, contentType: 'text/html' }],
+    renditions: [{ name: 'web', href: toUri(article.url), contentType: 'text/html' }],
     ...(associations.length === 0 ? {} : { associations }),
   };
 }

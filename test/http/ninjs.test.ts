@@ -8,6 +8,7 @@ import { selectArticles } from '../../src/query/select.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import { createStore } from '../../src/store/store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
+import { toUri } from '../../src/render/ninjs.js';
 import { ninjsProblems } from '../helpers/ninjs-rules.js';
 import { loadSample, SAMPLE_NOW, sampleRecords } from '../helpers/sample.js';
 import { listen } from '../helpers/server.js';
@@ -159,6 +160,14 @@ describe('IPTC ninjs 3.1', () => {
     expect(ninjsProblems(body)).toEqual([]);
     const item = JSON.parse(body) as Ninjs;
     expect(Object.keys(item)).toEqual(['uri', 'standard', 'type', 'representationType', 'firstCreated', 'versionCreated', 'pubStatus', 'copyrightHolder', 'copyrightNotice', 'language', 'headlines', 'bodies', 'renditions']);
+  });
+
+  it('writes URLs as RFC 3986 URIs, as ninjs requires (found by the property tests: "#]]>" in a record URL)', () => {
+    expect(toUri('https://news.example.org/a#]]>')).toBe('https://news.example.org/a#%5D%5D%3E');
+    expect(toUri('https://news.example.org/a|b^c?x=%zz&y=[1]')).toBe('https://news.example.org/a%7Cb%5Ec?x=%25zz&y=%5B1%5D');
+    expect(toUri('https://user:pw@[::1]:8080/한국어')).toBe('https://user:pw@[::1]:8080/%ED%95%9C%EA%B5%AD%EC%96%B4');
+    expect(toUri('https://news.example.org/plain/path.html?a=1&b=2#top')).toBe('https://news.example.org/plain/path.html?a=1&b=2#top');
+    expect(ninjsProblems(JSON.stringify({ uri: 'tag:x,2000:y', renditions: [{ name: 'web', href: toUri('https://news.example.org/a#]]>') }] }))).toEqual([]);
   });
 
   it('the rules check has teeth', () => {
