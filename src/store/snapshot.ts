@@ -65,7 +65,7 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
     byId.set(article.id, article);
   }
   const articles = [...byId.values()].sort(compareNewestFirst);
-  const { groups, problems, releases } = resolveTranslationGroups(articles);
+  const { groups, problems, releases } = resolveTranslationGroups(articles, byId);
   for (const problem of problems) {
     const where = problem.other === undefined ? '' : ` (${problem.other.source})`;
     warnings.push(new ArticleError(problem.article.source, 'translationOf', `${problem.message}${where}`));
