@@ -1,4 +1,5 @@
 import { sameArticle } from '../model/same-article.js';
+import { visibleSiblings } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
 import type { Cursor } from './cursor.js';
 import { FILTER_KINDS, feedPath, slugsOf, type FeedFilter } from './directory.js';
@@ -11,7 +12,17 @@ export interface DataAt {
   /** Newest first, as in a snapshot. */
   readonly articles: readonly Article[];
   readonly byId: ReadonlyMap<string, Article>;
+  /** Translation groups (model/translations.ts); the links they add are part of every document. */
+  readonly translations?: ReadonlyMap<string, readonly Article[]>;
   readonly now: Date;
+}
+
+/** The translation links an article shows on one side, as one comparable string. */
+function linksKey(side: DataAt, article: Article): string {
+  if (side.translations === undefined) return '';
+  return visibleSiblings(side.translations, article, side.now)
+    .map((l) => `${l.id}\n${l.language}\n${l.url}\n${l.headline}`)
+    .join('\n');
 }
 
 /** A feed whose content differs between two states, by folder path ("" for the main feed). */
@@ -51,6 +62,12 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
       if (old !== undefined) consider(old);
     }
     for (const [id, old] of before.byId) if (!after.byId.has(id)) consider(old);
+    // An unchanged article whose translations changed (one added, edited, released or removed) shows other links.
+    for (const id of new Set([...(before.translations?.keys() ?? []), ...(after.translations?.keys() ?? [])])) {
+      const old = before.byId.get(id);
+      const article = after.byId.get(id);
+      if (old !== undefined && article !== undefined && linksKey(before, old) !== linksKey(after, article)) consider(article);
+    }
     // Embargoes released (or, with a clock set back, re-imposed) between the two instants.
     for (const side of [before, after]) {
       const all = indexArticles(side.articles).all;
@@ -65,16 +82,16 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
     const old = resolveFeedView(before.site, before.articles, filter, { limit: before.site.feedSize }, before.now);
     const now = resolveFeedView(after.site, after.articles, filter, query, after.now);
     if (old === undefined && now === undefined) continue;
-    if (old === undefined || now === undefined || siteChanged || !sameView(old, now)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
+    if (old === undefined || now === undefined || siteChanged || !sameView(old, now, before, after)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
   }
   return changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function sameView(a: FeedView, b: FeedView): boolean {
+function sameView(a: FeedView, b: FeedView, before: DataAt, after: DataAt): boolean {
   if (a.title !== b.title || a.description !== b.description || a.updated.getTime() !== b.updated.getTime()) return false;
   if (!sameCursor(a.page.next, b.page.next) || !sameCursor(a.page.previous, b.page.previous) || !sameCursor(a.page.last, b.page.last)) return false;
   if (a.articles.length !== b.articles.length) return false;
-  return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article));
+  return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article) && linksKey(before, article) === linksKey(after, b.articles[i] as Article));
 }
 
 function sameCursor(a: Cursor | undefined, b: Cursor | undefined): boolean {

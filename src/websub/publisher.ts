@@ -53,7 +53,7 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 4;
 
-  const at = (snapshot: Snapshot, now: Date): DataAt => ({ site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, now });
+  const at = (snapshot: Snapshot, now: Date): DataAt => ({ site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, translations: snapshot.translations, now });
   let last = at(options.store.current(), clock());
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
