@@ -1,5 +1,5 @@
 import express from 'express';
-import { visibleSiblings } from '../model/translations.js';
+import { nextSiblingRelease, visibleSiblings } from '../model/translations.js';
 import { isVisible, newestChange } from '../query/select.js';
 import { selectNewsArticles } from '../query/news-sitemap.js';
 import { NEWS_SITEMAP_MEDIA_TYPE, renderNewsSitemap } from '../render/news-sitemap.js';
@@ -65,13 +65,20 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
     // Drafts and embargoed stories do not exist for partners until readers may see them.
     if (article === undefined || !isVisible(article, now)) throw new HttpError(404, `No published article with id ${JSON.stringify(id.slice(0, 200))}. Articles are listed in /ninjs.json.`);
     const translations = visibleSiblings(snapshot.translations, article, now);
+    const siblingRelease = nextSiblingRelease(snapshot.translations, [article], now);
     serveCachedDocument(req, res, next, {
       cache,
       generation,
       // The visible translations are part of the document: a released one makes a new entry.
       key: `/articles/${id}.ninjs.json\n${translations.map((t) => t.id).join(' ')}`,
-      render: () => ({ body: ninjsArticleDocument(article, translations, snapshot.site), contentType: NINJS_MEDIA_TYPE, lastModified: article.updated }),
-      cacheControl: () => cacheControlUntil(caching, undefined, now.getTime()),
+      render: () => ({
+        body: ninjsArticleDocument(article, translations, snapshot.site),
+        contentType: NINJS_MEDIA_TYPE,
+        lastModified: article.updated,
+        // No cache may keep the document past the release of a translation it will then link to.
+        ...(siblingRelease === undefined ? {} : { nextRelease: siblingRelease }),
+      }),
+      cacheControl: (nextChange) => cacheControlUntil(caching, nextChange, now.getTime()),
     });
   });
 

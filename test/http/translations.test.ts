@@ -87,8 +87,10 @@ describe('translations in every output', () => {
     const app = createApp({ store: createStore(makeSnapshot(records())), clock: () => now });
     const server = await listen(app);
     close = server.close;
-    const res = await fetch(`${server.url}/languages/en/feed.json`);
-    expect(res.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=0, stale-if-error=86400');
+    for (const path of ['/languages/en/feed.json', '/languages/en/ninjs.json', '/articles/dam-en.ninjs.json']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.headers.get('cache-control'), path).toBe('public, max-age=60, stale-while-revalidate=0, stale-if-error=86400');
+    }
   });
 
   it('pages: "Also in" names each translation in its own language and direction', async () => {
