@@ -1,6 +1,6 @@
 import { Feed, type FeedOptions } from 'feed';
 import { isAuthor } from '../map/to-feed-model.js';
-import type { Article, Site } from '../model/types.js';
+import type { Site } from '../model/types.js';
 import type { FeedExtras } from './extras.js';
 import type { ItemEntry } from './render.js';
 

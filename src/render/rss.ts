@@ -1,6 +1,6 @@
-import { Feed, type FeedOptions, type Item } from 'feed';
+import { Feed, type FeedOptions } from 'feed';
 import { isAuthor } from '../map/to-feed-model.js';
-import type { Article, Image, Site } from '../model/types.js';
+import type { Image, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
 import type { ItemEntry } from './render.js';
 import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements } from './xml.js';
