@@ -114,6 +114,18 @@ describe('/news-sitemap.xml', () => {
     expect(locs[999]).toBe('https://news.example.org/s/999.html');
   });
 
+  it('with no story in the last two days, is an empty urlset, not an error (the sitemap package throws EmptySitemap there)', async () => {
+    const get = await serve(() => new Date('2030-01-01T00:00:00Z'));
+    const res = await get('/news-sitemap.xml');
+    expect(res.status).toBe(200);
+    const xml = await res.text();
+    expect(parseXml(xml).urlset.url).toBeUndefined();
+    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"></urlset>');
+    const one = await renderNewsSitemap(makeSite(), [makeArticle({ url: 'https://news.example.org/x.html' })]);
+    // The same root the package writes when it has entries.
+    expect(one.startsWith(xml.slice(0, xml.indexOf('</urlset>')))).toBe(true);
+  });
+
   it('is announced in /robots.txt and on the home page', async () => {
     const get = await serve(() => NOW);
     const robots = await get('/robots.txt');
