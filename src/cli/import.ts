@@ -13,7 +13,7 @@ import { readCommandLine, UsageError } from './cli-io.js';
 const MAX_TEXT_BYTES = 5 * 1024 * 1024;
 
 export const IMPORT_USAGE = `usage: wirefeed import <file.txt> --url URL --published DATE [--timezone ZONE] [--service NAME]
-           [--section NAME] [--language CODE] [--id ID] [--media-base URL] [--force]
+           [--section NAME] [--language CODE] [--id ID] [--translation-of ID] [--media-base URL] [--force]
 
 Turns an article published as plain text into data/articles/<id>.json
 (DATA_DIR sets the data folder, default ./data).`;
@@ -68,7 +68,7 @@ export function runImport(io: ImportIo): number {
     url: args.url,
     published: args.published,
     mediaBase,
-    ...pick(args, ['timezone', 'service', 'section', 'language', 'id'] as const),
+    ...pick(args, ['timezone', 'service', 'section', 'language', 'id', 'translationOf'] as const),
   });
 
   const id = typeof record.id === 'string' ? record.id : undefined;
@@ -88,7 +88,21 @@ export function runImport(io: ImportIo): number {
 
   const articlesDir = join(dataDir, ARTICLES_DIR);
   const target = join(articlesDir, fileName);
-  const holder = otherFileWithId(dataDir, articlesDir, id, fileName);
+  const holder = otherFileWithId(dataDir, articlesDir, id, fileName)?.shownAs;
+  if (args.translationOf !== undefined) {
+    // The server would only warn about a broken link; at import time the editor is there to fix it.
+    const original = otherFileWithId(dataDir, articlesDir, args.translationOf, fileName);
+    const problem =
+      original === undefined
+        ? 'no article has that id; import the original first'
+        : typeof original.record.translationOf === 'string'
+          ? `${original.shownAs} is itself a translation of "${original.record.translationOf}"; give the original's id`
+          : undefined;
+    if (problem !== undefined) {
+      err(`error: --translation-of "${args.translationOf}": ${problem}`);
+      return 1;
+    }
+  }
   if (holder !== undefined) {
     err(`error: id "${id}" is already used by ${holder}; give --id to import under another id`);
     return 1;
@@ -127,6 +141,7 @@ function readArgs(argv: readonly string[]): Args {
     section: { type: 'string' },
     language: { type: 'string' },
     id: { type: 'string' },
+    'translation-of': { type: 'string' },
     'media-base': { type: 'string' },
     force: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -146,6 +161,7 @@ function readArgs(argv: readonly string[]): Args {
     ...(values.section === undefined ? {} : { section: values.section }),
     ...(values.language === undefined ? {} : { language: values.language }),
     ...(values.id === undefined ? {} : { id: values.id }),
+    ...(values['translation-of'] === undefined ? {} : { translationOf: values['translation-of'] }),
     ...(values['media-base'] === undefined ? {} : { mediaBase: values['media-base'] }),
   };
 }
@@ -185,12 +201,12 @@ function readText(path: string): { ok: true; value: string } | { ok: false; prob
 }
 
 /** Another record file in the folder that already carries this id (the server would reject one of the two). */
-function otherFileWithId(dataDir: string, articlesDir: string, id: string, fileName: string): string | undefined {
+function otherFileWithId(dataDir: string, articlesDir: string, id: string, fileName: string): { shownAs: string; record: Record<string, unknown> } | undefined {
   for (const name of listJsonFiles(articlesDir)) {
     if (name === fileName) continue;
     const shownAs = displayName(dataDir, ARTICLES_DIR, name);
     const read = readJsonFile(dataDir, join(articlesDir, name), shownAs);
-    if (read.ok && typeof read.value === 'object' && read.value !== null && (read.value as { id?: unknown }).id === id) return shownAs;
+    if (read.ok && typeof read.value === 'object' && read.value !== null && (read.value as { id?: unknown }).id === id) return { shownAs, record: read.value as Record<string, unknown> };
   }
   return undefined;
 }

@@ -18,6 +18,7 @@ import { metricsHandler } from './metrics-route.js';
 import { observeRequests, type ObserveOptions } from './observe-requests.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
+import { createSyndicationRoutes } from './syndication-routes.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.locals.observe = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) } satisfies ObserveOptions;
   if (metrics) metrics.watchStore(deps.store, clock);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
+  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', async (_req, res) => {
     const health = await deps.store.health(clock());

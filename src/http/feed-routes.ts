@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../model/feed-filter.js';
-import type { FeedFormat } from '../model/types.js';
+import type { DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
-import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
+import { FORMATS, renderFeed, SERVED_FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { markCacheStatus } from './cache-status.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
@@ -32,12 +32,12 @@ export interface FeedRoutesDeps {
   /** Where answered feed requests are recorded for replay before Express (see fast-path.ts). */
   readonly fastPath?: FastPath;
   /** Told how long each render took (metrics). */
-  readonly onRender?: (format: FeedFormat, seconds: number) => void;
+  readonly onRender?: (format: DocumentFormat, seconds: number) => void;
 }
 
 /**
- * The feed routes: the main feed and every filtered feed, in the three
- * formats: parse → resolve (query/resolve-feed.ts) → render → cache → send.
+ * The feed routes: the main feed and every filtered feed, in every served
+ * format (SERVED_FORMATS): parse → resolve (query/resolve-feed.ts) → render → cache → send.
  * A feed is rendered once per data version, format and query (until its
  * next embargo release), then served from memory: conditional GET answered from
  * precomputed validators, compressed forms made once and kept, headers
@@ -60,11 +60,12 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
 
   /** Resolves the request against the store and renders it: a 404 when no visible article carries the filter. */
   const render = async (request: FeedRequest, now: Date) => {
-    const { site, view, links, nextRelease } = await resolveFeed(store, request, now);
+    const { site, view, links, translations, nextRelease } = await resolveFeed(store, request, now);
     const { self, ...extraLinks } = links;
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
+    const meta = { title: view.title, description: view.description, links: { rss: self.rss, atom: self.atom, json: self.json }, updated: view.updated };
     return {
-      body: renderFeed(request.format, { site, meta: { title: view.title, description: view.description, links: self, updated: view.updated }, articles: view.articles, extras }),
+      body: renderFeed(request.format, { site, meta, articles: view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }),
       contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
       ...(nextRelease === undefined ? {} : { nextRelease }),
@@ -98,7 +99,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     else res.end(representation.bytes);
   };
 
-  const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
+  const serveFeed = (format: DocumentFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
     const generation = cache.generation;
     const now = clock();
     const nowMs = now.getTime();
@@ -124,7 +125,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs, generation)).catch(next);
   };
 
-  for (const format of FEED_FORMATS) {
+  for (const format of SERVED_FORMATS) {
     router.get(`/${FORMATS[format].fileName}`, serveFeed(format));
     for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
   }

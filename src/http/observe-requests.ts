@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import { FILTER_KINDS, KIND_FOLDER } from '../model/feed-filter.js';
-import { FEED_FORMATS, FORMATS } from '../render/render.js';
+import { FORMATS, SERVED_FORMATS } from '../render/render.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics, RequestLabels } from '../observe/metrics.js';
 import { cacheStatusOf } from './cache-status.js';
@@ -25,7 +25,7 @@ export function requestIdFor(header: string | string[] | undefined): string {
   return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-const FEED_FILES = new Map<string, string>(FEED_FORMATS.map((format) => [FORMATS[format].fileName, format]));
+const FEED_FILES = new Map<string, string>(SERVED_FORMATS.map((format) => [FORMATS[format].fileName, format]));
 const FOLDER_KINDS = new Map<string, string>(FILTER_KINDS.map((kind) => [KIND_FOLDER[kind], kind]));
 
 /**

@@ -14,7 +14,7 @@ import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
 /** Every field a record may have; anything else is reported as a warning. */
 export const RECORD_FIELDS = [
   '$schema', 'id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language',
-  'service', 'section', 'tags', 'credits', 'creditLine', 'images', 'status',
+  'service', 'section', 'tags', 'credits', 'creditLine', 'images', 'status', 'translationOf',
 ] as const;
 const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail'];
 const CREDIT_FIELDS = ['name', 'role', 'organization'];
@@ -140,6 +140,13 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
   const status = fields.line('status', false, 20) ?? 'published';
   if (status !== 'published' && status !== 'draft') report('status', `must be "published" or "draft", got ${JSON.stringify(status)}`);
 
+  // A bad link never costs the story: its shape is checked here, whether the original exists across files (store/snapshot.ts).
+  const linked = typeof record.translationOf === 'string' ? record.translationOf.trim() : record.translationOf;
+  const translationOf = typeof linked === 'string' && ID_PATTERN.test(linked) && linked.length <= 200 ? linked : undefined;
+  if (linked !== undefined && translationOf === undefined) {
+    warnings.push(new ArticleError(file, 'translationOf', `must be the id of the original article (lowercase letters, digits and single '-'), got ${JSON.stringify(linked)?.slice(0, 200)}; ignored`));
+  }
+
   if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
     return done({ errors, warnings });
   }
@@ -160,6 +167,7 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
     credits,
     images,
     status: status as ArticleStatus,
+    ...(translationOf === undefined ? {} : { translationOf }),
     source: file,
   };
   return done({ article, errors, warnings });

@@ -240,6 +240,8 @@ export interface ImportOptions {
   readonly section?: string;
   readonly language?: string;
   readonly id?: string;
+  /** Id of the original this story translates. */
+  readonly translationOf?: string;
   /** Needed only when the story has an image. */
   readonly mediaBase?: string;
 }
@@ -264,6 +266,7 @@ export function toArticleRecord(story: NewsroomStory, options: ImportOptions): {
   }
   const record: Record<string, unknown> = {
     ...(id === undefined ? {} : { id }),
+    ...(options.translationOf === undefined ? {} : { translationOf: options.translationOf }),
     url: options.url,
     headline: story.headline,
     body: story.paragraphs.map((p) => `<p>${escapeMarkup(p)}</p>`).join('\n'),

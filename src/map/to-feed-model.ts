@@ -17,7 +17,7 @@ export interface FeedMeta {
 export const GENERATOR = 'wirefeed';
 
 /** The id every format uses for an article: a tag: URI (RFC 4151), stable across formats and restarts. */
-export function itemId(article: Article, site: Site): string {
+export function itemId(article: Pick<Article, 'id'>, site: Site): string {
   return `tag:${site.idAuthority}:${article.id}`;
 }
 

@@ -21,6 +21,7 @@ export function sameArticle(a: Article, b: Article): boolean {
     a.service === b.service &&
     a.section === b.section &&
     a.status === b.status &&
+    a.translationOf === b.translationOf &&
     sameList(a.tags, b.tags, (x, y) => x === y) &&
     sameList(a.credits, b.credits, sameCredit) &&
     sameList(a.images, b.images, sameImage)

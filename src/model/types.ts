@@ -63,6 +63,8 @@ export interface Article {
   readonly credits: readonly Credit[];
   readonly images: readonly Image[];
   readonly status: ArticleStatus;
+  /** Id of the original this article translates, when it is a translation (see model/translations.ts). */
+  readonly translationOf?: string;
   /** Path of the record the article came from, relative to the data directory's parent. */
   readonly source: string;
 }
@@ -88,7 +90,10 @@ export interface Site {
   readonly mediaBase?: string;
 }
 
+/** The formats feed readers take. */
 export type FeedFormat = 'rss' | 'atom' | 'json';
+/** Every format a feed is served in: the reader formats and IPTC ninjs for content partners. */
+export type DocumentFormat = FeedFormat | 'ninjs';
 
-/** File name of each format in a feed folder: /rss.xml, /sections/korea/feed.json. */
-export const FEED_FILE_NAMES: Readonly<Record<FeedFormat, string>> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };
+/** File name of each format in a feed folder: /rss.xml, /sections/korea/feed.json, /tags/x/ninjs.json. */
+export const FEED_FILE_NAMES: Readonly<Record<DocumentFormat, string>> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json', ninjs: 'ninjs.json' };

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FeedFormat } from '../model/types.js';
+import type { DocumentFormat } from '../model/types.js';
 import type { Store } from '../store/store.js';
 
 /** What a database pool reports about itself; node-postgres's Pool has exactly these counts. */
@@ -28,7 +28,7 @@ export interface Metrics {
   readonly registry: Registry;
   countRequest(labels: RequestLabels): void;
   countCache(result: 'hit' | 'miss'): void;
-  observeRender(format: FeedFormat, seconds: number): void;
+  observeRender(format: DocumentFormat, seconds: number): void;
   observeCompression(coding: string, seconds: number): void;
   observeReload(seconds: number): void;
   countWebSubPing(outcome: 'accepted' | 'failed' | 'abandoned'): void;

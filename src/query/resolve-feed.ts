@@ -1,15 +1,15 @@
 import type { Cursor } from '../model/cursor.js';
 import { feedPath, type FeedFilter, type FilterKind } from '../model/feed-filter.js';
 import type { FeedQuery } from '../model/feed-query.js';
-import { FEED_FILE_NAMES, type FeedFormat, type Site } from '../model/types.js';
-import type { Store } from '../store/store.js';
+import { FEED_FILE_NAMES, type DocumentFormat, type Site } from '../model/types.js';
+import type { Store, TranslationsAt } from '../store/store.js';
 import { FeedRequestError } from './errors.js';
 import { feedQueryString, parseFeedQuery } from './feed-request.js';
 import { viewOfPage, type FeedView } from './feed-view.js';
 
 /** A parsed feed request: which feed, in which format, which page. */
 export interface FeedRequest {
-  readonly format: FeedFormat;
+  readonly format: DocumentFormat;
   /** Undefined for the main feed. */
   readonly filter?: FeedFilter;
   readonly query: FeedQuery;
@@ -20,7 +20,7 @@ export interface FeedRequest {
 /** Links of one feed document beyond its items. */
 export interface FeedDocumentLinks {
   /** Self URLs of this document in every format (with its query), so each format can name the others. */
-  readonly self: Readonly<Record<FeedFormat, string>>;
+  readonly self: Readonly<Record<DocumentFormat, string>>;
   /** The page for people showing this feed: its folder URL (the home page for the main feed). */
   readonly html: string;
   /** RFC 5005 paging, when the feed has more than one page. */
@@ -35,13 +35,15 @@ export interface ResolvedFeed {
   readonly site: Site;
   readonly view: FeedView;
   readonly links: FeedDocumentLinks;
-  /** When the feed next changes by itself (an embargo release), ms since the epoch. */
+  /** The translation links of the items, as readers may see them now. */
+  readonly translations: TranslationsAt;
+  /** When the feed next changes by itself (an embargo release, or a translation of an item released), ms since the epoch. */
   readonly nextRelease?: number;
 }
 
 /** Self URLs of every format of the feed rooted at `prefix` ("" for the main feed). */
-export function feedLinks(baseUrl: string, prefix: string): Readonly<Record<FeedFormat, string>> {
-  return { rss: `${baseUrl}${prefix}/${FEED_FILE_NAMES.rss}`, atom: `${baseUrl}${prefix}/${FEED_FILE_NAMES.atom}`, json: `${baseUrl}${prefix}/${FEED_FILE_NAMES.json}` };
+export function feedLinks(baseUrl: string, prefix: string): Readonly<Record<DocumentFormat, string>> {
+  return { rss: `${baseUrl}${prefix}/${FEED_FILE_NAMES.rss}`, atom: `${baseUrl}${prefix}/${FEED_FILE_NAMES.atom}`, json: `${baseUrl}${prefix}/${FEED_FILE_NAMES.json}`, ninjs: `${baseUrl}${prefix}/${FEED_FILE_NAMES.ninjs}` };
 }
 
 /**
@@ -49,7 +51,7 @@ export function feedLinks(baseUrl: string, prefix: string): Readonly<Record<Feed
  * are compared NFKC-normalised and lower-cased (`/languages/zh-hans/`).
  * Throws FeedRequestError (400) for a bad query string.
  */
-export function parseFeedRequest(format: FeedFormat, kind: FilterKind | undefined, slug: string | undefined, rawQuery: Record<string, unknown>, feedSize: number): FeedRequest {
+export function parseFeedRequest(format: DocumentFormat, kind: FilterKind | undefined, slug: string | undefined, rawQuery: Record<string, unknown>, feedSize: number): FeedRequest {
   const query = parseFeedQuery(rawQuery, feedSize);
   const filter = kind === undefined ? undefined : { kind, slug: String(slug).normalize('NFKC').toLowerCase() };
   return { format, ...(filter === undefined ? {} : { filter }), query, search: feedQueryString(query, feedSize) };
@@ -84,14 +86,21 @@ export async function resolveFeed(store: Store, request: FeedRequest, now: Date)
   const topic = feedLinks(site.baseUrl, view.path);
   const withQuery = (url: string) => (request.search === '' ? url : `${url}?${request.search}`);
   const links: FeedDocumentLinks = {
-    self: { rss: withQuery(topic.rss), atom: withQuery(topic.atom), json: withQuery(topic.json) },
+    self: { rss: withQuery(topic.rss), atom: withQuery(topic.atom), json: withQuery(topic.json), ninjs: withQuery(topic.ninjs) },
     html: `${site.baseUrl}${view.path}/`,
     ...(paged ? { first: link() } : {}),
     ...(next === undefined ? {} : { next: link({ before: next }) }),
     ...(previous === undefined ? {} : { previous: link({ after: previous }) }),
     ...(last === undefined ? {} : { last: link({ after: last }) }),
   };
-  return { site, view, links, ...(page.nextRelease === undefined ? {} : { nextRelease: page.nextRelease }) };
+  const translations = await store.translations(view.articles, now);
+  const nextRelease = earliest(page.nextRelease, translations.nextRelease);
+  return { site, view, links, translations, ...(nextRelease === undefined ? {} : { nextRelease }) };
+}
+
+/** The earlier of two optional instants. */
+export function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function unknownFeedMessage(filter: FeedFilter | undefined): string {

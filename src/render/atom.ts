@@ -1,7 +1,8 @@
-import { Feed, type FeedOptions, type Item } from 'feed';
+import { Feed, type FeedOptions } from 'feed';
 import { escapeMarkup } from '../model/escape.js';
-import type { Article, Site } from '../model/types.js';
+import type { Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
+import type { ItemEntry } from './render.js';
 import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements, withHexReferences } from './xml.js';
 
 const FEED_INDENT = '    ';
@@ -42,11 +43,12 @@ export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: str
  * completed: xml:lang per entry; title and summary as HTML-escaped text
  * (feed declares them type="html"); categories with term, scheme and label
  * written by us (feed cannot escape "<" in attributes); the lead image as an
- * enclosure link with its real MIME type and length (feed guesses
+ * enclosure link with its real MIME type and length, and one
+ * rel="alternate" link with hreflang per translation (feed guesses
  * "image/jpg" from the file name and ignores the type). All entries go
  * through `feed` in one document, which is then cut at the entry boundaries.
  */
-export function atomEntries(entries: readonly { article: Article; item: Item }[], site: Site): string[] {
+export function atomEntries(entries: readonly ItemEntry[], site: Site): string[] {
   const batch = new Feed({ title: 'entries', link: site.link, updated: EPOCH, generator: false });
   const person = (p: { name?: string; link?: string }) => ({ name: forXmlJsText(p.name ?? ''), ...(p.link === undefined ? {} : { link: p.link }) });
   for (const { item } of entries) {
@@ -63,11 +65,13 @@ export function atomEntries(entries: readonly { article: Article; item: Item }[]
     });
   }
   return splitElements(batch.atom1(), ENTRY_OPEN, ENTRY_CLOSE, entries.length).map((fragment, i) => {
-    const { article, item } = entries[i] as { article: Article; item: Item };
+    const { article, item, translations } = entries[i] as ItemEntry;
     const lead = article.images[0];
     const extra = [
       ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.term, scheme: c.scheme, label: c.name })),
       ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
+      // RFC 4287 allows one alternate per type and hreflang: the entry's own link has neither, each translation its own language.
+      ...translations.map((t) => element(ENTRY_INDENT, 'link', { rel: 'alternate', type: 'text/html', hreflang: t.language, href: t.url, title: t.headline })),
     ].join('');
     const entry = fragment.replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
     return withHexReferences(appendBeforeClose(entry, 'entry', extra));

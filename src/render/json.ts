@@ -1,7 +1,8 @@
-import { Feed, type FeedOptions, type Item } from 'feed';
+import { Feed, type FeedOptions } from 'feed';
 import { isAuthor } from '../map/to-feed-model.js';
-import type { Article, Site } from '../model/types.js';
+import type { Site } from '../model/types.js';
 import type { FeedExtras } from './extras.js';
+import type { ItemEntry } from './render.js';
 
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
@@ -35,10 +36,11 @@ export function jsonTop(options: FeedOptions, site: Site, extras: FeedExtras): J
  * empty, `language`, every image in `attachments` with its MIME type and
  * size, and the newsroom's structured data — credits with roles and
  * organizations, image captions and credits, service, section, time zone —
- * in the `_wirefeed` extension, so nothing is lost. Built as an object
+ * in the `_wirefeed` extension, so nothing is lost, with the article's
+ * translations (language, url, title). Built as an object
  * rather than by parsing json1()'s text: a feed is stringified once.
  */
-export function jsonItem(article: Article, item: Item, _site: Site): JsonObject {
+export function jsonItem({ article, item, translations }: ItemEntry, _site: Site): JsonObject {
   const authors = article.credits.filter(isAuthor).map((c, i) => ({ name: c.name, url: item.author?.[i]?.link }));
   const image = typeof item.image === 'string' ? item.image : item.image?.url;
   return {
@@ -69,6 +71,7 @@ export function jsonItem(article: Article, item: Item, _site: Site): JsonObject 
       ...(article.service === undefined ? {} : { service: article.service }),
       ...(article.section === undefined ? {} : { section: article.section }),
       ...(article.timezone === undefined ? {} : { timezone: article.timezone }),
+      ...(translations.length === 0 ? {} : { translations: translations.map((t) => ({ language: t.language, url: t.url, title: t.headline })) }),
     },
   };
 }

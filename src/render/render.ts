@@ -1,9 +1,11 @@
 import type { Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
-import { FEED_FILE_NAMES, type Article, type FeedFormat, type Site } from '../model/types.js';
+import type { TranslationLink } from '../model/translations.js';
+import { FEED_FILE_NAMES, type Article, type DocumentFormat, type FeedFormat, type Site } from '../model/types.js';
 import { atomEntries, atomFrame } from './atom.js';
 import type { FeedExtras } from './extras.js';
 import { jsonItem, jsonTop } from './json.js';
+import { NINJS_MEDIA_TYPE, ninjsFeedDocument, ninjsFeedItem } from './ninjs.js';
 import { rssFrame, rssItems } from './rss.js';
 
 /** Everything one feed document is made from. */
@@ -13,14 +15,25 @@ export interface RenderInput {
   /** In feed order. */
   readonly articles: readonly Article[];
   readonly extras?: FeedExtras;
+  /** The translations each article links to (model/translations.ts visibleSiblings); none when absent. */
+  readonly translations?: (article: Article) => readonly TranslationLink[];
 }
+
+/** What a format renders one item from. */
+export interface ItemEntry {
+  readonly article: Article;
+  readonly item: Item;
+  readonly translations: readonly TranslationLink[];
+}
+
+const NO_TRANSLATIONS: readonly TranslationLink[] = [];
 
 interface FormatRenderer<Fragment> {
   readonly mediaType: string;
   /** File name of the feed in a feed folder: /rss.xml, /sections/korea/rss.xml. */
   readonly fileName: string;
   /** Renders the items of several articles at once (one pass through `feed`), in order. */
-  items(entries: readonly { article: Article; item: Item }[], site: Site): Fragment[];
+  items(entries: readonly ItemEntry[], site: Site): Fragment[];
   document(input: RenderInput, fragments: readonly Fragment[]): string;
 }
 
@@ -47,24 +60,42 @@ const atom: FormatRenderer<string> = {
 const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
   fileName: FEED_FILE_NAMES.json,
-  items: (entries, site) => entries.map(({ article, item }) => jsonItem(article, item, site)),
+  items: (entries, site) => entries.map((entry) => jsonItem(entry, site)),
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
   },
 };
 
+const ninjs: FormatRenderer<Record<string, unknown>> = {
+  mediaType: NINJS_MEDIA_TYPE,
+  fileName: FEED_FILE_NAMES.ninjs,
+  items: (entries, site) => entries.map(({ article, translations }) => ninjsFeedItem(article, translations, site)),
+  document: (input, fragments) => ninjsFeedDocument(input.site, input.meta, input.extras ?? {}, fragments),
+};
+
 /** The format table: every per-format difference lives here, none in the routes. */
-export const FORMATS: { readonly [F in FeedFormat]: FormatRenderer<F extends 'json' ? Record<string, unknown> : string> } = { rss, atom, json };
+export const FORMATS: { readonly [F in DocumentFormat]: FormatRenderer<F extends 'json' | 'ninjs' ? Record<string, unknown> : string> } = { rss, atom, json, ninjs };
+/** The formats feed readers take (what WebSub announces, what the pages offer). */
 export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+/** Every format each feed is served in: the reader formats, then ninjs for content partners' systems. */
+export const SERVED_FORMATS: readonly DocumentFormat[] = [...FEED_FORMATS, 'ninjs'];
+
+/** A rendered item and the translation links it was rendered with. */
+interface CachedFragment {
+  readonly links: string;
+  readonly fragment: unknown;
+}
 
 /**
  * Rendered items, kept per site and article object. Articles are immutable
  * (a changed record is a new object), so an entry is valid for as long as
- * the object lives and is collected with it.
+ * the object lives and is collected with it — unless the article's
+ * translation links changed (a sibling added, renamed or released), which
+ * the entry's `links` key catches.
  */
-const fragments = new WeakMap<Site, { [F in FeedFormat]: WeakMap<Article, unknown> }>();
+const fragments = new WeakMap<Site, { [F in DocumentFormat]: WeakMap<Article, CachedFragment> }>();
 
-/** Mapped items, shared by the three formats: an article is mapped once, whichever format asks first. */
+/** Mapped items, shared by the formats: an article is mapped once, whichever format asks first. */
 const mapped = new WeakMap<Site, WeakMap<Article, Item>>();
 
 function feedItemFor(article: Article, site: Site): Item {
@@ -81,24 +112,37 @@ function feedItemFor(article: Article, site: Site): Item {
   return item;
 }
 
-function fragmentsFor(format: FeedFormat, articles: readonly Article[], site: Site): unknown[] {
+function linksKey(links: readonly TranslationLink[]): string {
+  let key = '';
+  for (const link of links) key += `${link.id}\n${link.language}\n${link.url}\n${link.headline}\n`;
+  return key;
+}
+
+function fragmentsFor(format: DocumentFormat, input: RenderInput): unknown[] {
+  const { articles, site } = input;
   let bySite = fragments.get(site);
   if (!bySite) {
-    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap() };
+    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
     fragments.set(site, bySite);
   }
   const cache = bySite[format];
-  const missing = articles.filter((article) => !cache.has(article));
+  const linksOf = articles.map((article) => input.translations?.(article) ?? NO_TRANSLATIONS);
+  const keys = linksOf.map(linksKey);
+  const missing = articles.flatMap((article, i) => (cache.get(article)?.links === keys[i] ? [] : [i]));
   if (missing.length > 0) {
     const renderer = FORMATS[format] as FormatRenderer<unknown>;
-    const rendered = renderer.items(missing.map((article) => ({ article, item: feedItemFor(article, site) })), site);
-    missing.forEach((article, i) => cache.set(article, rendered[i]));
+    const entries = missing.map((i) => {
+      const article = articles[i] as Article;
+      return { article, item: feedItemFor(article, site), translations: linksOf[i] as readonly TranslationLink[] };
+    });
+    const rendered = renderer.items(entries, site);
+    missing.forEach((i, n) => cache.set(articles[i] as Article, { links: keys[i] as string, fragment: rendered[n] }));
   }
-  return articles.map((article) => cache.get(article));
+  return articles.map((article) => cache.get(article)?.fragment);
 }
 
 /** Renders one feed document. Same input, same bytes: nothing here reads the clock. */
-export function renderFeed(format: FeedFormat, input: RenderInput): string {
+export function renderFeed(format: DocumentFormat, input: RenderInput): string {
   const renderer = FORMATS[format] as FormatRenderer<unknown>;
-  return renderer.document(input, fragmentsFor(format, input.articles, input.site));
+  return renderer.document(input, fragmentsFor(format, input));
 }

@@ -1,8 +1,9 @@
-import { Feed, type FeedOptions, type Item } from 'feed';
+import { Feed, type FeedOptions } from 'feed';
 import { joinNames } from '../map/credit-line.js';
 import { isAuthor } from '../map/to-feed-model.js';
 import type { Article, Image, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
+import type { ItemEntry } from './render.js';
 import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements, withHexReferences } from './xml.js';
 import { escapeMarkup } from '../model/escape.js';
 
@@ -46,10 +47,11 @@ export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: stri
  * real image MIME type and length on <enclosure> (only when the length is
  * known: RSS requires a positive one); Media RSS for every image;
  * atom:updated for the modified date (pubDate is the publication date);
- * dc:language when the item's language is not the channel's. All items go
+ * dc:language when the item's language is not the channel's; an
+ * atom:link rel="alternate" with hreflang per translation. All items go
  * through `feed` in one document, which is then cut at the item boundaries.
  */
-export function rssItems(entries: readonly { article: Article; item: Item }[], site: Site): string[] {
+export function rssItems(entries: readonly ItemEntry[], site: Site): string[] {
   const batch = new Feed({ title: 'items', link: site.link, updated: EPOCH, generator: false });
   for (const { article, item } of entries) {
     const lead = article.images[0];
@@ -68,13 +70,14 @@ export function rssItems(entries: readonly { article: Article; item: Item }[], s
     });
   }
   return splitElements(batch.rss2(), ITEM_OPEN, ITEM_CLOSE, entries.length).map((fragment, i) => {
-    const { article } = entries[i] as { article: Article };
+    const { article, translations } = entries[i] as ItemEntry;
     const extra = [
       element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
       ...byline(article),
       ...article.credits.filter((c) => !isAuthor(c)).map((c) => element(ITEM_INDENT, 'dc:contributor', {}, { text: c.name })),
       ...(article.language === site.language ? [] : [element(ITEM_INDENT, 'dc:language', {}, { text: article.language })]),
       ...article.images.map(mediaContent),
+      ...translations.map((t) => element(ITEM_INDENT, 'atom:link', { rel: 'alternate', type: 'text/html', hreflang: t.language, href: t.url, title: t.headline })),
     ].join('');
     const titled = fragment.replace(`<title><![CDATA[${TITLE_PLACEHOLDER}]]></title>`, () => `<title>${escapeMarkup(entries[i]?.item.title ?? '')}</title>`);
     return withHexReferences(appendBeforeClose(titled, 'item', extra));

@@ -1,5 +1,6 @@
-import { DuplicateIdError, type ArticleError } from '../load/errors.js';
+import { ArticleError, DuplicateIdError } from '../load/errors.js';
 import type { FileVersion } from '../load/files.js';
+import { resolveTranslationGroups } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
 
 /** What one article file yielded: an article, or the reasons it has none. */
@@ -26,6 +27,10 @@ export interface Snapshot {
   /** Every valid article, drafts and embargoed ones included, newest `published` first (ties: id). */
   readonly articles: readonly Article[];
   readonly byId: ReadonlyMap<string, Article>;
+  /** Article id → its translation group (itself included, original first); only articles in a group (model/translations.ts). */
+  readonly translations: ReadonlyMap<string, readonly Article[]>;
+  /** When grouped articles are released (epoch ms, ascending): feed caches turn over when a sibling link appears. */
+  readonly translationReleases: readonly number[];
   /** Files that yielded no article, with every reason. */
   readonly rejected: readonly ArticleError[];
   readonly warnings: readonly ArticleError[];
@@ -39,6 +44,8 @@ export function compareNewestFirst(a: Article, b: Article): number {
 /**
  * Assembles file records into a snapshot. Records are taken in file-name
  * order; a second file with an id already taken is rejected, naming both.
+ * Translation links are resolved across files; a broken one is a warning
+ * naming both files, and the story is served without it.
  */
 export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: number): Snapshot {
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -58,7 +65,12 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
     byId.set(article.id, article);
   }
   const articles = [...byId.values()].sort(compareNewestFirst);
-  return { version, site, articles, byId, rejected, warnings };
+  const { groups, problems, releases } = resolveTranslationGroups(articles, byId);
+  for (const problem of problems) {
+    const where = problem.other === undefined ? '' : ` (${problem.other.source})`;
+    warnings.push(new ArticleError(problem.article.source, 'translationOf', `${problem.message}${where}`));
+  }
+  return { version, site, articles, byId, translations: groups, translationReleases: releases, rejected, warnings };
 }
 
 export type SnapshotListener = (next: Snapshot, previous: Snapshot) => void;

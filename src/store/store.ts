@@ -3,6 +3,7 @@ import type { Cursor } from '../model/cursor.js';
 import type { ChangedFeed } from '../model/feed-filter.js';
 import type { FeedDescriptor, FeedFilter } from '../model/feed-filter.js';
 import type { FeedQuery } from '../model/feed-query.js';
+import type { TranslationLink } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
 
 /**
@@ -22,6 +23,14 @@ export interface FeedPage {
   /** `after` cursor of the oldest page, when this is not it. */
   readonly last?: Cursor;
   /** When the feed next changes by itself: its earliest embargoed article's `published` (ms), if any. */
+  readonly nextRelease?: number;
+}
+
+/** The translation links of some articles at an instant (model/translations.ts). */
+export interface TranslationsAt {
+  /** Article id → the siblings readers may see now (published, past any embargo); absent: none. */
+  readonly links: ReadonlyMap<string, readonly TranslationLink[]>;
+  /** When a sibling of one of these articles is next released, changing their links (ms since the epoch). */
   readonly nextRelease?: number;
 }
 
@@ -103,6 +112,8 @@ export interface Store {
   article(id: string): Promise<Article | undefined>;
   /** Every article, drafts and embargoed ones included, newest first. */
   summaries(): Promise<readonly ArticleSummary[]>;
+  /** The translation links `articles` show at `now`: their groups' other visible members. */
+  translations(articles: readonly Article[], now: Date): Promise<TranslationsAt>;
   /** Every feed with a visible article at `now`. */
   directory(now: Date): Promise<Directory>;
   health(now: Date): Promise<StoreHealth>;

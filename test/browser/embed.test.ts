@@ -207,13 +207,13 @@ describe.skipIf(SKIP_BROWSER_TESTS)('embedding on a partner site in a real brows
   });
 
   it('screenshot: the widget on a partner page, every script of the sample data', async () => {
-    const snippet = `<script src="${server.url}/embed.js" data-feed="/feed.json" data-limit="9" async></script>`;
+    const snippet = `<script src="${server.url}/embed.js" data-feed="/feed.json" data-limit="14" async></script>`;
     const visit = await visitPartner(partnerPage(snippet, server.url));
     try {
       const { page } = visit;
-      await widgetItems(page).nth(8).waitFor();
+      await widgetItems(page).nth(13).waitFor();
       await page.waitForLoadState('networkidle');
-      await expect(widgetItems(page).count()).resolves.toBe(9);
+      await expect(widgetItems(page).count()).resolves.toBe(14);
       // The Uyghur item reads right to left inside the widget.
       const ug = widgetItems(page).filter({ has: page.locator('[lang="ug"]') });
       await expect(page.locator('.wirefeed-widget li.wf-item[lang="ug"]').evaluate((li) => getComputedStyle(li).direction)).resolves.toBe('rtl');

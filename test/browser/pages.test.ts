@@ -130,13 +130,18 @@ describe.skipIf(SKIP_BROWSER_TESTS)('pages in a real browser (headless Chromium)
     try {
       expect(response?.status()).toBe(200);
       const expected = selectArticles(server.snapshot.articles, { limit: 50 }, FIXED_NOW).filter((a) => a.section === 'Korea');
-      expect(expected.length).toBe(3);
+      expect(expected.length).toBe(6); // three stories, and the night-school story in Korean, English and Chinese
       await expect(page.locator('article.story h2').allTextContents()).resolves.toEqual(expected.map((a) => a.headline));
       // The page agrees with the feed it previews.
       const feed = (await (await page.request.get(`${server.url}/sections/korea/feed.json`)).json()) as { items: { title: string }[] };
       expect(feed.items.map((i) => i.title)).toEqual(expected.map((a) => a.headline));
       await expect(page.locator('article.story .credit-line').allTextContents()).resolves.toEqual(expected.map((a) => formatCreditLine(a.credits, a.language)));
       const withImages = expected.filter((a) => a.images.length > 0);
+      // Lead images load lazily: bring each into view (six stories reach below the fold) and wait for it.
+      for (const img of await page.locator('article.story figure img').all()) {
+        await img.scrollIntoViewIfNeeded();
+        await img.evaluate((i: HTMLImageElement) => (i.complete ? undefined : new Promise((done) => i.addEventListener('load', done, { once: true }))));
+      }
       const images = await page.$$eval('article.story figure img', (imgs) => imgs.map((i) => ({ src: i.getAttribute('src'), alt: i.getAttribute('alt'), loaded: (i as HTMLImageElement).naturalWidth > 0 })));
       expect(images).toEqual(withImages.map((a) => ({ src: a.images[0]?.url, alt: a.images[0]?.alt, loaded: true })));
       const captions = await page.locator('article.story figcaption').allTextContents();

@@ -105,6 +105,29 @@ describe('npm run import (in-process)', () => {
     expect(content).not.toContain('Add your comment');
   });
 
+  it('--translation-of links the story to its original, which must exist and not be a translation itself', () => {
+    const articles = join(dataDir, 'articles');
+    mkdirSync(articles);
+    const original = { id: 'quotas-ug', url: 'https://news.example.org/uyghur/quotas.html', headline: 'Original', body: '<p>x</p>', published: '2021-03-03T00:00:00Z', language: 'ug' };
+    writeFileSync(join(articles, 'quotas-zh.json'), JSON.stringify({ ...original, id: 'quotas-zh', language: 'zh', translationOf: 'quotas-ug' }));
+
+    const missing = run(join(FIXTURES, 'two-reporters-released-by.txt'), ...BASE_ARGS, '--translation-of', 'quotas-ug');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('error: --translation-of "quotas-ug": no article has that id; import the original first\n');
+    const chained = run(join(FIXTURES, 'two-reporters-released-by.txt'), ...BASE_ARGS, '--translation-of', 'quotas-zh');
+    expect(chained.code).toBe(1);
+    expect(chained.stderr).toContain('error: --translation-of "quotas-zh": data/articles/quotas-zh.json is itself a translation of "quotas-ug"; give the original\'s id\n');
+    expect(articleFiles()).toEqual(['quotas-zh.json']);
+
+    writeFileSync(join(articles, 'quotas-ug.json'), JSON.stringify(original));
+    const result = run(join(FIXTURES, 'two-reporters-released-by.txt'), ...BASE_ARGS, '--translation-of', 'quotas-ug');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(articles, `${ID}.json`), 'utf8')).translationOf).toBe('quotas-ug');
+    const site = loadSite(dataDir, { fallbackBaseUrl: 'http://localhost' });
+    const loaded = loadArticleFiles(dataDir, site).find((f) => f.article?.id === ID);
+    expect(loaded?.article?.translationOf).toBe('quotas-ug');
+  });
+
   it('refuses to overwrite an existing id without --force, and replaces it with --force', () => {
     const fixture = join(FIXTURES, 'two-reporters-released-by.txt');
     expect(run(fixture, ...BASE_ARGS).code).toBe(0);

@@ -5,6 +5,7 @@ import { parseSite } from '../../src/load/site.js';
 import type { FeedMeta } from '../../src/map/to-feed-model.js';
 import type { Article, FeedFormat } from '../../src/model/types.js';
 import { FEED_FORMATS, renderFeed } from '../../src/render/render.js';
+import { ninjsProblems } from '../helpers/ninjs-rules.js';
 import { articleRecord, hostileText, type GeneratedRecord } from './arbitraries.js';
 import { checkItem, checkVerdict } from './expect-item.js';
 import { readAtom, readJson, readRss, type ReadFeed } from './feed-check.js';
@@ -56,6 +57,36 @@ export function checkCase({ siteTitle, records }: Case): void {
       (error as Error).message = `[${format}] ${(error as Error).message}`;
       throw error;
     }
+  }
+  checkNinjs(site, meta, accepted.map((a) => a.article));
+}
+
+/** A URL with every percent-escape undone, after WHATWG parsing: equal for two spellings of one resource. */
+function sameResource(url: string): string {
+  return new URL(url).href.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** The same articles as a ninjs feed: valid by the 3.1 rules, and every text the partner reads back exactly. */
+function checkNinjs(site: Parameters<typeof renderFeed>[1]['site'], meta: FeedMeta, articles: readonly Article[]): void {
+  try {
+    const body = renderFeed('ninjs', { site, meta, articles });
+    expect(ninjsProblems(body)).toEqual([]);
+    const doc = JSON.parse(body) as { headlines: { value: string }[]; associations?: Record<string, any>[] };
+    expect(doc.headlines[0]?.value).toBe(site.title);
+    expect(doc.associations ?? []).toHaveLength(articles.length);
+    articles.forEach((article, i) => {
+      const item = (doc.associations ?? [])[i] as Record<string, any>;
+      expect(item.headlines[0].value).toBe(article.headline);
+      expect(item.bodies[0].value).toBe(article.body);
+      expect(item.descriptions?.[0].value).toBe(article.summary);
+      expect(item.language).toBe(article.language);
+      expect((item.people ?? []).map((p: { name: string; rel: string }) => [p.name, p.rel])).toEqual(article.credits.map((c) => [c.name, c.role]));
+      // Image URLs may come back percent-encoded where RFC 3986 wants it; they name the same resource.
+      expect((item.associations ?? []).map((a: { uri: string }) => sameResource(a.uri))).toEqual(article.images.map((image) => sameResource(image.url)));
+    });
+  } catch (error) {
+    (error as Error).message = `[ninjs] ${(error as Error).message}`;
+    throw error;
   }
 }
 

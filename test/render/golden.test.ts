@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { feedLinks } from '../../src/query/resolve-feed.js';
+import { visibleSiblings } from '../../src/model/translations.js';
 import { newestChange, selectArticles } from '../../src/model/feed-query.js';
-import { FEED_FORMATS, FORMATS, renderFeed } from '../../src/render/render.js';
+import { FORMATS, renderFeed, SERVED_FORMATS } from '../../src/render/render.js';
 import { loadSample, SAMPLE_NOW } from '../helpers/sample.js';
 
 /**
@@ -9,12 +10,12 @@ import { loadSample, SAMPLE_NOW } from '../helpers/sample.js';
  * up as a diff of these files; review it, then accept with `npx vitest run -u`.
  */
 describe('golden feeds for the sample data', () => {
-  it.each(FEED_FORMATS)('%s matches test/golden', async (format) => {
+  it.each(SERVED_FORMATS)('%s matches test/golden', async (format) => {
     const snapshot = loadSample();
     const { site } = snapshot;
     const articles = selectArticles(snapshot.articles, { limit: site.feedSize }, SAMPLE_NOW);
     const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
-    const output = renderFeed(format, { site, meta, articles });
+    const output = renderFeed(format, { site, meta, articles, translations: (a) => visibleSiblings(snapshot.translations, a, SAMPLE_NOW) });
     await expect(output).toMatchFileSnapshot(`../golden/${FORMATS[format].fileName}`);
   });
 
@@ -23,7 +24,7 @@ describe('golden feeds for the sample data', () => {
     const { site } = snapshot;
     const articles = selectArticles(snapshot.articles, { limit: 50 }, SAMPLE_NOW);
     const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
-    for (const format of FEED_FORMATS) {
+    for (const format of SERVED_FORMATS) {
       const first = renderFeed(format, { site, meta, articles });
       const again = renderFeed(format, { site, meta, articles: selectArticles(loadSample().articles, { limit: 50 }, SAMPLE_NOW) });
       expect(again).toBe(first);
@@ -50,5 +51,17 @@ describe('feed ids of pages', () => {
     const links = feedLinks(site.baseUrl, '/tags/x');
     const paged = { rss: `${links.rss}?limit=3`, atom: `${links.atom}?limit=3&before=abc`, json: `${links.json}?limit=3` };
     expect(feedId(site, { title: '', description: '', updated: new Date(0), links: paged })).toBe('tag:news.example.org,2019:feeds/tags/x');
+  });
+});
+
+describe('golden Google News sitemap for the sample data', () => {
+  it('47 hours after the Korean night-school story: its three languages and nothing older', async () => {
+    const { selectNewsArticles } = await import('../../src/query/news-sitemap.js');
+    const { renderNewsSitemap } = await import('../../src/render/news-sitemap.js');
+    const snapshot = loadSample();
+    const now = new Date('2020-07-16T09:00:00Z');
+    const view = selectNewsArticles(selectArticles(snapshot.articles, { limit: 1000 }, now), now);
+    expect(view.articles.map((a) => a.id)).toEqual(['2020-07-night-school-zh', '2020-07-night-school-en', '2020-07-night-school-ko']);
+    await expect(await renderNewsSitemap(snapshot.site, view.articles)).toMatchFileSnapshot('../golden/news-sitemap.xml');
   });
 });

@@ -1,3 +1,4 @@
+import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
 import type { FeedDescriptor } from '../../model/feed-filter.js';
 import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
@@ -14,6 +15,8 @@ export interface HomeInput {
   readonly feeds: readonly FeedDescriptor[];
   /** The main feed's newest items. */
   readonly latest: readonly Article[];
+  /** The translations each story links to; none when absent. */
+  readonly translations?: (article: Article) => readonly TranslationLink[];
   readonly asset: (name: string) => string;
 }
 
@@ -58,7 +61,7 @@ ${
     ? html`<p>No stories are published yet.</p>`
     : html`<p>The ${input.latest.length} newest stories in the main feed.</p>
 <ol class="stories">
-${input.latest.map((article) => html`<li>${renderStory(article, site, { headingLevel: 3, linkFilters: true })}</li>\n`)}</ol>`
+${input.latest.map((article) => html`<li>${renderStory(article, site, { headingLevel: 3, linkFilters: true, translations: input.translations?.(article) ?? [] })}</li>\n`)}</ol>`
 }
 </section>
 
@@ -68,6 +71,14 @@ ${input.latest.map((article) => html`<li>${renderStory(article, site, { headingL
 <pre><code>${`<script src="${site.baseUrl}/embed.js" data-feed="${exampleJson}" data-limit="5" async></script>`}</code></pre>
 <p>Where third-party scripts are not allowed, use a frame:</p>
 <pre><code>${`<iframe src="${site.baseUrl}/embed?feed=${encodeURIComponent(exampleJson)}&limit=5" title="Headlines from ${site.title}" width="400" height="600"></iframe>`}</code></pre>
+</section>
+
+<section aria-labelledby="partners" class="partners">
+<h2 id="partners">For search engines and content partners</h2>
+<ul>
+<li><a href="/news-sitemap.xml">Google News sitemap</a>: stories of the last two days (also named in <a href="/robots.txt">robots.txt</a>).</li>
+<li><a href="/ninjs.json">IPTC ninjs</a> (News in JSON 3.1) for editorial systems: every feed above also comes as <code>ninjs.json</code>, and each story at <code>/articles/{id}.ninjs.json</code>.</li>
+</ul>
 </section>`;
   return renderPage({
     site,

@@ -41,3 +41,17 @@ export function formatReaderDate(date: Date, language: string, timezone: string 
   const zone = time.setLocale(locale).toFormat('ZZZZ');
   return { iso, text: `${text} ${zone}` };
 }
+
+/**
+ * A language's name in that language ("한국어", "English", "中文（简体）"), from
+ * Intl; the tag itself when Intl does not know it. Readers look for their
+ * own language written their own way, not in the page's.
+ */
+export function languageName(language: string): string {
+  try {
+    const name = new Intl.DisplayNames([language], { type: 'language' }).of(language);
+    return name === undefined || name === '' ? language : name;
+  } catch {
+    return language;
+  }
+}

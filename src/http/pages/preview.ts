@@ -1,4 +1,5 @@
-import type { Site } from '../../model/types.js';
+import type { TranslationLink } from '../../model/translations.js';
+import type { Article, Site } from '../../model/types.js';
 import type { FeedView } from '../../query/feed-view.js';
 import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
 import { html, type SafeHtml } from './html.js';
@@ -12,7 +13,12 @@ const KIND_HEADING = { section: 'Section', tag: 'Tag', language: 'Language', aut
  * what the feed is, its three formats, and its items as readable stories.
  * Each feed document links here with <link rel="alternate" type="text/html">.
  */
-export function renderPreviewPage(site: Site, view: FeedView, asset: (name: string) => string): SafeHtml {
+export function renderPreviewPage(
+  site: Site,
+  view: FeedView,
+  asset: (name: string) => string,
+  translations: (article: Article) => readonly TranslationLink[] = () => [],
+): SafeHtml {
   const feed = view.descriptor;
   const kind = feed.filter?.kind;
   const heading = kind === undefined ? html`${site.title}` : kind === 'author' ? html`${KIND_HEADING.author} ${feedName(feed, site)}` : html`${KIND_HEADING[kind]}: ${feedName(feed, site)}`;
@@ -27,7 +33,7 @@ ${
   view.articles.length === 0
     ? html`<p>No stories in this feed yet.</p>`
     : html`<ol class="stories" aria-label="Stories">
-${view.articles.map((article) => html`<li>${renderStory(article, site, { headingLevel: 2, linkFilters: true })}</li>\n`)}</ol>`
+${view.articles.map((article) => html`<li>${renderStory(article, site, { headingLevel: 2, linkFilters: true, translations: translations(article) })}</li>\n`)}</ol>`
 }`;
   return renderPage({
     site,

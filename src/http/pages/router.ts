@@ -58,7 +58,9 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
     const site = deps.store.site();
     const now = deps.clock();
     const [directory, latest] = await Promise.all([deps.store.directory(now), deps.store.feedPage(undefined, { limit: Math.min(HOME_LATEST, site.feedSize) }, now)]);
-    sendPage(req, res, 200, renderHomePage({ site, feeds: directory.feeds, latest: latest?.articles ?? [], asset }));
+    const articles = latest?.articles ?? [];
+    const translations = await deps.store.translations(articles, now);
+    sendPage(req, res, 200, renderHomePage({ site, feeds: directory.feeds, latest: articles, asset, translations: (a) => translations.links.get(a.id) ?? [] }));
   });
 
   router.get('/feeds.opml', async (req, res) => {
@@ -77,15 +79,17 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
       return;
     }
     const site = deps.store.site();
+    const now = deps.clock();
     const slug = String(req.params.slug).normalize('NFKC').toLowerCase();
     const filter = { kind, slug };
-    const page = await deps.store.feedPage(filter, { limit: site.feedSize }, deps.clock());
+    const page = await deps.store.feedPage(filter, { limit: site.feedSize }, now);
     if (!page) {
       const message = `We have no ${kind} feed named “${slug.slice(0, 100)}”. It may never have existed, or its stories are not published yet.`;
       sendPage(req, res, 404, renderNotFoundPage(site, message, asset));
       return;
     }
-    sendPage(req, res, 200, renderPreviewPage(site, viewOfPage(site, filter, page), asset));
+    const translations = await deps.store.translations(page.articles, now);
+    sendPage(req, res, 200, renderPreviewPage(site, viewOfPage(site, filter, page), asset, (a) => translations.links.get(a.id) ?? []));
   };
   for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/`, servePreview(kind));
 

@@ -1,14 +1,29 @@
 import { formatCreditLine } from '../../map/credit-line.js';
 import { slugify } from '../../model/slug.js';
+import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
 import { html, safeUrl, type SafeHtml } from './html.js';
-import { formatReaderDate, textDirection } from './locale.js';
+import { formatReaderDate, languageName, textDirection } from './locale.js';
 
 export interface StoryOptions {
   /** Heading level of the headline: 2 on a feed's page, 3 under "Latest stories". */
   readonly headingLevel: 2 | 3;
   /** Link section and tags to their feed pages (not in the embed frame). */
   readonly linkFilters: boolean;
+  /** The article's translations a reader may see (model/translations.ts visibleSiblings). */
+  readonly translations?: readonly TranslationLink[];
+}
+
+/**
+ * "Also in 한국어 · English": each translation named in its own language
+ * and marked with its own lang and dir, so a screen reader switches voice
+ * and a right-to-left name reads right; hreflang tells the browser too.
+ */
+function renderTranslations(links: readonly TranslationLink[], site: Site): SafeHtml | '' {
+  if (links.length === 0) return '';
+  return html`<p class="translations" lang="${site.language}" dir="${textDirection(site.language)}">Also in ${links.map(
+    (link, i) => html`${i > 0 ? ' · ' : ''}<a href="${safeUrl(link.url) ?? ''}" hreflang="${link.language}" lang="${link.language}" dir="${textDirection(link.language)}" title="${link.headline}">${languageName(link.language)}</a>`,
+  )}</p>\n`;
 }
 
 /** A stable, valid id for an article's headline (aria-labelledby). */
@@ -51,5 +66,5 @@ ${lead.caption || lead.credit ? html`<figcaption>${lead.caption ? html`<span cla
           options.linkFilters ? html`${i > 0 ? ', ' : ''}<a href="${f.path}"><bdi>${f.label}</bdi></a>` : html`${i > 0 ? ', ' : ''}<bdi>${f.label}</bdi>`,
         )}</p>\n`
       : ''
-  }${url ? html`<p class="more" lang="${site.language}" dir="${textDirection(site.language)}"><a href="${url}">Read the full story<span class="visually-hidden">: <bdi lang="${article.language}">${article.headline}</bdi></span></a></p>\n` : ''}</article>`;
+  }${renderTranslations(options.translations ?? [], site)}${url ? html`<p class="more" lang="${site.language}" dir="${textDirection(site.language)}"><a href="${url}">Read the full story<span class="visually-hidden">: <bdi lang="${article.language}">${article.headline}</bdi></span></a></p>\n` : ''}</article>`;
 }

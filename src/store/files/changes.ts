@@ -5,6 +5,7 @@ import { FILTER_KINDS, feedPath, slugsOf, type ChangedFeed, type FeedFilter } fr
 import { visibleFrom, type PageOfFeed } from '../../model/feed-query.js';
 import { indexArticles } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
+import { visibleSiblings } from '../../model/translations.js';
 
 /** One side of a comparison: a snapshot's site and articles, seen at an instant. */
 export interface DataAt {
@@ -12,7 +13,17 @@ export interface DataAt {
   /** Newest first, as in a snapshot. */
   readonly articles: readonly Article[];
   readonly byId: ReadonlyMap<string, Article>;
+  /** Translation groups (model/translations.ts); the links they add are part of every document. */
+  readonly translations?: ReadonlyMap<string, readonly Article[]>;
   readonly now: Date;
+}
+
+/** The translation links an article shows on one side, as one comparable string. */
+function linksKey(side: DataAt, article: Article): string {
+  if (side.translations === undefined) return '';
+  return visibleSiblings(side.translations, article, side.now)
+    .map((l) => `${l.id}\n${l.language}\n${l.url}\n${l.headline}`)
+    .join('\n');
 }
 
 /**
@@ -46,6 +57,12 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
       if (old !== undefined) consider(old);
     }
     for (const [id, old] of before.byId) if (!after.byId.has(id)) consider(old);
+    // An unchanged article whose translations changed (one added, edited, released or removed) shows other links.
+    for (const id of new Set([...(before.translations?.keys() ?? []), ...(after.translations?.keys() ?? [])])) {
+      const old = before.byId.get(id);
+      const article = after.byId.get(id);
+      if (old !== undefined && article !== undefined && linksKey(before, old) !== linksKey(after, article)) consider(article);
+    }
     // Embargoes released (or, with a clock set back, re-imposed) between the two instants.
     for (const side of [before, after]) {
       const all = indexArticles(side.articles).all;
@@ -60,17 +77,17 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
     const old = resolvePage(before.articles, filter, { limit: before.site.feedSize }, before.now);
     const now = resolvePage(after.articles, filter, query, after.now);
     if (old === undefined && now === undefined) continue;
-    if (old === undefined || now === undefined || siteChanged || !samePage(old, now)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
+    if (old === undefined || now === undefined || siteChanged || !samePage(old, now, before, after)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
   }
   return changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Same document: with the site unchanged, title and description follow from the name, and `updated` from the articles. */
-function samePage(a: PageOfFeed, b: PageOfFeed): boolean {
+function samePage(a: PageOfFeed, b: PageOfFeed, before: DataAt, after: DataAt): boolean {
   if (a.name !== b.name) return false;
   if (!sameCursor(a.next, b.next) || !sameCursor(a.previous, b.previous) || !sameCursor(a.last, b.last)) return false;
   if (a.articles.length !== b.articles.length) return false;
-  return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article));
+  return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article) && linksKey(before, article) === linksKey(after, b.articles[i] as Article));
 }
 
 function sameCursor(a: Cursor | undefined, b: Cursor | undefined): boolean {

@@ -6,14 +6,15 @@ import { feedArticles, indexArticles, nextRelease } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
 import { newestChange, type FeedQuery } from '../../model/feed-query.js';
 import type { Snapshot } from '../snapshot.js';
-import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, Store, StoreHealth } from '../store.js';
+import { nextSiblingRelease, visibleSiblings, type TranslationLink } from '../../model/translations.js';
+import type { TranslationsAt, ArticleSummary, Directory, DirectoryEntry, FeedPage, Store, StoreHealth } from '../store.js';
 
 /** The read side of the Store interface, answered from the in-memory snapshot `current()` returns. */
-export type SnapshotReads = Pick<Store, 'site' | 'version' | 'feedPage' | 'article' | 'summaries' | 'directory' | 'health' | 'nextRelease' | 'releasedFeeds'>;
+export type SnapshotReads = Pick<Store, 'site' | 'version' | 'feedPage' | 'translations' | 'article' | 'summaries' | 'directory' | 'health' | 'nextRelease' | 'releasedFeeds'>;
 
 /** A snapshot seen at an instant, as the change comparison takes it. */
 export function dataAt(snapshot: Snapshot, now: Date): DataAt {
-  return { site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, now };
+  return { site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, translations: snapshot.translations, now };
 }
 
 /** Visible articles of a newest-first, published-only list at `now`: the suffix from `visibleFrom`. */
@@ -41,6 +42,17 @@ export function snapshotReads(current: () => Snapshot): SnapshotReads {
     },
 
     article: async (id) => current().byId.get(id),
+
+    async translations(articles, now): Promise<TranslationsAt> {
+      const groups = current().translations;
+      const links = new Map<string, readonly TranslationLink[]>();
+      for (const article of articles) {
+        const siblings = visibleSiblings(groups, article, now);
+        if (siblings.length > 0) links.set(article.id, siblings);
+      }
+      const nextRelease = nextSiblingRelease(groups, articles, now);
+      return nextRelease === undefined ? { links } : { links, nextRelease };
+    },
 
     async summaries(): Promise<readonly ArticleSummary[]> {
       return current().articles.map((a) => ({ id: a.id, headline: a.headline, status: a.status, published: a.published, updated: a.updated, url: a.url, source: a.source }));

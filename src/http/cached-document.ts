@@ -1,0 +1,57 @@
+import type { NextFunction, Request, Response } from 'express';
+import { negotiateEncoding } from './compress.js';
+import { isNotModified } from './conditional.js';
+import { HttpError } from './errors.js';
+import type { CachedFeed, FeedCache, Representation, RenderResult } from './feed-cache.js';
+
+export interface CachedDocumentRequest {
+  readonly cache: FeedCache;
+  /** Unique per document and selection; the cache's generation covers data changes. */
+  readonly key: string;
+  readonly generation: number;
+  /** The request's instant (ms): a cached document is valid until its next change. */
+  readonly now: number;
+  readonly render: () => RenderResult | Promise<RenderResult>;
+  /** Cache-Control for this answer, given the document's next change (epoch ms) if it has one. */
+  readonly cacheControl: (nextChange: number | undefined) => string;
+}
+
+/**
+ * Serves a document that is not a feed (the news sitemap, a ninjs article)
+ * the way feeds are served: rendered once per data version into the
+ * app's response cache, compressed once per coding, ETag and Last-Modified
+ * from the exact bytes, 304 on a matching conditional request, HEAD
+ * without a body.
+ */
+export function serveCachedDocument(req: Request, res: Response, next: NextFunction, doc: CachedDocumentRequest): void {
+  const coding = negotiateEncoding(req.headers['accept-encoding']);
+  if (coding === undefined) {
+    throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
+  }
+  const send = (cached: CachedFeed, representation: Representation): void => {
+    res.setHeader('Cache-Control', doc.cacheControl(cached.nextRelease));
+    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {
+      res.writeHead(304, representation.notModifiedHeaders);
+      res.end();
+      return;
+    }
+    res.writeHead(200, representation.headers);
+    if (req.method === 'HEAD') res.end();
+    else res.end(representation.bytes);
+  };
+  const cached = doc.cache.get(doc.key, doc.generation, doc.now, doc.render);
+  Promise.resolve(cached)
+    .then(async (value) => send(value, await value.feed.representation(coding)))
+    .catch(next);
+}
+
+/** Cache-Control that no cache keeps past `nextChange` (an embargo release, an article leaving a time window). */
+export function cacheControlUntil(lifetimes: { maxAge: number; staleWhileRevalidate: number; staleIfError: number }, nextChange: number | undefined, now: number): string {
+  let { maxAge, staleWhileRevalidate } = lifetimes;
+  if (nextChange !== undefined) {
+    const until = Math.max(0, Math.floor((nextChange - now) / 1000));
+    maxAge = Math.min(maxAge, until);
+    staleWhileRevalidate = Math.min(staleWhileRevalidate, until - maxAge);
+  }
+  return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${lifetimes.staleIfError}`;
+}
