@@ -28,6 +28,10 @@ export interface Config {
   readonly rateLimit: number;
   /** TRUST_PROXY: Express's "trust proxy" setting; false = use the socket's address, ignore X-Forwarded-For. */
   readonly trustProxy: TrustProxy;
+  /** DATABASE_URL: a postgres:// URL; when set, articles live in PostgreSQL instead of DATA_DIR/articles. */
+  readonly databaseUrl?: string;
+  /** DATABASE_POOL_SIZE: connections the PostgreSQL pool opens at most. */
+  readonly databasePoolSize: number;
 }
 
 /** Cache-Control lifetimes (seconds) and the size of the in-memory feed cache. */
@@ -86,6 +90,8 @@ export function loadConfig(env: Env): Config {
     ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    ...optionalDatabaseUrl(env, 'DATABASE_URL'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
   };
 }
 
@@ -171,4 +177,24 @@ export function optionalUrl(env: Env, name: string, options: { allowQuery?: bool
   if (url.hash || (url.search && !options.allowQuery)) throw new ConfigError(name, `must not have a query or fragment, got ${JSON.stringify(raw)}`);
   // A hub endpoint is used exactly as given; a base URL loses its trailing slash so paths can be appended.
   return options.allowQuery ? url.toString() : url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * A postgres:// (or postgresql://) URL with a host. The message never
+ * repeats the value: a database URL usually holds a password.
+ */
+export function optionalDatabaseUrl(env: Env, name: string): { databaseUrl?: string } {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return {};
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL like postgres://user:password@host:5432/database (the value is not shown: it may hold a password)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got ${JSON.stringify(url.protocol + '//')}`);
+  }
+  if (url.hostname === '' && !url.searchParams.has('host')) throw new ConfigError(name, 'must name a host, as in postgres://user:password@host:5432/database');
+  return { databaseUrl: raw };
 }
