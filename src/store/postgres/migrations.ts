@@ -76,13 +76,17 @@ export const MIGRATIONS: readonly Migration[] = [
         feeds jsonb NOT NULL
       );
 
-      -- What the last sync run rejected (files with no article) and warned about, for /healthz.
+      -- What sync found wrong with each article file (rejected: no article; warning: served anyway), for
+      -- /healthz. Keyed by file name: a run replaces the rows of the files it read and keeps those of
+      -- files it skipped as unchanged, so their warnings are not forgotten.
       CREATE TABLE sync_reports (
-        position integer PRIMARY KEY,
+        name text COLLATE "C" NOT NULL,
+        position integer NOT NULL,
         severity text NOT NULL CHECK (severity IN ('rejected', 'warning')),
         file text NOT NULL,
         field text,
-        problem text NOT NULL
+        problem text NOT NULL,
+        PRIMARY KEY (name, position)
       );
     `,
   },

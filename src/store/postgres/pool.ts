@@ -52,7 +52,7 @@ export function describeTarget(url: string): string {
 }
 
 /** SQLSTATE classes and Node error codes that mean "the database cannot be reached", not "the statement is wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '57P01', '57P02', '57P03', '53300', '57014']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '3D000', '28000', '28P01', '57P01', '57P02', '57P03', '53300', '57014']);
 
 /** True when `error` says the database is down, unreachable, overloaded or timed out. */
 export function isUnavailable(error: unknown): boolean {

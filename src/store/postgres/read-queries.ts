@@ -117,7 +117,7 @@ export async function readHealthCounts(pool: Pool, now: Date): Promise<{ article
     `SELECT count(*) AS articles, count(*) FILTER (WHERE status = 'published' AND published <= $1) AS visible FROM articles`,
     [now.toISOString()],
   );
-  const reports = await pool.query<{ severity: string; file: string; field: string | null; problem: string }>('SELECT severity, file, field, problem FROM sync_reports ORDER BY position');
+  const reports = await pool.query<{ severity: string; file: string; field: string | null; problem: string }>('SELECT severity, file, field, problem FROM sync_reports ORDER BY name, position');
   const errorOf = (row: { file: string; field: string | null; problem: string }) => new ArticleError(row.file, row.field ?? undefined, row.problem);
   return {
     articles: Number(counts.rows[0]?.articles ?? 0),

@@ -1,0 +1,10 @@
+/** A sync reading thread (see sync-threads.ts): takes chunks from the shared counter until none are left. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readSyncChunk, SYNC_CHUNK, type SyncReadJob } from './sync-read.js';
+
+const job = workerData as SyncReadJob & { readonly counter: SharedArrayBuffer };
+const counter = new Int32Array(job.counter);
+const chunks = Math.ceil(job.names.length / SYNC_CHUNK);
+for (let chunk = Atomics.add(counter, 0, 1); chunk < chunks; chunk = Atomics.add(counter, 0, 1)) {
+  parentPort?.postMessage({ chunk, reads: readSyncChunk(job, chunk) });
+}
