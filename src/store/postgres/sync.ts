@@ -75,6 +75,7 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
   let lastProgress = started;
   const everyMs = options.progressEveryMs ?? 2000;
 
+  let writing: Promise<void> = Promise.resolve();
   for await (const chunk of readFolderForSync(job, options.threads)) {
     const rows: ArticleRow[] = [];
     const articles: Article[] = [];
@@ -111,7 +112,12 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
         for (const error of fileWarnings) reports.push({ name: read.name, severity: 'warning', error });
       }
     }
-    deleted += await writeChunk(pool, rows, articles, staleIds.filter((id) => !rows.some((row) => row.id === id)), reread, reports);
+    // One write in flight while the next chunk is read and sanitised: the database and the parsing overlap.
+    const previous = writing;
+    const stale = staleIds.filter((id) => !rows.some((row) => row.id === id));
+    writing = previous.then(() => writeChunk(pool, rows, articles, stale, reread, reports)).then((n) => void (deleted += n));
+    writing.catch(() => undefined);
+    await previous;
     written += rows.length;
     done += chunk.length;
     if (options.progress !== undefined && Date.now() - lastProgress >= everyMs) {
@@ -121,6 +127,7 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
     }
   }
 
+  await writing;
   const present = new Set(names);
   const gone = [...byFile].filter(([file]) => !present.has(file));
   await inTransaction(pool, async (client) => {
