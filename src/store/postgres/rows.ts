@@ -84,10 +84,37 @@ export function entryRows(article: Article): EntryRow[] {
   return rows;
 }
 
-/** An Article from its JSONB form: dates revived, optional fields absent as in a loaded article. */
+/** Field order of a parsed Article, Credit and Image (load/article.ts). */
+const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'source'];
+const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
+const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
+
+/** A copy with keys in `keys` order (any others after), absent ones left absent. */
+function ordered(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  for (const key of Object.keys(value)) if (!(key in out)) out[key] = value[key];
+  return out;
+}
+
+/**
+ * An Article from its JSONB form: dates revived, and keys back in the
+ * loader's order. JSONB sorts keys (shortest first), and anything that
+ * serialises or spreads an article (the ingest API's JSON, WebSub's
+ * comparison) must see the same object from both backends.
+ */
 export function articleFromJson(json: unknown): Article {
-  const data = json as Record<string, unknown> & { published: string; updated: string };
-  return { ...data, published: new Date(data.published), updated: new Date(data.updated) } as unknown as Article;
+  const data = json as Record<string, unknown> & { published: string; updated: string; credits: Record<string, unknown>[]; images: Record<string, unknown>[] };
+  return ordered(
+    {
+      ...data,
+      published: new Date(data.published),
+      updated: new Date(data.updated),
+      credits: data.credits.map((credit) => ordered(credit, CREDIT_KEYS)),
+      images: data.images.map((image) => ordered(image, IMAGE_KEYS)),
+    },
+    ARTICLE_KEYS,
+  ) as unknown as Article;
 }
 
 /** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
