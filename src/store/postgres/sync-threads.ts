@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { readSyncChunk, SYNC_CHUNK, type SyncRead, type SyncReadJob } from './sync-read.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { readSyncChunk, SYNC_CHUNK, SYNC_READ_AHEAD, type SyncRead, type SyncReadJob } from './sync-read.js';
 
 /**
  * The article files of a sync, read and sanitised on every core, yielded
@@ -17,7 +18,8 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
   const chunks = Math.ceil(job.names.length / SYNC_CHUNK);
   const script = new URL('./sync-worker.js', import.meta.url);
   const count = existsSync(fileURLToPath(script)) && chunks > 2 ? (threads ?? Math.min(3, Math.max(1, availableParallelism() - 1))) : 0;
-  const counter = new SharedArrayBuffer(4);
+  // [0]: the next chunk to read; [1]: the next chunk to hand to the writer (reading threads wait on it).
+  const counter = new SharedArrayBuffer(8);
   const shared = new Int32Array(counter);
   const results = new Map<number, readonly SyncRead[]>();
   let wake: (() => void) | undefined;
@@ -43,12 +45,19 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
         if (ready !== undefined) {
           results.delete(next);
           yield ready;
+          Atomics.store(shared, 1, next + 1);
+          Atomics.notify(shared, 1);
           break;
         }
-        const mine = Atomics.add(shared, 0, 1);
-        if (mine < chunks) {
-          results.set(mine, readSyncChunk(job, mine));
-          continue;
+        // The main thread reads too, within the same window as the threads; between chunks it lets the
+        // threads' messages in (a synchronous loop would read the whole folder before seeing any).
+        if (Atomics.load(shared, 0) < Math.min(chunks, next + SYNC_READ_AHEAD)) {
+          const mine = Atomics.add(shared, 0, 1);
+          if (mine < chunks) {
+            results.set(mine, readSyncChunk(job, mine));
+            await yieldToEventLoop();
+            continue;
+          }
         }
         await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;

@@ -135,6 +135,9 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
     await client.query('DELETE FROM sync_reports WHERE NOT (name = ANY($1::text[]))', [names]);
     if (options.prune && gone.length > 0) deleted += await removeFileRows(client, gone.map(([file]) => file));
   });
+  // Fresh planner statistics after a bulk load: until autovacuum gets to it, the planner would guess at
+  // row counts (and the feed statements' plans rely on index scans being the cheap way).
+  if (written + deleted >= 1000) await pool.query('ANALYZE articles, feed_entries');
   // Warnings of skipped files are reported again, as the loader would print them: read back from their rows.
   const kept = await pool.query<{ severity: string; file: string; field: string | null; problem: string }>('SELECT severity, file, field, problem FROM sync_reports ORDER BY name, position');
   const all = kept.rows.map((row) => ({ severity: row.severity, error: new ArticleError(row.file, row.field ?? undefined, row.problem) }));
