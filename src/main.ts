@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
-import { createReloader } from './store/files/reloader.js';
+import { createFilesStore } from './store/files/files-store.js';
 import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
@@ -23,19 +23,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the reloader
-  // keeps the store in step with DATA_DIR (watch + periodic rescan).
+  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the files store
+  // keeps itself in step with DATA_DIR (watch + periodic rescan).
   const initial = await loadArticleFilesInParallel(config.dataDir, site);
-  const reloader = createReloader({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
-  const { store } = reloader;
-  const snapshot = store.current();
-  for (const problem of snapshot.rejected) console.error(`rejected: ${problem.message}`);
-  for (const warning of snapshot.warnings) console.error(`warning: ${warning.message}`);
-  reloader.start();
-  const ingest =
-    config.ingestToken === undefined
-      ? undefined
-      : { token: config.ingestToken, maxBytes: config.ingestMaxBytes, dataDir: config.dataDir, reload: (names: readonly string[]) => reloader.reload(names) };
+  const store = createFilesStore({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
+  const health = await store.health(new Date());
+  for (const problem of health.rejected) console.error(`rejected: ${problem.message}`);
+  for (const warning of health.warnings) console.error(`warning: ${warning.message}`);
+  store.start();
+  const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
   const app = createApp({
     store,
     production: config.production,
@@ -46,7 +42,7 @@ async function main(): Promise<void> {
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
   const server = createServer(requestListener(app)).listen(config.port, config.host, () => {
-    console.log(`wirefeed: serving ${snapshot.articles.length} articles (${snapshot.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
+    console.log(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {
     console.error(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);

@@ -10,17 +10,18 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import { SiteError } from '../load/errors.js';
 import { loadArticleFiles, loadSite } from '../load/load-data.js';
-import { listFeeds } from '../query/directory.js';
-import { isVisible } from '../query/select.js';
+import { listFeeds } from '../model/feed-filter.js';
+import { isVisible } from '../model/feed-query.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
-import { buildSnapshot, type Snapshot } from '../store/snapshot.js';
-import { createStore } from '../store/store.js';
+import { createSnapshotStore } from '../store/files/files-store.js';
+import { buildSnapshot } from '../store/snapshot.js';
+import type { Store } from '../store/store.js';
 
-/** What an export is made from: the real app, the snapshot it serves, and the instant it is served at. */
+/** What an export is made from: the real app, the store it serves, and the instant it is served at. */
 export interface ExportOptions {
-  /** The app built by createApp for `snapshot` and a clock fixed at `now`. */
+  /** The app built by createApp for `store` and a clock fixed at `now`. */
   readonly app: express.Express;
-  readonly snapshot: Snapshot;
+  readonly store: Store;
   readonly now: Date;
   readonly outDir: string;
   readonly log?: (line: string) => void;
@@ -47,11 +48,10 @@ const PAGING_RELS = new Set(['next', 'prev', 'previous', 'first', 'last', 'curre
  * format, each feed folder's preview page (`P/`, the home page for the main
  * feed), the OPML list and the widget script.
  */
-export function seedUrls(snapshot: Snapshot, now: Date): string[] {
-  const visible = snapshot.articles.filter((article) => isVisible(article, now));
+export async function seedUrls(store: Store, now: Date): Promise<string[]> {
   // The pages' stylesheet and script (and the widget's) are exported too, so the pages work from a static host.
   const urls = ['/', '/feeds.opml', '/embed.js', ...[...loadAssets().keys()].map((name) => `/assets/${encodeURIComponent(name)}`)];
-  for (const feed of listFeeds(visible)) {
+  for (const feed of (await store.directory(now)).feeds) {
     for (const format of FEED_FORMATS) urls.push(`${feed.path}/${FORMATS[format].fileName}`);
     if (feed.path !== '') urls.push(`${feed.path}/`);
   }
@@ -162,7 +162,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const files = new Map<string, string>();
   const skipped: string[] = [];
   try {
-    const queue = seedUrls(options.snapshot, options.now);
+    const queue = await seedUrls(options.store, options.now);
     const seen = new Set(queue);
     while (queue.length > 0) {
       const url = queue.shift() as string;
@@ -187,7 +187,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       files.set(url, relative);
       log(`${url} → ${relative} (${fetched.body.length} bytes)`);
       for (const link of pagingLinks(fetched)) {
-        const path = localPath(link, options.snapshot.site.baseUrl);
+        const path = localPath(link, options.store.site().baseUrl);
         if (path !== undefined && !seen.has(path)) {
           seen.add(path);
           queue.push(path);
@@ -237,8 +237,9 @@ export async function runExport(argv: readonly string[], env: Readonly<Record<st
     }
     const snapshot = buildSnapshot(site, loadArticleFiles(config.dataDir, site), 1);
     for (const problem of snapshot.rejected) print.err(`rejected: ${problem.message}`);
-    const app = createApp({ store: createStore(snapshot), clock: () => now, production: true, log: print.err });
-    const result = await exportSite({ app, snapshot, now, outDir });
+    const store = createSnapshotStore(snapshot, () => now);
+    const app = createApp({ store, clock: () => now, production: true, log: print.err });
+    const result = await exportSite({ app, store, now, outDir });
     const shown = result.skipped.slice(0, 5).join(' ') + (result.skipped.length > 5 ? ' …' : '');
     print.out(`wirefeed export: wrote ${result.files.size} URLs (each with .gz and .br) to ${outDir} as of ${now.toISOString()}`);
     if (result.skipped.length > 0) print.out(`wirefeed export: ${result.skipped.length} URLs are not served by this build (404), skipped: ${shown}`);

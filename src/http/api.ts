@@ -1,15 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
-import { ID_PATTERN, parseArticle } from '../load/article.js';
+import { ID_PATTERN } from '../load/article.js';
 import type { ArticleError } from '../load/errors.js';
-import { decodeJson, displayName } from '../load/files.js';
-import { ARTICLES_DIR } from '../load/load-data.js';
-import { removeFileDurable, writeFileAtomic } from '../load/write.js';
 import type { Article } from '../model/types.js';
-import { isVisible } from '../query/select.js';
-import type { Snapshot } from '../store/snapshot.js';
+import { isVisible } from '../model/feed-query.js';
+import { StoreConflictError, StoreRecordError, StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './errors.js';
 
@@ -19,13 +14,6 @@ export interface IngestOptions {
   readonly token: string;
   /** Largest request body accepted (413 above it). */
   readonly maxBytes: number;
-  /** DATA_DIR: records are written to its `articles/` folder. */
-  readonly dataDir: string;
-  /**
-   * Re-reads the named article files and swaps in a new snapshot: the same
-   * path a file change takes. Resolves when the change is being served.
-   */
-  readonly reload: (fileNames: readonly string[]) => Promise<void>;
 }
 
 /** What GET /api/articles?status= can ask for. */
@@ -33,29 +21,14 @@ const STATUS_FILTERS = ['all', 'published', 'draft', 'embargoed'] as const;
 type ArticleState = 'published' | 'draft' | 'embargoed';
 
 /** A record's state at `now`: drafts; published but not yet visible (embargoed); visible. */
-function stateOf(article: Article, now: Date): ArticleState {
+function stateOf(article: Pick<Article, 'status' | 'published'>, now: Date): ArticleState {
   if (article.status === 'draft') return 'draft';
   return isVisible(article, now) ? 'published' : 'embargoed';
-}
-
-/** The file name inside `articles/` an article was loaded from. */
-function fileNameOf(article: Article): string {
-  return article.source.slice(article.source.lastIndexOf('/') + 1);
 }
 
 /** A problem list in the API's error bodies. */
 function problemsOf(errors: readonly ArticleError[]): ReturnType<ArticleError['toJSON']>[] {
   return errors.map((e) => e.toJSON());
-}
-
-/** An HttpError that also carries the record's problems. */
-class RecordRejected extends HttpError {
-  constructor(
-    message: string,
-    readonly problems: readonly ArticleError[],
-  ) {
-    super(400, message);
-  }
 }
 
 /** JSON and `+json` media types, in UTF-8 (the default for JSON) when a charset is given. */
@@ -69,13 +42,11 @@ function isJsonContentType(header: string | undefined): boolean {
 
 /**
  * The ingest API, mounted at /api: PUT, GET and DELETE /articles/:id and
- * GET /articles?status=. Writes go to `articles/<id>.json` (or the file the
- * id already lives in) durably and atomically, then through the reloader, so
- * the response comes after the change is on disk and in the feeds.
+ * GET /articles?status=. Writes go through the store, which answers once the
+ * change is stored and served (see store/files/file-writes.ts and store/postgres/).
  */
 export function createIngestRouter(store: Store, options: IngestOptions, clock: () => Date): express.Router {
   const router = express.Router();
-  const articlesDir = join(options.dataDir, ARTICLES_DIR);
   // Digests have equal length whatever the token lengths, as timingSafeEqual requires, and hide the token's length.
   const expected = createHash('sha256').update(options.token, 'utf8').digest();
 
@@ -92,14 +63,6 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     next();
   });
 
-  // Writes run one at a time, so two requests for one id cannot interleave their file choice, write and reload.
-  let writing: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const result = writing.then(work);
-    writing = result.catch(() => undefined);
-    return result;
-  };
-
   const articleId = (req: Request): string => {
     const id = String(req.params.id);
     if (!ID_PATTERN.test(id) || id.length > 200) {
@@ -110,22 +73,22 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
 
   const view = (article: Article, now: Date) => ({ ...article, state: stateOf(article, now) });
 
-  router.get('/articles', (req, res) => {
+  router.get('/articles', async (req, res) => {
     const status = req.query.status === undefined ? 'all' : String(req.query.status);
     if (!(STATUS_FILTERS as readonly string[]).includes(status)) {
       throw new HttpError(400, `status must be one of ${STATUS_FILTERS.join(', ')}, got ${JSON.stringify(status.slice(0, 100))}.`);
     }
     const now = clock();
-    const snapshot = store.current();
-    const articles = snapshot.articles
-      .filter((a) => status === 'all' || stateOf(a, now) === status)
-      .map((a) => ({ id: a.id, headline: a.headline, state: stateOf(a, now), published: a.published, updated: a.updated, url: a.url, source: a.source }));
-    res.status(200).json({ status, version: snapshot.version, count: articles.length, articles });
+    const version = store.version();
+    const articles = (await store.summaries())
+      .map((a) => ({ id: a.id, headline: a.headline, state: stateOf(a, now), published: a.published, updated: a.updated, url: a.url, source: a.source }))
+      .filter((a) => status === 'all' || a.state === status);
+    res.status(200).json({ status, version, count: articles.length, articles });
   });
 
-  router.get('/articles/:id', (req, res) => {
+  router.get('/articles/:id', async (req, res) => {
     const id = articleId(req);
-    const article = store.current().byId.get(id);
+    const article = await store.article(id);
     if (!article) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
     res.status(200).json(view(article, clock()));
   });
@@ -145,47 +108,15 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
       const id = articleId(req);
       const body: unknown = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'The request has no body; send the article record as JSON.');
-      const result = await exclusive(async () => {
-        const snapshot = store.current();
-        const name = fileFor(snapshot, id);
-        if (typeof name !== 'string') throw new HttpError(409, `The file ${name.conflict} holds article ${JSON.stringify(name.holder)}; it cannot also hold ${JSON.stringify(id)}.`);
-        const shownAs = displayName(options.dataDir, ARTICLES_DIR, name);
-        const decoded = decodeJson(body, shownAs);
-        if (!decoded.ok) throw new RecordRejected('The body is not a JSON record.', [decoded.error]);
-        const record = decoded.value;
-        if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-          const bodyId = (record as Record<string, unknown>).id;
-          if (bodyId !== undefined && bodyId !== id) {
-            throw new HttpError(400, `The id in the path (${JSON.stringify(id)}) and in the body (${JSON.stringify(bodyId)}) disagree.`);
-          }
-        }
-        const parsed = parseArticle(record, shownAs, { language: snapshot.site.language });
-        if (!parsed.article) throw new RecordRejected(`The record has ${parsed.errors.length} problem(s); nothing was written.`, parsed.errors);
-        const created = !snapshot.byId.has(id) && !existsSync(join(articlesDir, name));
-        await writeFileAtomic(articlesDir, name, `${JSON.stringify(record, null, 2)}\n`);
-        await options.reload([name]);
-        return { created, warnings: parsed.warnings };
-      });
-      const article = store.current().byId.get(id);
+      const result = await store.put(id, body);
       if (result.created) res.setHeader('Location', `${req.baseUrl}/articles/${id}`);
-      res.status(result.created ? 201 : 200).json({
-        ...(article ? view(article, clock()) : { id }),
-        warnings: problemsOf(result.warnings),
-      });
+      res.status(result.created ? 201 : 200).json({ ...view(result.article, clock()), warnings: problemsOf(result.warnings) });
     },
   );
 
   router.delete('/articles/:id', async (req, res) => {
     const id = articleId(req);
-    const removed = await exclusive(async () => {
-      const existing = store.current().byId.get(id);
-      // The file the id is served from; else a record file named for it that is currently rejected.
-      const name = existing ? fileNameOf(existing) : `${id}.json`;
-      if (!(await removeFileDurable(articlesDir, name))) return false;
-      await options.reload([name]);
-      return true;
-    });
-    if (!removed) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
+    if (!(await store.remove(id))) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
     res.status(204).end();
   });
 
@@ -202,8 +133,17 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
   });
 
   const onError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-    if (error instanceof RecordRejected) {
+    if (error instanceof StoreRecordError) {
       res.status(400).json({ error: error.message, problems: problemsOf(error.problems) });
+      return;
+    }
+    if (error instanceof StoreConflictError) {
+      res.status(409).json({ error: error.message });
+      return;
+    }
+    if (error instanceof StoreUnavailableError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(503).json({ error: `${error.message}; nothing was written, try again shortly.` });
       return;
     }
     if (error instanceof HttpError) {
@@ -229,14 +169,3 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
   return router;
 }
 
-/**
- * The file an id is written to: the one it is served from, else `<id>.json`;
- * a conflict when `<id>.json` holds another article.
- */
-function fileFor(snapshot: Snapshot, id: string): string | { conflict: string; holder: string } {
-  const existing = snapshot.byId.get(id);
-  if (existing) return fileNameOf(existing);
-  const name = `${id}.json`;
-  const holder = snapshot.articles.find((a) => fileNameOf(a) === name);
-  return holder ? { conflict: holder.source, holder: holder.id } : name;
-}

@@ -2,7 +2,8 @@ import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { StaleArticleError } from '../model/stale.js';
-import { selectArticles } from '../query/select.js';
+import { FeedRequestError } from '../query/errors.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
 import { createPagesRouter } from './pages/router.js';
@@ -33,7 +34,6 @@ export interface AppDeps {
   readonly guards?: GuardOptions;
 }
 
-export { feedLinks } from './feed-routes.js';
 
 /**
  * The request listener to serve an app with: its fast path for repeat feed
@@ -64,16 +64,17 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
   app.locals.fastPath = fastPath;
 
-  app.get('/healthz', (_req, res) => {
-    const snapshot = deps.store.current();
-    const now = clock();
+  app.get('/healthz', async (_req, res) => {
+    const health = await deps.store.health(clock());
     res.status(200).json({
-      status: 'ok',
-      version: snapshot.version,
-      articles: snapshot.articles.length,
-      visible: selectArticles(snapshot.articles, { limit: Number.MAX_SAFE_INTEGER }, now).length,
-      rejected: snapshot.rejected.map((e) => e.toJSON()),
-      warnings: snapshot.warnings.map((e) => e.toJSON()),
+      status: health.up ? 'ok' : 'degraded',
+      backend: health.backend,
+      database: health.backend === 'postgres' ? (health.up ? 'up' : 'down') : undefined,
+      version: deps.store.version(),
+      articles: health.articles,
+      visible: health.visible,
+      rejected: health.rejected.map((e) => e.toJSON()),
+      warnings: health.warnings.map((e) => e.toJSON()),
     });
   });
 
@@ -85,9 +86,19 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (error instanceof FeedRequestError) {
+      res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      return;
+    }
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
       res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      return;
+    }
+    if (error instanceof StoreUnavailableError) {
+      // The database is unreachable: nothing cached to serve, so say when to come back instead of failing.
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(503).type('text/plain; charset=utf-8').send(`${deps.production ? 'The article store is unavailable' : error.message}; try again shortly.\n`);
       return;
     }
     if (error instanceof StaleArticleError) {

@@ -1,9 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { formatCreditLine } from '../map/credit-line.js';
 import type { Article, Site } from '../model/types.js';
-import { KIND_FOLDER, listFeeds, type FeedDescriptor } from '../query/directory.js';
-import { resolveFeedView } from '../query/feed-view.js';
-import { isVisible } from '../query/select.js';
+import { KIND_FOLDER, type FeedDescriptor } from '../model/feed-filter.js';
+import { viewOfPage } from '../query/feed-view.js';
 import type { Store } from '../store/store.js';
 import { html, safeUrl, type SafeHtml } from './pages/html.js';
 import { formatReaderDate, textDirection } from './pages/locale.js';
@@ -90,8 +89,8 @@ export interface EmbedDeps {
  */
 export function createEmbedRouter(deps: EmbedDeps): express.Router {
   const router = express.Router();
-  router.get('/embed', (req: Request, res: Response) => {
-    const { site, articles } = deps.store.current();
+  router.get('/embed', async (req: Request, res: Response) => {
+    const site = deps.store.site();
     const now = deps.clock();
     const query = req.query as Record<string, unknown>;
     try {
@@ -99,9 +98,9 @@ export function createEmbedRouter(deps: EmbedDeps): express.Router {
       if (unknown !== undefined) throw new EmbedRequestError(`unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /embed takes "feed" and "limit"`);
       if (typeof query.feed !== 'string') throw new EmbedRequestError('"feed" is required once, e.g. /embed?feed=/feed.json&limit=5');
       const limit = parseEmbedLimit(query.limit);
-      const feeds = listFeeds(articles.filter((a) => isVisible(a, now)));
-      const feed = resolveEmbedFeed(feeds, query.feed);
-      const view = resolveFeedView(site, articles, feed.filter, { limit }, now);
+      const feed = resolveEmbedFeed((await deps.store.directory(now)).feeds, query.feed);
+      const page = await deps.store.feedPage(feed.filter, { limit }, now);
+      const view = page && viewOfPage(site, feed.filter, page);
       if (!view) throw new EmbedRequestError(`we serve no feed at ${JSON.stringify(query.feed.slice(0, 80))}`);
       const inner = html`<section class="wf" aria-labelledby="wf-heading">
 <h2 class="wf-heading" id="wf-heading"><a href="${`${feed.path}/`}" target="_blank" rel="noopener">${view.title}</a></h2>

@@ -97,7 +97,7 @@ export interface RenderResult {
   readonly nextRelease?: number;
 }
 
-/** A cached feed for one (generation, visibility epoch). */
+/** A cached feed for one generation, valid until its next embargo release. */
 export interface CachedFeed {
   readonly feed: RenderedFeed;
   readonly nextRelease?: number;
@@ -105,7 +105,6 @@ export interface CachedFeed {
 
 interface Entry {
   readonly generation: number;
-  readonly epoch: number;
   value?: CachedFeed;
   pending?: Promise<CachedFeed>;
 }
@@ -127,8 +126,8 @@ export interface FeedCacheStats {
 
 /**
  * Rendered feeds in memory, keyed by feed, format and query; each entry is
- * valid for one generation (bumped on every store change) and one
- * visibility epoch (which moves when an embargo is released). Requests for
+ * valid for one generation (bumped on every store change) and until the
+ * feed's next embargo release, when an article joins it. Requests for
  * a cold or stale entry share one render. Least recently used entries are
  * dropped beyond `maxEntries` or `maxBytes`, so arbitrary query strings
  * cannot grow memory without bound.
@@ -155,9 +154,10 @@ export class FeedCache {
   }
 
   /** A fresh cached feed, synchronously, or undefined: the hot path. */
-  peek(key: string, generation: number, epoch: number): CachedFeed | undefined {
+  peek(key: string, generation: number, now: number): CachedFeed | undefined {
     const entry = this.entries.get(key);
-    if (entry?.value === undefined || entry.generation !== generation || entry.epoch !== epoch) return undefined;
+    if (entry?.value === undefined || entry.generation !== generation) return undefined;
+    if (entry.value.nextRelease !== undefined && now >= entry.value.nextRelease) return undefined;
     this.stats.hits += 1;
     // Map order is insertion order: re-inserting makes this the most recently used.
     this.entries.delete(key);
@@ -171,13 +171,13 @@ export class FeedCache {
    * new bytes equal the old ones, the old RenderedFeed (with its compressed
    * forms) is kept, so unchanged feeds are never compressed again.
    */
-  get(key: string, generation: number, epoch: number, render: () => RenderResult | Promise<RenderResult>): CachedFeed | Promise<CachedFeed> {
-    const hit = this.peek(key, generation, epoch);
+  get(key: string, generation: number, now: number, render: () => RenderResult | Promise<RenderResult>): CachedFeed | Promise<CachedFeed> {
+    const hit = this.peek(key, generation, now);
     if (hit) return hit;
     const existing = this.entries.get(key);
-    if (existing?.pending !== undefined && existing.generation === generation && existing.epoch === epoch) return existing.pending;
+    if (existing?.pending !== undefined && existing.generation === generation) return existing.pending;
     const previous = existing?.value?.feed;
-    const entry: Entry = { generation, epoch };
+    const entry: Entry = { generation };
     const settle = (result: RenderResult): CachedFeed => {
       const body = Buffer.from(result.body, 'utf8');
       const feed =

@@ -1,21 +1,15 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { FeedMeta } from '../map/to-feed-model.js';
+import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../model/feed-filter.js';
 import type { FeedFormat } from '../model/types.js';
-import type { Cursor } from '../query/cursor.js';
-import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../query/directory.js';
-import { feedArticles, indexArticles, visibleFrom } from '../query/feed-index.js';
-import { resolveFeedView } from '../query/feed-view.js';
-import type { FeedQuery } from '../query/select.js';
+import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
-import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
 import { isNotModified } from './conditional.js';
 import { HttpError } from './errors.js';
 import { FeedCache, type CachedFeed, type Representation } from './feed-cache.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
-import { feedQueryString, parseFeedQuery } from './feed-request.js';
 
 /** Cache-Control lifetimes in seconds. */
 export interface FeedCaching {
@@ -38,24 +32,11 @@ export interface FeedRoutesDeps {
   readonly fastPath?: FastPath;
 }
 
-/** Self URLs of the three formats of the feed rooted at `prefix` ("" for the main feed). */
-export function feedLinks(baseUrl: string, prefix: string): FeedMeta['links'] {
-  return {
-    rss: `${baseUrl}${prefix}/${FORMATS.rss.fileName}`,
-    atom: `${baseUrl}${prefix}/${FORMATS.atom.fileName}`,
-    json: `${baseUrl}${prefix}/${FORMATS.json.fileName}`,
-  };
-}
-
-/** Slugs are compared lower-cased; language codes too (`/languages/zh-hans/`). */
-function filterSlug(_kind: FilterKind, raw: string): string {
-  return raw.normalize('NFKC').toLowerCase();
-}
-
 /**
  * The feed routes: the main feed and every filtered feed, in the three
- * formats. A feed is rendered once per data version, visibility epoch,
- * format and query, then served from memory: conditional GET answered from
+ * formats: parse → resolve (query/resolve-feed.ts) → render → cache → send.
+ * A feed is rendered once per data version, format and query (until its
+ * next embargo release), then served from memory: conditional GET answered from
  * precomputed validators, compressed forms made once and kept, headers
  * precomputed, so a warm poll does no rendering, hashing or compressing.
  */
@@ -74,39 +55,16 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     return cacheControlValue(maxAge, Math.min(caching.staleWhileRevalidate, untilRelease - maxAge), caching.staleIfError);
   };
 
-  const render = (snapshot: Snapshot, format: FeedFormat, filter: FeedFilter | undefined, query: FeedQuery, now: Date) => {
-    const { site } = snapshot;
-    const view = resolveFeedView(site, snapshot.articles, filter, query, now);
-    if (!view) throw new HttpError(404, unknownFeedMessage(filter));
-    const base = `${site.baseUrl}${view.path}/${FORMATS[format].fileName}`;
-    const link = (page?: { before: Cursor } | { after: Cursor }) => {
-      const search = feedQueryString({ limit: query.limit, ...(query.since === undefined ? {} : { since: query.since }) }, site.feedSize, page);
-      return search === '' ? base : `${base}?${search}`;
-    };
-    const { next, previous, last } = view.page;
-    const paged = next !== undefined || previous !== undefined;
-    const extras: FeedExtras = {
-      // The page for people showing this feed: its folder URL (the home page for the main feed).
-      html: `${site.baseUrl}${view.path}/`,
-      ...(deps.hub === undefined ? {} : { hub: deps.hub }),
-      ...(paged ? { first: link() } : {}),
-      ...(next === undefined ? {} : { next: link({ before: next }) }),
-      ...(previous === undefined ? {} : { previous: link({ after: previous }) }),
-      ...(last === undefined ? {} : { last: link({ after: last }) }),
-    };
-    // The self link names this very document: a page or a filtered query is its own resource (RFC 5005), and
-    // validators check that the self link matches the address the feed was fetched from.
-    const selfQuery = feedQueryString(query, site.feedSize);
-    const topic = feedLinks(site.baseUrl, view.path);
-    const links = selfQuery === '' ? topic : { rss: `${topic.rss}?${selfQuery}`, atom: `${topic.atom}?${selfQuery}`, json: `${topic.json}?${selfQuery}` };
-    const meta: FeedMeta = { title: view.title, description: view.description, links, updated: view.updated };
-    const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
-    const from = visibleFrom(list, now);
+  /** Resolves the request against the store and renders it: a 404 when no visible article carries the filter. */
+  const render = async (request: FeedRequest, now: Date) => {
+    const { site, view, links, nextRelease } = await resolveFeed(store, request, now);
+    const { self, ...extraLinks } = links;
+    const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
     return {
-      body: renderFeed(format, { site, meta, articles: view.articles, extras }),
-      contentType: FORMATS[format].mediaType,
+      body: renderFeed(request.format, { site, meta: { title: view.title, description: view.description, links: self, updated: view.updated }, articles: view.articles, extras }),
+      contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
-      ...(from === 0 ? {} : { nextRelease: (list[from - 1] as { published: Date }).published.getTime() }),
+      ...(nextRelease === undefined ? {} : { nextRelease }),
     };
   };
 
@@ -137,23 +95,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   };
 
   const serveFeed = (format: FeedFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
-    const snapshot = store.current();
     const generation = cache.generation;
     const now = clock();
-    const query = parseFeedQuery(req.query as Record<string, unknown>, snapshot.site.feedSize);
-    const filter: FeedFilter | undefined = kind === undefined ? undefined : { kind, slug: filterSlug(kind, String(req.params.slug)) };
-    const list = feedArticles(indexArticles(snapshot.articles), filter);
-    const from = list === undefined ? 0 : visibleFrom(list, now);
-    if (list === undefined || (filter !== undefined && from === list.length)) throw new HttpError(404, unknownFeedMessage(filter));
+    const nowMs = now.getTime();
+    const request = parseFeedRequest(format, kind, kind === undefined ? undefined : String(req.params.slug), req.query as Record<string, unknown>, store.site().feedSize);
     const coding: ContentCoding | undefined = negotiateEncoding(req.headers['accept-encoding']);
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
-    // Per-feed epoch: the count of this feed's released articles, so an embargo release re-renders only the feeds it touches.
-    const epoch = list.length - from;
-    const key = `${format}\n${feedPath(filter)}\n${feedQueryString(query, snapshot.site.feedSize)}`;
-    const cached = cache.get(key, generation, epoch, () => render(snapshot, format, filter, query, now));
-    const nowMs = now.getTime();
+    const cached = cache.get(feedRequestKey(request), generation, nowMs, () => render(request, now));
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
       if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation);
@@ -171,8 +121,4 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
 
 function cacheControlValue(maxAge: number, staleWhileRevalidate: number, staleIfError: number): string {
   return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${staleIfError}`;
-}
-
-function unknownFeedMessage(filter: FeedFilter | undefined): string {
-  return `No ${filter?.kind ?? ''} feed named ${JSON.stringify(filter?.slug.slice(0, 100))}. The list of feeds is at /feeds.opml and on the home page /.`;
 }

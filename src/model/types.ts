@@ -89,3 +89,6 @@ export interface Site {
 }
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
+
+/** File name of each format in a feed folder: /rss.xml, /sections/korea/feed.json. */
+export const FEED_FILE_NAMES: Readonly<Record<FeedFormat, string>> = { rss: 'rss.xml', atom: 'atom.xml', json: 'feed.json' };

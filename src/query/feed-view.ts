@@ -1,7 +1,6 @@
 import type { Article, Site } from '../model/types.js';
-import { feedPath, namesOf, type FeedDescriptor, type FeedFilter } from './directory.js';
-import { feedArticles, indexArticles, visibleFrom } from './feed-index.js';
-import { newestChange, selectPage, type FeedQuery, type Page } from './select.js';
+import { feedPath, type FeedDescriptor, type FeedFilter } from '../model/feed-filter.js';
+import { newestChange, type Page, type PageOfFeed } from '../model/feed-query.js';
 
 /** One feed, resolved at one instant: what it is, its title, and its items. */
 export interface FeedView {
@@ -26,30 +25,11 @@ export function feedTitle(site: Site, descriptor: FeedDescriptor): string {
   return kind === 'author' ? `${site.title} — ${KIND_LABEL.author} ${descriptor.name}` : `${site.title} — ${KIND_LABEL[kind]}: ${descriptor.name}`;
 }
 
-/**
- * Resolves a feed (the main one, or a filter) against a snapshot's
- * newest-first list of articles at `now`. Undefined when no visible article
- * carries the filter's slug: an unknown feed. The list's index (per kind
- * and slug, newest first) is built once per list and reused, so this costs
- * a lookup and a binary search, plus the page itself.
- */
-export function resolveFeedView(site: Site, articles: readonly Article[], filter: FeedFilter | undefined, query: FeedQuery, now: Date): FeedView | undefined {
-  const list = feedArticles(indexArticles(articles), filter);
-  if (list === undefined) return undefined;
-  const from = visibleFrom(list, now);
-  const newestVisible = list[from];
-  if (filter !== undefined && newestVisible === undefined) return undefined;
-  const descriptor: FeedDescriptor =
-    filter === undefined
-      ? { name: 'All stories', path: '' }
-      : {
-          filter,
-          // The display name is the newest visible article's spelling, as in the feed directory.
-          name: (newestVisible && namesOf(newestVisible, filter.kind).find(([slug]) => slug === filter.slug)?.[1]) ?? filter.slug,
-          path: feedPath(filter),
-        };
-  const page = selectPage(list, query, now);
+/** The view of one resolved page of a feed: its descriptor, title, description and `updated`. */
+export function viewOfPage(site: Site, filter: FeedFilter | undefined, page: PageOfFeed): FeedView {
+  const descriptor: FeedDescriptor = filter === undefined ? { name: 'All stories', path: '' } : { filter, name: page.name, path: feedPath(filter) };
   const title = feedTitle(site, descriptor);
+  const { next, previous, last } = page;
   return {
     descriptor,
     title,
@@ -57,6 +37,6 @@ export function resolveFeedView(site: Site, articles: readonly Article[], filter
     path: descriptor.path,
     articles: page.articles,
     updated: newestChange(page.articles),
-    page,
+    page: { articles: page.articles, ...(next === undefined ? {} : { next }), ...(previous === undefined ? {} : { previous }), ...(last === undefined ? {} : { last }) },
   };
 }

@@ -1,6 +1,6 @@
 import type { Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
-import type { Article, FeedFormat, Site } from '../model/types.js';
+import { FEED_FILE_NAMES, type Article, type FeedFormat, type Site } from '../model/types.js';
 import { atomEntries, atomFrame } from './atom.js';
 import type { FeedExtras } from './extras.js';
 import { jsonItem, jsonTop } from './json.js';
@@ -26,7 +26,7 @@ interface FormatRenderer<Fragment> {
 
 const rss: FormatRenderer<string> = {
   mediaType: 'application/rss+xml; charset=utf-8',
-  fileName: 'rss.xml',
+  fileName: FEED_FILE_NAMES.rss,
   items: rssItems,
   document(input, fragments) {
     const { head, tail } = rssFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
@@ -36,7 +36,7 @@ const rss: FormatRenderer<string> = {
 
 const atom: FormatRenderer<string> = {
   mediaType: 'application/atom+xml; charset=utf-8',
-  fileName: 'atom.xml',
+  fileName: FEED_FILE_NAMES.atom,
   items: atomEntries,
   document(input, fragments) {
     const { head, tail } = atomFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
@@ -46,7 +46,7 @@ const atom: FormatRenderer<string> = {
 
 const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
-  fileName: 'feed.json',
+  fileName: FEED_FILE_NAMES.json,
   items: (entries, site) => entries.map(({ article, item }) => jsonItem(article, item, site)),
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);

@@ -1,8 +1,8 @@
 import type { ArticleError } from '../load/errors.js';
-import type { Cursor } from '../query/cursor.js';
-import type { ChangedFeed } from '../query/changes.js';
-import type { FeedDescriptor, FeedFilter } from '../query/directory.js';
-import type { FeedQuery } from '../query/select.js';
+import type { Cursor } from '../model/cursor.js';
+import type { ChangedFeed } from '../model/feed-filter.js';
+import type { FeedDescriptor, FeedFilter } from '../model/feed-filter.js';
+import type { FeedQuery } from '../model/feed-query.js';
 import type { Article, Site } from '../model/types.js';
 
 /**

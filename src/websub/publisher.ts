@@ -1,7 +1,5 @@
-import { changedFeeds, type DataAt } from '../query/changes.js';
-import { indexArticles, nextRelease } from '../query/feed-index.js';
+import type { ChangedFeed } from '../model/feed-filter.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
-import type { Snapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 
 export interface WebSubOptions {
@@ -24,13 +22,16 @@ export interface WebSubOptions {
 
 /** A running publisher: it listens to the store until stopped. */
 export interface WebSubPublisher {
-  /** The topic URLs (absolute feed URLs) whose content changed between two states. */
-  changedUrls(before: DataAt, after: DataAt): string[];
-  /** Compares the data now with the last check and pings what changed: what the embargo timer runs. */
+  /** Pings the feeds embargo releases changed since the last check: what the embargo timer runs. */
   check(): void;
   /** Resolves when every ping queued so far is done (sent, or given up). */
   idle(): Promise<void>;
   stop(): void;
+}
+
+/** The topic URLs (absolute feed URLs, every format) of the feeds that changed. */
+export function urlsOf(baseUrl: string, feeds: readonly ChangedFeed[]): string[] {
+  return feeds.flatMap((feed) => FEED_FORMATS.map((format) => `${baseUrl}${feed.path}/${FORMATS[format].fileName}`));
 }
 
 /** setTimeout's limit; a later embargo is waited for in steps. */
@@ -53,8 +54,6 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 4;
 
-  const at = (snapshot: Snapshot, now: Date): DataAt => ({ site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, now });
-  let last = at(options.store.current(), clock());
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -64,8 +63,6 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   let comparing = 0;
   let idleWaiters: (() => void)[] = [];
 
-  const changedUrls = (before: DataAt, after: DataAt): string[] =>
-    changedFeeds(before, after).flatMap((feed) => FEED_FORMATS.map((format) => `${after.site.baseUrl}${feed.path}/${FORMATS[format].fileName}`));
 
   const settleIdle = (): void => {
     if (running > 0 || queue.length > 0 || comparing > 0) return;
@@ -121,56 +118,66 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
     pump();
   };
 
-  const schedule = (): void => {
+  /** Embargo releases up to this instant have been announced. */
+  let releasedUpTo = clock();
+
+  const schedule = async (): Promise<void> => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (stopped) return;
-    const snapshot = options.store.current();
-    const release = nextRelease(indexArticles(snapshot.articles), last.now);
-    if (release === undefined) return;
+    const release = await options.store.nextRelease(releasedUpTo);
+    if (release === undefined || stopped) return;
+    if (timer !== undefined) clearTimeout(timer);
     const delay = Math.min(MAX_TIMER_MS, Math.max(1, release.getTime() - clock().getTime()));
     timer = setTimeout(check, delay);
     // Never keeps the process alive on its own.
     timer.unref();
   };
 
-  const compareAndPublish = (snapshot: Snapshot): void => {
-    const next = at(snapshot, clock());
-    const urls = changedUrls(last, next);
-    last = next;
+  const announce = (feeds: readonly ChangedFeed[]): void => {
+    const urls = urlsOf(options.store.site().baseUrl, feeds);
     if (urls.length > 0) {
       log(`websub: ${urls.length} feed URL(s) changed`);
       publish(urls);
     }
-    schedule();
   };
 
-  function check(): void {
-    if (stopped) return;
-    try {
-      compareAndPublish(options.store.current());
-    } catch (error) {
-      log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-
-  const unsubscribe = options.store.subscribe((next) => {
-    // The comparison runs after the swap has finished, outside the caller's stack, so a reload is never slowed by it.
+  /** Runs `work` in the background, counted for idle(); failures are logged, never thrown at the caller. */
+  const background = (work: () => Promise<void>): void => {
     comparing += 1;
     setImmediate(() => {
-      comparing -= 1;
-      try {
-        if (!stopped && options.store.current() === next) compareAndPublish(next);
-      } catch (error) {
-        log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`);
-      }
-      settleIdle();
+      work()
+        .catch((error: unknown) => log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`))
+        .finally(() => {
+          comparing -= 1;
+          settleIdle();
+        });
+    });
+  };
+
+  /** Announces the feeds embargo releases changed since the last check, then waits for the next release. */
+  function check(): void {
+    if (stopped) return;
+    background(async () => {
+      const now = clock();
+      const from = releasedUpTo;
+      releasedUpTo = now;
+      if (now > from) announce(await options.store.releasedFeeds(from, now));
+      await schedule();
+    });
+  }
+
+  // The comparison runs after the change has been made, outside the writer's stack, so a write is never slowed by it.
+  const unsubscribe = options.store.subscribe((change) => {
+    background(async () => {
+      if (stopped) return;
+      announce(change.feeds);
+      await schedule();
     });
   });
-  schedule();
+  background(schedule);
 
   return {
-    changedUrls,
     check,
     idle: () => (running === 0 && queue.length === 0 && comparing === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
     stop() {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createReloader } from '../../src/store/files/reloader.js';
+import { createFilesStore } from '../../src/store/files/files-store.js';
 import { makeRecord } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 import { makeDataDir, makeRecords, SITE_OVERRIDES } from '../live/data-dir.js';
@@ -17,9 +17,9 @@ afterEach(async () => {
 
 async function setup(records: readonly Record<string, unknown>[] = makeRecords(3), options: { maxBytes?: number; ingest?: boolean } = {}) {
   const data = makeDataDir(records);
-  const reloader = createReloader({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
-  const ingest = { token: TOKEN, maxBytes: options.maxBytes ?? 1024 * 1024, dataDir: data.dir, reload: (names: readonly string[]) => reloader.reload(names) };
-  const app = createApp({ store: reloader.store, clock: () => NOW, ...(options.ingest === false ? {} : { ingest }) });
+  const reloader = createFilesStore({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
+  const ingest = { token: TOKEN, maxBytes: options.maxBytes ?? 1024 * 1024 };
+  const app = createApp({ store: reloader, clock: () => NOW, ...(options.ingest === false ? {} : { ingest }) });
   const server = await listen(app);
   cleanups.push(data.remove, () => reloader.close(), server.close);
   const api = (path: string, init: RequestInit & { token?: string | null } = {}) => {

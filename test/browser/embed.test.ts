@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCreditLine } from '../../src/map/credit-line.js';
-import { selectArticles } from '../../src/query/select.js';
+import { selectArticles } from '../../src/model/feed-query.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { ARTIFACTS, FIXED_NOW, launchBrowser, SKIP_BROWSER_TESTS, startApp, startPartner, type RunningBrowser, type RunningServer } from './harness.js';
 

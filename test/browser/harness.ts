@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/app.js';
 import { loadArticleFiles, loadSite } from '../../src/load/load-data.js';
 import type { Site } from '../../src/model/types.js';
 import { buildSnapshot, type Snapshot } from '../../src/store/snapshot.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 
 /** Debian's chromium (WIREFEED_CHROMIUM_PATH elsewhere); never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.WIREFEED_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -105,7 +105,7 @@ export async function startApp(makeSnapshot: (site: Site) => Snapshot = (site) =
   const server = createServer();
   const url = await listenOnLoopback(server);
   const snapshot = makeSnapshot(loadSiteFor(url));
-  const app = createApp({ store: createStore(snapshot), clock: () => FIXED_NOW, log: () => {} });
+  const app = createApp({ store: createSnapshotStore(snapshot), clock: () => FIXED_NOW, log: () => {} });
   const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
   server.on('request', (req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCreditLine } from '../../src/map/credit-line.js';
-import { listFeeds } from '../../src/query/directory.js';
-import { isVisible, selectArticles } from '../../src/query/select.js';
+import { listFeeds } from '../../src/model/feed-filter.js';
+import { isVisible, selectArticles } from '../../src/model/feed-query.js';
 import { ARTIFACTS, FIXED_NOW, launchBrowser, SKIP_BROWSER_TESTS, startApp, type RunningBrowser, type RunningServer } from './harness.js';
 
 // In-page code runs in Chromium. The project compiles without the DOM library (server code must not

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportError, exportSite, filePathFor, runExport, seedUrls, type ExportResult } from '../../src/cli/export.js';
 import { createApp } from '../../src/http/app.js';
 import { loadArticleFiles, loadSite } from '../../src/load/load-data.js';
-import { listFeeds } from '../../src/query/directory.js';
-import { isVisible } from '../../src/query/select.js';
+import { listFeeds } from '../../src/model/feed-filter.js';
+import { isVisible } from '../../src/model/feed-query.js';
 import { FEED_FORMATS, FORMATS } from '../../src/render/render.js';
 import { buildSnapshot, type Snapshot } from '../../src/store/snapshot.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { listen } from '../helpers/server.js';
 
 const SAMPLE = new URL('../../data', import.meta.url).pathname;
@@ -67,8 +67,8 @@ describe('static export of the sample data', () => {
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), 'wirefeed-export-'));
     snapshot = sampleSnapshot();
-    const app = () => createApp({ store: createStore(snapshot), clock: () => NOW, production: true });
-    result = await exportSite({ app: app(), snapshot, now: NOW, outDir: out });
+    const app = () => createApp({ store: createSnapshotStore(snapshot), clock: () => NOW, production: true });
+    result = await exportSite({ app: app(), store: createSnapshotStore(snapshot), now: NOW, outDir: out });
     live = await listen(app());
     files = await staticServer(out);
   });
@@ -120,7 +120,7 @@ describe('static export of the sample data', () => {
       if (status === 404) expect(result.skipped).toContain(url);
       else expect(result.files.has(url), url).toBe(true);
     }
-    expect(seedUrls(snapshot, NOW)).toEqual(expect.arrayContaining(['/', '/feeds.opml', '/embed.js', '/assets/site.css', '/assets/copy.js', '/sections/korea/', '/authors/min-seo-park/']));
+    expect(await seedUrls(createSnapshotStore(snapshot), NOW)).toEqual(expect.arrayContaining(['/', '/feeds.opml', '/embed.js', '/assets/site.css', '/assets/copy.js', '/sections/korea/', '/authors/min-seo-park/']));
   });
 
   it('leaves out drafts and articles still under embargo at the export time', () => {
@@ -160,7 +160,7 @@ describe('export: paging, failures, the command', () => {
     const out = mkdtempSync(join(tmpdir(), 'wirefeed-export-'));
     try {
       const snapshot = buildSnapshot(sampleSnapshot().site, [], 1);
-      const result = await exportSite({ app: pagedApp(), snapshot, now: NOW, outDir: out });
+      const result = await exportSite({ app: pagedApp(), store: createSnapshotStore(snapshot), now: NOW, outDir: out });
       expect([...result.files.keys()].sort()).toEqual([
         '/archive/2/atom.xml',
         '/archive/3/atom.xml',
@@ -181,8 +181,8 @@ describe('export: paging, failures, the command', () => {
     const out = mkdtempSync(join(tmpdir(), 'wirefeed-export-'));
     try {
       const snapshot = buildSnapshot(sampleSnapshot().site, [], 1);
-      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), snapshot, now: NOW, outDir: out })).rejects.toThrow(ExportError);
-      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), snapshot, now: NOW, outDir: out })).rejects.toThrow(/archive\/3\/atom\.xml answered 503/);
+      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(ExportError);
+      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(/archive\/3\/atom\.xml answered 503/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { FastPath } from '../../src/http/fast-path.js';
 import { FeedCache } from '../../src/http/feed-cache.js';
-import { createStore, type Store } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 
@@ -41,8 +41,8 @@ export const FIXED_NOW = new Date('2025-01-01T00:00:00Z');
 export async function serve(
   recordList: Record<string, unknown>[],
   deps: Partial<AppDeps> = {},
-): Promise<{ url: string; store: Store; cache: FeedCache; fastPath: FastPath | undefined; close: () => Promise<void> }> {
-  const store = deps.store ?? createStore(makeSnapshot(recordList));
+): Promise<{ url: string; store: ReturnType<typeof createSnapshotStore>; cache: FeedCache; fastPath: FastPath | undefined; close: () => Promise<void> }> {
+  const store = (deps.store as ReturnType<typeof createSnapshotStore> | undefined) ?? createSnapshotStore(makeSnapshot(recordList));
   const cache = deps.feedCache ?? new FeedCache({ maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
   const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache });
   const server = await listen(app);

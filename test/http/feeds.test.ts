@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { parseXml, text } from '../helpers/parse.js';
 import { listen } from '../helpers/server.js';
@@ -18,7 +18,7 @@ const records = [
 let server: Awaited<ReturnType<typeof listen>>;
 let now = NOW;
 beforeAll(async () => {
-  server = await listen(createApp({ store: createStore(makeSnapshot(records)), clock: () => now, log: () => {} }));
+  server = await listen(createApp({ store: createSnapshotStore(makeSnapshot(records)), clock: () => now, log: () => {} }));
 });
 afterAll(() => server.close());
 

@@ -5,7 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import type { GuardOptions } from '../../src/http/guards.js';
 import { clientKey } from '../../src/http/rate-limit.js';
 import { createServer } from '../../src/http/server.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 
 /** Polling abuse: the optional per-client rate limit, its client key (IPv6 /64), and trusted proxies. */
@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 async function start(guards: GuardOptions): Promise<number> {
-  const app = createApp({ store: createStore(makeSnapshot([makeRecord()])), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {}, guards });
+  const app = createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {}, guards });
   const server = createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,7 +6,8 @@ import { createApp, type AppDeps } from '../../src/http/app.js';
 import { DATA_CSP, MAX_URL_LENGTH, securityHeaders } from '../../src/http/guards.js';
 import { createServer, DEFAULT_SERVER_LIMITS } from '../../src/http/server.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
-import { createStore, type Store } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
+import type { Store } from '../../src/store/store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 
 /**
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 async function start(deps: Partial<AppDeps> = {}, app?: http.RequestListener): Promise<number> {
-  const store = deps.store ?? createStore(makeSnapshot([makeRecord({ id: 'first-story' }), makeRecord({ id: 'second-story', tags: ['Border trade'] })]));
+  const store = deps.store ?? createSnapshotStore(makeSnapshot([makeRecord({ id: 'first-story' }), makeRecord({ id: 'second-story', tags: ['Border trade'] })]));
   const server = createServer(app ?? createApp({ store, clock: () => NOW, production: true, log: () => {}, ...deps }));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -182,11 +183,10 @@ describe('security headers on every response', () => {
 describe('production error bodies', () => {
   it('an internal error is a bare 500: no message, stack or path', async () => {
     const boom: Store = {
-      current(): Snapshot {
+      ...createSnapshotStore(makeSnapshot([])),
+      feedPage: async () => {
         throw new Error('ENOENT: no such file or directory, open /work/secret/data/articles/x.json');
       },
-      replace() {},
-      subscribe: () => () => {},
     };
     const logged: string[] = [];
     const port = await start({ store: boom, log: (line) => void logged.push(line) });
@@ -199,7 +199,7 @@ describe('production error bodies', () => {
   });
 
   it('outside production the 500 names the problem (for developers), still without a stack', async () => {
-    const boom: Store = { current: () => { throw new Error('broken store'); }, replace() {}, subscribe: () => () => {} };
+    const boom: Store = { ...createSnapshotStore(makeSnapshot([])), feedPage: async () => { throw new Error('broken store'); } };
     const port = await start({ store: boom, production: false });
     const reply = await request(port, 'GET', '/rss.xml');
     expect(reply.status).toBe(500);

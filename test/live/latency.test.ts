@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createReloader, type Reloader } from '../../src/store/files/reloader.js';
+import { createFilesStore, type FilesStore } from '../../src/store/files/files-store.js';
 import { tempFileName } from '../../src/load/write.js';
 import { makeRecord } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
@@ -18,15 +18,15 @@ const ARTICLES = 1000;
 const LIMIT_MS = 1000;
 
 let data: ReturnType<typeof makeDataDir>;
-let reloader: Reloader;
+let reloader: FilesStore;
 let server: Awaited<ReturnType<typeof listen>>;
 const figures: string[] = [];
 
 beforeAll(async () => {
   data = makeDataDir(makeRecords(ARTICLES));
-  reloader = createReloader({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, rescanIntervalMs: 0, log: () => undefined });
+  reloader = createFilesStore({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, rescanIntervalMs: 0, log: () => undefined });
   reloader.start();
-  server = await listen(createApp({ store: reloader.store }));
+  server = await listen(createApp({ store: reloader }));
 });
 
 afterAll(async () => {
@@ -85,7 +85,7 @@ describe('edit-to-visible latency with fs.watch', () => {
 
   it('a burst of 300 saves (a bulk import) is read once each and coalesced into few reloads', async () => {
     const readBefore = reloader.filesRead();
-    const versionBefore = reloader.store.current().version;
+    const versionBefore = reloader.snapshot().version;
     const burst = 300;
     const ms = await measure(
       `burst of ${burst} new files, temp file + rename each`,
@@ -100,9 +100,9 @@ describe('edit-to-visible latency with fs.watch', () => {
       (ids) => ids.length === 100 && ids.every((id, i) => id === `bulk-${String(burst - 1 - i).padStart(4, '0')}`),
     );
     const reads = reloader.filesRead() - readBefore;
-    const reloads = reloader.store.current().version - versionBefore;
+    const reloads = reloader.snapshot().version - versionBefore;
     figures.push(`  … ${reads} file reads and ${reloads} reload(s) for ${burst} saves (folder: ${ARTICLES + burst + 1} files)`);
-    expect(reloader.store.current().articles).toHaveLength(ARTICLES + burst + 1);
+    expect(reloader.snapshot().articles).toHaveLength(ARTICLES + burst + 1);
     // Every saved file is read, but the other 1001 files are not read again.
     expect(reads).toBeGreaterThanOrEqual(burst);
     expect(reads).toBeLessThan(2 * burst);

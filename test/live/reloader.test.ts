@@ -5,6 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { listJsonFiles } from '../../src/load/files.js';
 import { loadSite } from '../../src/load/load-data.js';
 import { createReloader, isRecordFileName, type Reloader } from '../../src/store/files/reloader.js';
+import { createHolderStore } from '../../src/store/files/files-store.js';
 import { tempFileName } from '../../src/load/write.js';
 import { makeRecord, SITE_RECORD } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
@@ -118,7 +119,7 @@ describe('reloader: only what changed is read again', () => {
 
   it('never serves a half-updated state: requests during a 300-file reload see all old or all new', async () => {
     const { store, reloader, write } = setup(makeRecords(300));
-    const server = await listen(createApp({ store }));
+    const server = await listen(createApp({ store: createHolderStore(store) }));
     cleanups.push(server.close);
     for (let i = 0; i < 300; i += 1) {
       const id = `story-${String(i).padStart(4, '0')}`;
@@ -220,7 +221,7 @@ describe('reloader: a file that becomes invalid keeps its last good version', ()
     const { store, reloader, write } = setup(makeRecords(2));
     write('story-0000.json', makeRecord({ id: 'story-0000', credits: [{ name: 'X', role: 'chef' }] }));
     await reloader.reload();
-    const server = await listen(createApp({ store }));
+    const server = await listen(createApp({ store: createHolderStore(store) }));
     cleanups.push(server.close);
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { rejected: { file: string; field: string; problem: string }[]; articles: number };
     expect(health.articles).toBe(2);

@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/app.js';
 import { loadArticleFile, loadArticleFiles, loadSite } from '../../src/load/load-data.js';
 import { readJsonFile } from '../../src/load/files.js';
 import { buildSnapshot } from '../../src/store/snapshot.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { listen } from '../helpers/server.js';
 import { builtFile } from '../server/build.js';
 
@@ -46,7 +46,7 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   const site = loadSite(dataDir, { fallbackBaseUrl: 'http://localhost:3000' });
   const snapshot = buildSnapshot(site, loadArticleFiles(dataDir, site), 1);
-  const app = createApp({ store: createStore(snapshot), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {} });
+  const app = createApp({ store: createSnapshotStore(snapshot), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {} });
   const server = await listen(app);
   try {
     for (const path of ['/rss.xml', '/atom.xml']) expect((await fetch(server.url + path)).status, path).toBe(200);

@@ -4,9 +4,9 @@ import { createApp } from '../../src/http/app.js';
 import { escapeMarkup } from '../../src/model/escape.js';
 import { CORS_ALLOWED_HEADERS } from '../../src/http/cors.js';
 import { PAGE_CSP } from '../../src/http/pages/respond.js';
-import { listFeeds } from '../../src/query/directory.js';
-import { isVisible } from '../../src/query/select.js';
-import { createStore } from '../../src/store/store.js';
+import { listFeeds } from '../../src/model/feed-filter.js';
+import { isVisible } from '../../src/model/feed-query.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 
@@ -41,7 +41,7 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<string> {
-  const store = createStore(makeSnapshot(records()));
+  const store = createSnapshotStore(makeSnapshot(records()));
   const server = await listen(createApp({ store, clock: () => NOW, log: () => {} }));
   closeServer = server.close;
   return server.url;
@@ -75,7 +75,7 @@ describe('home page', () => {
   });
 
   it('still explains and lists the main feed when nothing is published yet', async () => {
-    const store = createStore(makeSnapshot([makeRecord({ id: 'later', published: '2099-01-01T00:00:00Z' })]));
+    const store = createSnapshotStore(makeSnapshot([makeRecord({ id: 'later', published: '2099-01-01T00:00:00Z' })]));
     const server = await listen(createApp({ store, clock: () => NOW, log: () => {} }));
     closeServer = server.close;
     const body = await (await fetch(`${server.url}/`)).text();

@@ -11,7 +11,7 @@ import { loadArticleFilesInParallel } from '../../src/load/parallel-load.js';
 import { StaleArticleError } from '../../src/model/stale.js';
 import { sameArticle } from '../../src/model/same-article.js';
 import { buildSnapshot } from '../../src/store/snapshot.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, SITE_RECORD } from '../helpers/builders.js';
 import { builtFile } from '../server/build.js';
 import { listen } from '../helpers/server.js';
@@ -72,7 +72,7 @@ describe('bodies read on first use', () => {
 
   it('answers 503 with Retry-After, never a feed mixing two versions, until the data is reloaded', async () => {
     write('a.json', makeRecord({ id: 'a', headline: 'Old headline', body: '<p>old body</p>' }));
-    const store = createStore(buildSnapshot(site(), loadAllFromDisk(), 1));
+    const store = createSnapshotStore(buildSnapshot(site(), loadAllFromDisk(), 1));
     const server = await listen(createApp({ store, production: true, log: () => undefined }));
     try {
       write('a.json', makeRecord({ id: 'a', headline: 'New headline', body: '<p>new body</p>' }));
@@ -90,7 +90,7 @@ describe('bodies read on first use', () => {
 
   it('keeps serving what was rendered before the file changed (one version throughout)', async () => {
     write('a.json', makeRecord({ id: 'a', headline: 'Old headline', body: '<p>old body</p>' }));
-    const store = createStore(buildSnapshot(site(), loadAllFromDisk(), 1));
+    const store = createSnapshotStore(buildSnapshot(site(), loadAllFromDisk(), 1));
     const server = await listen(createApp({ store, production: true, log: () => undefined }));
     try {
       const before = await (await fetch(`${server.url}/rss.xml`)).text();

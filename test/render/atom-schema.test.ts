@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/http/app.js';
-import { newestChange, selectArticles } from '../../src/query/select.js';
+import { feedLinks } from '../../src/query/resolve-feed.js';
+import { newestChange, selectArticles } from '../../src/model/feed-query.js';
 import { renderFeed } from '../../src/render/render.js';
 import { atomSchemaErrors } from '../helpers/atom-schema.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';

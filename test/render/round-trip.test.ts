@@ -1,10 +1,10 @@
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/http/app.js';
+import { feedLinks } from '../../src/query/resolve-feed.js';
 import { composeContent, isAuthor, itemId } from '../../src/map/to-feed-model.js';
 import { formatCreditLine } from '../../src/map/credit-line.js';
 import type { Article } from '../../src/model/types.js';
-import { newestChange, selectArticles } from '../../src/query/select.js';
+import { newestChange, selectArticles } from '../../src/model/feed-query.js';
 import { renderFeed } from '../../src/render/render.js';
 import { excerpt } from '../../src/render/rss.js';
 import { jsonFeedProblems } from '../helpers/json-feed.js';

@@ -3,7 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { createServer, type ServerLimits } from '../../src/http/server.js';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 
 /**
@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 async function start(limits: Partial<ServerLimits> = LIMITS): Promise<{ port: number; server: http.Server }> {
-  const server = createServer(createApp({ store: createStore(makeSnapshot([makeRecord()])), production: true, log: () => {} }), limits);
+  const server = createServer(createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), production: true, log: () => {} }), limits);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanup.push(() => {
     server.closeAllConnections();

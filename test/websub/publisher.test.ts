@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore } from '../../src/store/store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { startWebSubPublisher, type WebSubPublisher } from '../../src/websub/publisher.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { rawRequest, serve } from '../http/feed-client.js';
@@ -71,7 +71,7 @@ afterEach(async () => {
 
 async function setUp(options: { attempts?: number; clock?: () => Date } = {}) {
   const hub = await startHub();
-  const store = createStore(makeSnapshot(newsroom()));
+  const store = createSnapshotStore(makeSnapshot(newsroom()));
   const logs: string[] = [];
   const publisher: WebSubPublisher = startWebSubPublisher({ hub: hub.url, store, log: (line) => logs.push(line), retryDelayMs: 5, attempts: options.attempts ?? 5, ...(options.clock ? { clock: options.clock } : {}) });
   cleanups.push(() => hub.close(), () => publisher.stop());
@@ -149,7 +149,7 @@ describe('WebSub publisher', () => {
     const start = Date.now();
     const embargoed = makeRecord({ id: 'embargoed', section: 'World', tags: ['Secret'], language: 'en', credits: [{ name: 'Cy Park', role: 'reporter' }], published: new Date(start + 300).toISOString() });
     const hub = await startHub();
-    const store = createStore(makeSnapshot([...newsroom(), embargoed]));
+    const store = createSnapshotStore(makeSnapshot([...newsroom(), embargoed]));
     const publisher = startWebSubPublisher({ hub: hub.url, store, log: () => undefined, clock: () => new Date() });
     cleanups.push(() => hub.close(), () => publisher.stop());
     await hub.waitFor(15);

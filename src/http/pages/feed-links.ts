@@ -1,4 +1,4 @@
-import type { FeedDescriptor, FilterKind } from '../../query/directory.js';
+import type { FeedDescriptor, FilterKind } from '../../model/feed-filter.js';
 import { FORMATS } from '../../render/render.js';
 import type { FeedFormat, Site } from '../../model/types.js';
 import { html, type SafeHtml } from './html.js';

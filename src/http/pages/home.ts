@@ -1,5 +1,5 @@
 import type { Article, Site } from '../../model/types.js';
-import type { FeedDescriptor } from '../../query/directory.js';
+import type { FeedDescriptor } from '../../model/feed-filter.js';
 import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';

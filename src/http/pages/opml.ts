@@ -1,6 +1,6 @@
 import { escapeMarkup } from '../../model/escape.js';
 import type { Site } from '../../model/types.js';
-import type { FeedDescriptor } from '../../query/directory.js';
+import type { FeedDescriptor } from '../../model/feed-filter.js';
 import { feedTitle } from '../../query/feed-view.js';
 import { feedFilePath, feedLabel, GROUPS, previewPath } from './feed-links.js';
 

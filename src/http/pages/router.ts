@@ -1,7 +1,6 @@
 import express, { type Request, type Response } from 'express';
-import { FILTER_KINDS, KIND_FOLDER, listFeeds, type FilterKind } from '../../query/directory.js';
-import { resolveFeedView } from '../../query/feed-view.js';
-import { isVisible, newestChange, selectArticles } from '../../query/select.js';
+import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../../model/feed-filter.js';
+import { viewOfPage } from '../../query/feed-view.js';
 import type { Store } from '../../store/store.js';
 import { createEmbedRouter } from '../embed.js';
 import { loadAssets, type Asset } from './assets.js';
@@ -55,38 +54,38 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
     sendAsset(req, res, assets.get('embed.js') as Asset, 3600);
   });
 
-  router.get('/', (req, res) => {
-    const { site, articles } = deps.store.current();
+  router.get('/', async (req, res) => {
+    const site = deps.store.site();
     const now = deps.clock();
-    const visible = articles.filter((a) => isVisible(a, now));
-    const latest = selectArticles(articles, { limit: Math.min(HOME_LATEST, site.feedSize) }, now);
-    sendPage(req, res, 200, renderHomePage({ site, feeds: listFeeds(visible), latest, asset }));
+    const [directory, latest] = await Promise.all([deps.store.directory(now), deps.store.feedPage(undefined, { limit: Math.min(HOME_LATEST, site.feedSize) }, now)]);
+    sendPage(req, res, 200, renderHomePage({ site, feeds: directory.feeds, latest: latest?.articles ?? [], asset }));
   });
 
-  router.get('/feeds.opml', (req, res) => {
-    const { site, articles } = deps.store.current();
-    const visible = articles.filter((a) => isVisible(a, deps.clock()));
-    const body = renderOpml(site, listFeeds(visible), newestChange(visible));
+  router.get('/feeds.opml', async (req, res) => {
+    const site = deps.store.site();
+    const directory = await deps.store.directory(deps.clock());
+    const body = renderOpml(site, directory.feeds, directory.updated);
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.setHeader('Content-Disposition', 'inline; filename="feeds.opml"');
     res.status(200).type(OPML_MEDIA_TYPE).send(body);
   });
 
-  const servePreview = (kind: FilterKind) => (req: Request, res: Response) => {
+  const servePreview = (kind: FilterKind) => async (req: Request, res: Response) => {
     if (!req.path.endsWith('/')) {
       // One URL per page: /sections/korea → /sections/korea/ (the folder URL feeds and Atom author URIs use).
       res.redirect(301, `${req.baseUrl}${req.path}/`);
       return;
     }
-    const { site, articles } = deps.store.current();
+    const site = deps.store.site();
     const slug = String(req.params.slug).normalize('NFKC').toLowerCase();
-    const view = resolveFeedView(site, articles, { kind, slug }, { limit: site.feedSize }, deps.clock());
-    if (!view) {
+    const filter = { kind, slug };
+    const page = await deps.store.feedPage(filter, { limit: site.feedSize }, deps.clock());
+    if (!page) {
       const message = `We have no ${kind} feed named “${slug.slice(0, 100)}”. It may never have existed, or its stories are not published yet.`;
       sendPage(req, res, 404, renderNotFoundPage(site, message, asset));
       return;
     }
-    sendPage(req, res, 200, renderPreviewPage(site, view, asset));
+    sendPage(req, res, 200, renderPreviewPage(site, viewOfPage(site, filter, page), asset));
   };
   for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/`, servePreview(kind));
 

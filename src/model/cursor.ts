@@ -1,4 +1,4 @@
-import type { Article } from '../model/types.js';
+import type { Article } from './types.js';
 
 /**
  * A position in the newest-first order of a feed: an article's `published`

@@ -1,6 +1,5 @@
-import type { Article } from '../model/types.js';
+import type { Article } from './types.js';
 import { cursorOf, indexAfter, indexAtOrAfter, type Cursor } from './cursor.js';
-import { visibleFrom } from './feed-index.js';
 
 /** Which articles a feed shows and how many. */
 export interface FeedQuery {
@@ -28,7 +27,7 @@ export interface Page {
 }
 
 /** Published (not draft) and not embargoed at `now`. */
-export function isVisible(article: Article, now: Date): boolean {
+export function isVisible(article: Pick<Article, 'status' | 'published'>, now: Date): boolean {
   return article.status === 'published' && article.published.getTime() <= now.getTime();
 }
 
@@ -105,4 +104,27 @@ export function selectPage(list: readonly Article[], query: FeedQuery, now: Date
     ...(hasNext ? { next: last === undefined ? here : cursorOf(last), last: START_OF_TIME } : {}),
     ...(hasPrevious ? { previous: first === undefined ? here : cursorOf(first) } : {}),
   };
+}
+
+/**
+ * Position of the first article visible at `now` in a published-only,
+ * newest-first list: everything from there on is visible, everything
+ * before it is embargoed. Binary search, so O(log n).
+ */
+export function visibleFrom(list: readonly Article[], now: Date): number {
+  const t = now.getTime();
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as Article).published.getTime() > t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A resolved page of one feed: its articles, its neighbours, and the filter's display name. */
+export interface PageOfFeed extends Page {
+  /** The filter's display name: the newest visible article's spelling ("All stories" for the main feed). */
+  readonly name: string;
 }

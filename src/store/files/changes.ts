@@ -1,9 +1,10 @@
-import { sameArticle } from '../model/same-article.js';
-import type { Article, Site } from '../model/types.js';
-import type { Cursor } from './cursor.js';
-import { FILTER_KINDS, feedPath, slugsOf, type FeedFilter } from './directory.js';
-import { indexArticles, visibleFrom } from './feed-index.js';
-import { resolveFeedView, type FeedView } from './feed-view.js';
+import { sameArticle } from '../../model/same-article.js';
+import type { Article, Site } from '../../model/types.js';
+import type { Cursor } from '../../model/cursor.js';
+import { FILTER_KINDS, feedPath, slugsOf, type ChangedFeed, type FeedFilter } from '../../model/feed-filter.js';
+import { visibleFrom, type PageOfFeed } from '../../model/feed-query.js';
+import { indexArticles } from './feed-index.js';
+import { resolvePage } from './resolve-page.js';
 
 /** One side of a comparison: a snapshot's site and articles, seen at an instant. */
 export interface DataAt {
@@ -14,19 +15,13 @@ export interface DataAt {
   readonly now: Date;
 }
 
-/** A feed whose content differs between two states, by folder path ("" for the main feed). */
-export interface ChangedFeed {
-  readonly filter?: FeedFilter;
-  readonly path: string;
-}
-
 /**
  * The feeds whose default document (no query) differs between `before` and
  * `after`: new, changed, deleted and embargo-released articles, and the
  * feeds they push others out of. Candidates are the main feed and every
  * feed a changed article is (or was) filed under; each candidate is then
- * compared exactly, on everything its document is rendered from (title,
- * description, `updated`, the items, the paging cursors), so a feed whose
+ * compared exactly, on everything its document is rendered from (the
+ * name its title comes from, the items, the paging cursors), so a feed whose
  * bytes would not change is not reported. A changed site changes them all.
  */
 export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
@@ -62,17 +57,18 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
   const changed: ChangedFeed[] = [];
   for (const [path, filter] of candidates) {
     const query = { limit: after.site.feedSize };
-    const old = resolveFeedView(before.site, before.articles, filter, { limit: before.site.feedSize }, before.now);
-    const now = resolveFeedView(after.site, after.articles, filter, query, after.now);
+    const old = resolvePage(before.articles, filter, { limit: before.site.feedSize }, before.now);
+    const now = resolvePage(after.articles, filter, query, after.now);
     if (old === undefined && now === undefined) continue;
-    if (old === undefined || now === undefined || siteChanged || !sameView(old, now)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
+    if (old === undefined || now === undefined || siteChanged || !samePage(old, now)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
   }
   return changed.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function sameView(a: FeedView, b: FeedView): boolean {
-  if (a.title !== b.title || a.description !== b.description || a.updated.getTime() !== b.updated.getTime()) return false;
-  if (!sameCursor(a.page.next, b.page.next) || !sameCursor(a.page.previous, b.page.previous) || !sameCursor(a.page.last, b.page.last)) return false;
+/** Same document: with the site unchanged, title and description follow from the name, and `updated` from the articles. */
+function samePage(a: PageOfFeed, b: PageOfFeed): boolean {
+  if (a.name !== b.name) return false;
+  if (!sameCursor(a.next, b.next) || !sameCursor(a.previous, b.previous) || !sameCursor(a.last, b.last)) return false;
   if (a.articles.length !== b.articles.length) return false;
   return a.articles.every((article, i) => sameArticle(article, b.articles[i] as Article));
 }

@@ -1,5 +1,5 @@
-import { slugify } from '../model/slug.js';
-import type { Article } from '../model/types.js';
+import { slugify } from './slug.js';
+import type { Article } from './types.js';
 
 /** The kinds of filtered feed, by URL folder. */
 export const FILTER_KINDS = ['section', 'tag', 'language', 'author'] as const;
@@ -75,4 +75,10 @@ export function listFeeds(articles: readonly Article[]): FeedDescriptor[] {
     }
   }
   return feeds;
+}
+
+/** A feed whose content differs between two states, by folder path ("" for the main feed). */
+export interface ChangedFeed {
+  readonly filter?: FeedFilter;
+  readonly path: string;
 }

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { formatCursor, parseCursor, type Cursor } from '../query/cursor.js';
-import type { FeedQuery } from '../query/select.js';
-import { HttpError } from './errors.js';
+import { formatCursor, parseCursor, type Cursor } from '../model/cursor.js';
+import type { FeedQuery } from '../model/feed-query.js';
+import { FeedRequestError } from './errors.js';
 
 export const MAX_LIMIT = 100;
 const KNOWN_PARAMS = new Set(['limit', 'since', 'before', 'after']);
@@ -10,7 +10,7 @@ const KNOWN_PARAMS = new Set(['limit', 'since', 'before', 'after']);
 function single(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new HttpError(400, `query parameter "${name}" must be given once`);
+  if (typeof value !== 'string') throw new FeedRequestError(400, `query parameter "${name}" must be given once`);
   return value;
 }
 
@@ -23,24 +23,24 @@ function single(query: Record<string, unknown>, name: string): string | undefine
  */
 export function parseFeedQuery(query: Record<string, unknown>, defaultLimit: number): FeedQuery {
   for (const key of Object.keys(query)) {
-    if (!KNOWN_PARAMS.has(key)) throw new HttpError(400, `unknown query parameter ${JSON.stringify(key.slice(0, 40))}; feeds accept "limit", "since", "before" and "after"`);
+    if (!KNOWN_PARAMS.has(key)) throw new FeedRequestError(400, `unknown query parameter ${JSON.stringify(key.slice(0, 40))}; feeds accept "limit", "since", "before" and "after"`);
   }
   const limitText = single(query, 'limit');
   let limit = defaultLimit;
   if (limitText !== undefined) {
     if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_LIMIT) {
-      throw new HttpError(400, `query parameter "limit" must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limitText.slice(0, 40))}`);
+      throw new FeedRequestError(400, `query parameter "limit" must be a whole number from 1 to ${MAX_LIMIT}, got ${JSON.stringify(limitText.slice(0, 40))}`);
     }
     limit = Number(limitText);
   }
   const sinceText = single(query, 'since');
   const since = sinceText === undefined ? undefined : sinceText.length <= 64 ? DateTime.fromISO(sinceText, { zone: 'utc' }) : DateTime.invalid('too long');
   if (sinceText !== undefined && !since?.isValid) {
-    throw new HttpError(400, `query parameter "since" must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z, got ${JSON.stringify(sinceText.slice(0, 40))}`);
+    throw new FeedRequestError(400, `query parameter "since" must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z, got ${JSON.stringify(sinceText.slice(0, 40))}`);
   }
   const before = cursorParam(query, 'before');
   const after = cursorParam(query, 'after');
-  if (before !== undefined && after !== undefined) throw new HttpError(400, 'query parameters "before" and "after" cannot be combined: a page is either older or newer than a position');
+  if (before !== undefined && after !== undefined) throw new FeedRequestError(400, 'query parameters "before" and "after" cannot be combined: a page is either older or newer than a position');
   return {
     limit,
     ...(since === undefined ? {} : { since: since.toJSDate() }),
@@ -54,7 +54,7 @@ function cursorParam(query: Record<string, unknown>, name: 'before' | 'after'): 
   if (text === undefined) return undefined;
   const cursor = parseCursor(text);
   if (cursor === undefined) {
-    throw new HttpError(400, `query parameter "${name}" must be a page cursor taken from a feed's next/previous link, got ${JSON.stringify(text.slice(0, 40))}`);
+    throw new FeedRequestError(400, `query parameter "${name}" must be a page cursor taken from a feed's next/previous link, got ${JSON.stringify(text.slice(0, 40))}`);
   }
   return cursor;
 }

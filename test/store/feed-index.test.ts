@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/model/types.js';
-import { formatCursor, parseCursor } from '../../src/query/cursor.js';
-import { FILTER_KINDS, matchesFilter, slugsOf } from '../../src/query/directory.js';
-import { indexArticles, nextRelease, visibleFrom } from '../../src/query/feed-index.js';
-import { resolveFeedView } from '../../src/query/feed-view.js';
-import { isVisible, nextEmbargoRelease } from '../../src/query/select.js';
+import { formatCursor, parseCursor } from '../../src/model/cursor.js';
+import { FILTER_KINDS, matchesFilter, slugsOf } from '../../src/model/feed-filter.js';
+import { visibleFrom } from '../../src/model/feed-query.js';
+import { indexArticles, nextRelease } from '../../src/store/files/feed-index.js';
+import { resolvePage } from '../../src/store/files/resolve-page.js';
+import { isVisible, nextEmbargoRelease } from '../../src/model/feed-query.js';
 import { compareNewestFirst } from '../../src/store/snapshot.js';
 import { makeArticle, makeSite } from '../helpers/builders.js';
 
@@ -41,16 +42,16 @@ describe('feed index', () => {
           for (const slug of [...slugs, 'nobody']) {
             const filter = { kind, slug };
             const expected = articles.filter((a) => matchesFilter(a, filter) && isVisible(a, NOW));
-            const view = resolveFeedView(site, articles, filter, { limit }, NOW);
+            const view = resolvePage(articles, filter, { limit }, NOW);
             if (expected.length === 0) {
               expect(view).toBeUndefined();
               continue;
             }
             expect(view?.articles.map((a) => a.id)).toEqual(expected.slice(0, limit).map((a) => a.id));
-            expect(view?.page.next !== undefined).toBe(expected.length > limit);
+            expect(view?.next !== undefined).toBe(expected.length > limit);
           }
         }
-        const main = resolveFeedView(site, articles, undefined, { limit }, NOW);
+        const main = resolvePage(articles, undefined, { limit }, NOW);
         expect(main?.articles.map((a) => a.id)).toEqual(articles.filter((a) => isVisible(a, NOW)).slice(0, limit).map((a) => a.id));
       }),
       { numRuns: 15 },
@@ -79,9 +80,9 @@ describe('feed index', () => {
     const rare = makeArticle({ id: 'rare-one', tags: ['Rare'], published: '2020-01-01T00:00:00Z' });
     const articles: Article[] = Array.from({ length: 100_000 }, (_, i) => ({ ...template, id: `bulk-${i}`, published: new Date(NOW.getTime() - (i + 1) * 60_000) }));
     articles.push(rare);
-    const view = resolveFeedView(makeSite(), articles, { kind: 'tag', slug: 'rare' }, { limit: 10 }, NOW);
+    const view = resolvePage(articles, { kind: 'tag', slug: 'rare' }, { limit: 10 }, NOW);
     expect(view?.articles.map((a) => a.id)).toEqual(['rare-one']);
-    const common = resolveFeedView(makeSite(), articles, { kind: 'tag', slug: 'common' }, { limit: 3 }, NOW);
+    const common = resolvePage(articles, { kind: 'tag', slug: 'common' }, { limit: 3 }, NOW);
     expect(common?.articles.map((a) => a.id)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
     expect(indexArticles(articles).byKind.tag.get('common')?.length).toBe(100_000);
   });

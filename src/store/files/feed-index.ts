@@ -1,5 +1,6 @@
-import type { Article } from '../model/types.js';
-import { FILTER_KINDS, namesOf, type FeedFilter, type FilterKind } from './directory.js';
+import type { Article } from '../../model/types.js';
+import { visibleFrom } from '../../model/feed-query.js';
+import { FILTER_KINDS, namesOf, type FeedFilter, type FilterKind } from '../../model/feed-filter.js';
 
 /**
  * Per-snapshot lookup tables: every feed's candidate articles, newest
@@ -67,22 +68,6 @@ export function feedArticles(index: FeedIndex, filter: FeedFilter | undefined): 
   return filter === undefined ? index.all : index.byKind[filter.kind].get(filter.slug);
 }
 
-/**
- * Position of the first article visible at `now` in a published-only,
- * newest-first list: everything from there on is visible, everything
- * before it is embargoed. Binary search, so O(log n).
- */
-export function visibleFrom(list: readonly Article[], now: Date): number {
-  const t = now.getTime();
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as Article).published.getTime() > t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The next embargo release after `now`: O(1) with the index (the article just before the visible suffix). */
 export function nextRelease(index: FeedIndex, now: Date): Date | undefined {

@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { type ChangedFeed } from '../../model/feed-filter.js';
+import { changedFeeds } from './changes.js';
+import type { Snapshot } from '../snapshot.js';
+import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { Store, StoreChange, StoreListener } from '../store.js';
+import { createReloader, type ReloaderOptions } from './reloader.js';
+import { dataAt, snapshotReads } from './snapshot-reads.js';
+import { createFileWrites } from './file-writes.js';
+import { ARTICLES_DIR } from '../../load/load-data.js';
+
+/** The files backend: DATA_DIR read at start, watched, reloaded; writes go to DATA_DIR/articles. */
+export interface FilesStore extends Store {
+  readonly backend: 'files';
+  /** Starts watching DATA_DIR and the periodic rescan. */
+  start(): void;
+  /** Re-reads the named article files now (all changed files without names); resolves once they are served. */
+  reload(names?: readonly string[]): Promise<void>;
+  /** The snapshot being served: for export and tests. */
+  snapshot(): Snapshot;
+  /** Article files parsed since creation. */
+  filesRead(): number;
+}
+
+/**
+ * A change event whose feed list is computed on first use: the response
+ * cache only needs the version, and comparing feeds costs a resolve per
+ * candidate feed, so it is done only when someone (WebSub) asks.
+ */
+function lazyChange(next: Snapshot, previous: Snapshot, now: Date): StoreChange {
+  let feeds: readonly ChangedFeed[] | undefined;
+  return {
+    version: next.version,
+    get feeds() {
+      feeds ??= changedFeeds(dataAt(previous, now), dataAt(next, now));
+      return feeds;
+    },
+  };
+}
+
+function listenersOf(subscribe: (listener: (next: Snapshot, previous: Snapshot) => void) => () => void, clock: () => Date) {
+  return (listener: StoreListener) => subscribe((next, previous) => listener(lazyChange(next, previous, clock())));
+}
+
+/** The embedded default backend: every record in memory, kept in step with DATA_DIR by the reloader. */
+export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date }): FilesStore {
+  const clock = options.clock ?? (() => new Date());
+  const reloader = createReloader(options);
+  const holder = reloader.store;
+  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload });
+  return {
+    backend: 'files',
+    ...snapshotReads(holder.current),
+    subscribe: listenersOf(holder.subscribe, clock),
+    put: writes.put,
+    remove: writes.remove,
+    start: () => reloader.start(),
+    reload: (names) => reloader.reload(names),
+    snapshot: holder.current,
+    filesRead: () => reloader.filesRead(),
+    close: () => reloader.close(),
+  };
+}
+
+/** A read-only store over whatever snapshot `holder` holds: the reloader's, in tests that drive it by hand. */
+export function createHolderStore(holder: SnapshotHolder, clock: () => Date = () => new Date()): Store & { replace(next: Snapshot): void } {
+  const readOnly = async (): Promise<never> => {
+    throw new StoreUnavailableError('this store serves a fixed snapshot and takes no writes');
+  };
+  return {
+    backend: 'files',
+    ...snapshotReads(holder.current),
+    subscribe: listenersOf(holder.subscribe, clock),
+    put: readOnly,
+    remove: readOnly,
+    replace: (next) => holder.replace(next),
+    close: async () => undefined,
+  };
+}
+
+/** A read-only store over one snapshot: what a static export serves, and what tests build from records without a data folder. */
+export function createSnapshotStore(snapshot: Snapshot, clock: () => Date = () => new Date()): Store & { replace(next: Snapshot): void } {
+  return createHolderStore(createSnapshotHolder(snapshot), clock);
+}

@@ -1,0 +1,76 @@
+import type { Article } from '../../model/types.js';
+import { changedFeeds, type DataAt } from './changes.js';
+import { listFeeds, type FeedFilter } from '../../model/feed-filter.js';
+import { visibleFrom } from '../../model/feed-query.js';
+import { feedArticles, indexArticles, nextRelease } from './feed-index.js';
+import { resolvePage } from './resolve-page.js';
+import { newestChange, type FeedQuery } from '../../model/feed-query.js';
+import type { Snapshot } from '../snapshot.js';
+import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, Store, StoreHealth } from '../store.js';
+
+/** The read side of the Store interface, answered from the in-memory snapshot `current()` returns. */
+export type SnapshotReads = Pick<Store, 'site' | 'version' | 'feedPage' | 'article' | 'summaries' | 'directory' | 'health' | 'nextRelease' | 'releasedFeeds'>;
+
+/** A snapshot seen at an instant, as the change comparison takes it. */
+export function dataAt(snapshot: Snapshot, now: Date): DataAt {
+  return { site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, now };
+}
+
+/** Visible articles of a newest-first, published-only list at `now`: the suffix from `visibleFrom`. */
+function visibleCount(list: readonly Article[], now: Date): number {
+  return list.length - visibleFrom(list, now);
+}
+
+/**
+ * Feed pages, the directory and health straight from a snapshot: a map
+ * lookup and a binary search per feed (see query/feed-index.ts). Each call
+ * reads `current()` once, so one answer never mixes two snapshots.
+ */
+export function snapshotReads(current: () => Snapshot): SnapshotReads {
+  return {
+    site: () => current().site,
+    version: () => current().version,
+
+    async feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined> {
+      const snapshot = current();
+      const page = resolvePage(snapshot.articles, filter, query, now);
+      if (page === undefined) return undefined;
+      const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
+      const from = visibleFrom(list, now);
+      return from === 0 ? page : { ...page, nextRelease: (list[from - 1] as Article).published.getTime() };
+    },
+
+    article: async (id) => current().byId.get(id),
+
+    async summaries(): Promise<readonly ArticleSummary[]> {
+      return current().articles.map((a) => ({ id: a.id, headline: a.headline, status: a.status, published: a.published, updated: a.updated, url: a.url, source: a.source }));
+    },
+
+    async directory(now: Date): Promise<Directory> {
+      const snapshot = current();
+      const index = indexArticles(snapshot.articles);
+      const visible = index.all.slice(visibleFrom(index.all, now));
+      const feeds: DirectoryEntry[] = listFeeds(visible).map((feed) => ({ ...feed, count: visibleCount(feedArticles(index, feed.filter) ?? [], now) }));
+      return { feeds, updated: newestChange(visible) };
+    },
+
+    async health(now: Date): Promise<StoreHealth> {
+      const snapshot = current();
+      return {
+        backend: 'files',
+        up: true,
+        articles: snapshot.articles.length,
+        visible: visibleCount(indexArticles(snapshot.articles).all, now),
+        rejected: snapshot.rejected,
+        warnings: snapshot.warnings,
+      };
+    },
+
+    nextRelease: async (now) => nextRelease(indexArticles(current().articles), now),
+
+    async releasedFeeds(from: Date, to: Date) {
+      const snapshot = current();
+      return changedFeeds(dataAt(snapshot, from), dataAt(snapshot, to));
+    },
+  };
+}
