@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/model/types.js';
-import type { Cursor } from '../../src/query/cursor.js';
-import type { FeedFilter } from '../../src/query/directory.js';
-import { START_OF_TIME, type FeedQuery } from '../../src/query/select.js';
+import type { Cursor } from '../../src/model/cursor.js';
+import type { FeedFilter } from '../../src/model/feed-filter.js';
+import { START_OF_TIME, type FeedQuery } from '../../src/model/feed-query.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { migrate } from '../../src/store/postgres/migrations.js';
 import { createPool } from '../../src/store/postgres/pool.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -10,7 +11,6 @@ import type { FeedPage, Store } from '../../src/store/store.js';
 import { makeSite } from '../helpers/builders.js';
 import { probePostgres, useScratchDatabase } from '../helpers/postgres.js';
 import { CONTRACT_NOW, contractRecords, snapshotOf } from './contract-records.js';
-import { referenceReads, type ReferenceReads } from './reference-store.js';
 
 const available = await probePostgres();
 
@@ -31,7 +31,10 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
   const database = useScratchDatabase();
   const site = makeSite();
   const records = contractRecords();
-  const reference: ReferenceReads = referenceReads(snapshotOf(records, site));
+  // The reference: the files backend's reads over the same records.
+  const reference: Store = createSnapshotStore(snapshotOf(records, site));
+  /** Instants around every embargo: before, exactly at, and after each release, and the fixed "now". */
+  let instants: Date[] = [];
   let store: Store;
 
   beforeAll(async () => {
@@ -40,31 +43,27 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
     await pool.end();
     store = await createPostgresStore({ url: database.url(), site, dataDir: 'data' });
     for (const record of records) await store.put(String(record.id), Buffer.from(JSON.stringify(record)));
+    const embargoed = (await reference.summaries()).filter((a) => a.status === 'published' && a.published > CONTRACT_NOW);
+    instants = [CONTRACT_NOW, ...embargoed.flatMap((a) => [-1, 0, 1].map((d) => new Date(a.published.getTime() + d)))];
   });
   afterAll(async () => {
     await store?.close();
   });
 
-  /** Instants around every embargo: before, exactly at, and after each release, and the fixed "now". */
-  const instants = (): Date[] => {
-    const embargoed = reference.summaries().filter((a) => a.status === 'published' && a.published > CONTRACT_NOW);
-    return [CONTRACT_NOW, ...embargoed.flatMap((a) => [-1, 0, 1].map((d) => new Date(a.published.getTime() + d)))];
-  };
-
   it('lists the same directory, article summaries and next releases at every instant', async () => {
-    expect(await store.summaries()).toEqual(reference.summaries());
-    for (const now of instants()) {
-      expect(await store.directory(now), now.toISOString()).toEqual(reference.directory(now));
-      expect(await store.nextRelease(now), now.toISOString()).toEqual(reference.nextRelease(now));
+    expect(await store.summaries()).toEqual(await reference.summaries());
+    for (const now of instants) {
+      expect(await store.directory(now), now.toISOString()).toEqual(await reference.directory(now));
+      expect(await store.nextRelease(now), now.toISOString()).toEqual(await reference.nextRelease(now));
     }
-    const [first, ...rest] = instants();
-    for (const to of rest) expect(await store.releasedFeeds(first as Date, to), to.toISOString()).toEqual(reference.releasedFeeds(first as Date, to));
+    const [first, ...rest] = instants;
+    for (const to of rest) expect(await store.releasedFeeds(first as Date, to), to.toISOString()).toEqual(await reference.releasedFeeds(first as Date, to));
   });
 
   it('returns every article by id, drafts included, body and all fields equal', async () => {
     const keys = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : v)));
-    for (const summary of reference.summaries()) {
-      const expected = reference.article(summary.id) as Article;
+    for (const summary of await reference.summaries()) {
+      const expected = (await reference.article(summary.id)) as Article;
       const actual = (await store.article(summary.id)) as Article;
       expect({ ...actual }).toEqual({ ...expected, body: expected.body });
       // Same JSON, key order included: the ingest API serialises articles, and JSONB sorts keys.
@@ -76,12 +75,12 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
 
   it('serves the same page for every feed, limit, cursor walk and instant', async () => {
     let pages = 0;
-    for (const now of instants()) {
-      const filters: (FeedFilter | undefined)[] = reference.directory(now).feeds.map((feed) => feed.filter);
+    for (const now of instants) {
+      const filters: (FeedFilter | undefined)[] = (await reference.directory(now)).feeds.map((feed) => feed.filter);
       for (const filter of filters) {
         const where = (query: FeedQuery) => `${filter ? `${filter.kind}/${filter.slug}` : 'main'} at ${now.toISOString()} ${JSON.stringify(query)}`;
         const check = async (query: FeedQuery): Promise<FeedPage | undefined> => {
-          const expected = reference.feedPage(filter, query, now);
+          const expected = await reference.feedPage(filter, query, now);
           expectSamePage(await store.feedPage(filter, query, now), expected, where(query));
           pages += 1;
           return expected;
@@ -94,7 +93,7 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
           for (let n = 0; page?.previous !== undefined && n < 80; n++) page = await check({ limit, after: page.previous });
         }
         // `since` between updates, and cursors that point between articles or at none.
-        const top = reference.feedPage(filter, { limit: 50 }, now)?.articles ?? [];
+        const top = (await reference.feedPage(filter, { limit: 50 }, now))?.articles ?? [];
         const middle = top[Math.floor(top.length / 2)];
         if (middle !== undefined) {
           await check({ limit: 3, since: middle.updated });
@@ -123,7 +122,7 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
     }
     // Before any article was published, no filtered feed exists and the main feed is empty.
     const early = new Date('2000-01-01T00:00:00Z');
-    expectSamePage(await store.feedPage(undefined, { limit: 5 }, early), reference.feedPage(undefined, { limit: 5 }, early), 'main in 2000');
+    expectSamePage(await store.feedPage(undefined, { limit: 5 }, early), await reference.feedPage(undefined, { limit: 5 }, early), 'main in 2000');
     expect(await store.feedPage({ kind: 'tag', slug: 'elections' }, { limit: 5 }, early)).toBeUndefined();
   });
 });

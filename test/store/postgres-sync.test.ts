@@ -13,7 +13,7 @@ import type { Store } from '../../src/store/store.js';
 import { makeRecord } from '../helpers/builders.js';
 import { probePostgres, useScratchDatabase } from '../helpers/postgres.js';
 import { loadSample, SAMPLE_DIR, SAMPLE_NOW } from '../helpers/sample.js';
-import { referenceReads } from './reference-store.js';
+import { createSnapshotStore } from '../../src/store/files/files-store.js';
 
 const available = await probePostgres();
 const OVERRIDES = { baseUrl: 'https://feeds.example.org', fallbackBaseUrl: 'http://localhost:3000' };
@@ -50,12 +50,12 @@ describe.skipIf(!available)('npm run sync into PostgreSQL', () => {
     expect(await runSync([SAMPLE_DIR], { DATABASE_URL: database.url(), DATA_DIR: SAMPLE_DIR }, (line) => lines.push(line))).toBe(0);
     expect(lines.pop()).toMatch(/^sync: 13 files: 13 written, 0 unchanged, 0 deleted, 0 rejected, in /);
     const sample = loadSample();
-    const reference = referenceReads(sample);
+    const reference = createSnapshotStore(sample);
     const store: Store = await createPostgresStore({ url: database.url(), site: sample.site, dataDir: SAMPLE_DIR });
     try {
-      expect(await store.directory(SAMPLE_NOW)).toEqual(reference.directory(SAMPLE_NOW));
-      for (const feed of reference.directory(SAMPLE_NOW).feeds) {
-        const expected = reference.feedPage(feed.filter, { limit: 50 }, SAMPLE_NOW);
+      expect(await store.directory(SAMPLE_NOW)).toEqual(await reference.directory(SAMPLE_NOW));
+      for (const feed of (await reference.directory(SAMPLE_NOW)).feeds) {
+        const expected = await reference.feedPage(feed.filter, { limit: 50 }, SAMPLE_NOW);
         const actual = await store.feedPage(feed.filter, { limit: 50 }, SAMPLE_NOW);
         expect(actual?.articles.map((a) => ({ ...a }))).toEqual(expected?.articles.map((a) => ({ ...a, body: a.body })));
         expect({ ...actual, articles: [] }).toEqual({ ...expected, articles: [] });

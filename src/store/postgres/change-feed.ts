@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ChangedFeed } from '../../query/changes.js';
+import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { StoreChange, StoreListener } from '../store.js';
 import type { Pool } from './pool.js';
 import { CHANGES_CHANNEL } from './writes.js';

@@ -1,6 +1,6 @@
-import type { Cursor } from '../../query/cursor.js';
-import type { FeedFilter } from '../../query/directory.js';
-import type { FeedQuery } from '../../query/select.js';
+import type { Cursor } from '../../model/cursor.js';
+import type { FeedFilter } from '../../model/feed-filter.js';
+import type { FeedQuery } from '../../model/feed-query.js';
 
 /**
  * The one statement per feed page. Feed order is `published` descending,

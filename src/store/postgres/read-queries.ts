@@ -1,8 +1,8 @@
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
-import type { ChangedFeed } from '../../query/changes.js';
-import { feedPath, FILTER_KINDS, type FeedFilter, type FilterKind } from '../../query/directory.js';
-import type { FeedQuery } from '../../query/select.js';
+import type { ChangedFeed } from '../../model/feed-filter.js';
+import { feedPath, FILTER_KINDS, type FeedFilter, type FilterKind } from '../../model/feed-filter.js';
+import type { FeedQuery } from '../../model/feed-query.js';
 import type { ArticleSummary, Directory, DirectoryEntry, FeedPage } from '../store.js';
 import { feedPageStatement } from './feed-queries.js';
 import type { Pool } from './pool.js';

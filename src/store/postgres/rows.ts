@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
-import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter } from '../../query/directory.js';
-import type { ChangedFeed } from '../../query/changes.js';
+import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter } from '../../model/feed-filter.js';
+import type { ChangedFeed } from '../../model/feed-filter.js';
 
 /** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
 export interface ArticleRow {

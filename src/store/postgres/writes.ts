@@ -1,5 +1,5 @@
 import type { Article } from '../../model/types.js';
-import type { ChangedFeed } from '../../query/changes.js';
+import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 
