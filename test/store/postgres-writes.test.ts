@@ -86,6 +86,30 @@ describe.skipIf(!available)('PostgreSQL store writes', () => {
     expect(seen[1]?.feeds.map((f) => f.path)).toEqual(['', '/authors/reporter-one', '/authors/translator-two', '/authors/writer-three', '/languages/en', '/sections/korea', '/tags/budget', '/tags/elections']);
   });
 
+  it('catches up after its LISTEN connection drops: changes made meanwhile are announced, in order, once', async () => {
+    const seen: number[] = [];
+    const stop = other.subscribe((change) => seen.push(change.version));
+    const admin = new pg.Client({ connectionString: database.url() });
+    await admin.connect();
+    try {
+      // Every listening connection of this database goes, as in a failover; NOTIFYs sent meanwhile are lost.
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'wirefeed-listen'`);
+      const first = store.version();
+      await store.put('while-away-1', bytes(makeRecord({ id: 'while-away-1' })));
+      await store.put('while-away-2', bytes(makeRecord({ id: 'while-away-2' })));
+      await until(() => seen.length >= 2, 10_000);
+      expect(seen).toEqual([first + 1, first + 2]);
+      expect(other.version()).toBe(store.version());
+      // Listening again: a later write arrives by NOTIFY.
+      await store.remove('while-away-1');
+      await until(() => seen.length === 3);
+      expect(seen).toEqual([first + 1, first + 2, first + 3]);
+    } finally {
+      stop();
+      await admin.end();
+    }
+  });
+
   it('refuses what the files backend refuses, with the same field-level messages, and writes nothing', async () => {
     const before = store.version();
     const refused = async (id: string, body: Uint8Array): Promise<StoreRecordError> => {
