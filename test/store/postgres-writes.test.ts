@@ -110,6 +110,13 @@ describe.skipIf(!available)('PostgreSQL store writes', () => {
     }
   });
 
+  it('says "created" exactly once when two writers create one id at the same moment', async () => {
+    const record = bytes(makeRecord({ id: 'raced-story' }));
+    const results = await Promise.all([store.put('raced-story', record), other.put('raced-story', record), store.put('raced-story', record)]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await store.remove('raced-story')).toBe(true);
+  });
+
   it('refuses what the files backend refuses, with the same field-level messages, and writes nothing', async () => {
     const before = store.version();
     const refused = async (id: string, body: Uint8Array): Promise<StoreRecordError> => {

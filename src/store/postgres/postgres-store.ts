@@ -87,9 +87,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const stored = await db(() =>
         inTransaction(pool, async (client) => {
           const old = (await lockArticles(client, [id])).get(id);
-          await upsertArticles(client, [articleRow(result.article, result.record, contentHash(site.language, body), null)], [result.article]);
+          const inserted = await upsertArticles(client, [articleRow(result.article, result.record, contentHash(site.language, body), null)], [result.article]);
           await recordChange(client, old === undefined ? [result.article] : [old, result.article]);
-          return { created: old === undefined };
+          return { created: inserted.has(id) };
         }),
       );
       // The version moves before the caller answers, so a read right after the write sees it.

@@ -21,29 +21,35 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
  * Inserts or replaces articles and their feed entries: two statements for
  * the whole batch (jsonb_to_recordset turns one JSON parameter into rows,
  * so a batch of 500 is one round trip, and every value stays a parameter).
+ * Returns the ids that were new.
  */
-export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<void> {
-  if (rows.length === 0) return;
-  await client.query(
+export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const upserted = await client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (id, url, published, updated, status, language, section, source, file, content_hash, record, article)
      SELECT id, url, published, updated, status, language, section, source, file, content_hash, record, article
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, published timestamptz, updated timestamptz, status text, language text,
        section text, source text, file text, content_hash text, record jsonb, article jsonb)
      ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, published = EXCLUDED.published, updated = EXCLUDED.updated,
        status = EXCLUDED.status, language = EXCLUDED.language, section = EXCLUDED.section, source = EXCLUDED.source,
-       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, record = EXCLUDED.record, article = EXCLUDED.article`,
+       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, record = EXCLUDED.record, article = EXCLUDED.article
+     RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );
+  // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
+  // (the second waits for the first and updates), where "was it there when I looked" is not.
+  const inserted = new Set(upserted.rows.filter((row) => row.inserted).map((row) => row.id));
   // Plan: Index Scan using feed_entries_article (article_id = ANY).
   await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [rows.map((row) => row.id)]);
   const entries = articles.flatMap(entryRows);
-  if (entries.length === 0) return;
+  if (entries.length === 0) return inserted;
   await client.query(
     `INSERT INTO feed_entries (kind, slug, name, article_id, published, updated)
      SELECT kind, slug, name, article_id, published, updated
      FROM jsonb_to_recordset($1::jsonb) AS r (kind text, slug text, name text, article_id text, published timestamptz, updated timestamptz)`,
     [JSON.stringify(entries)],
   );
+  return inserted;
 }
 
 /** Deletes articles (their feed entries go with them: ON DELETE CASCADE); returns the ids that were there. */
