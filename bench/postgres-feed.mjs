@@ -32,6 +32,8 @@ const cases = [
   ['main feed, newest page', undefined, { limit }],
   [`largest tag (${largest.slug}, ${largest.n} articles), newest page`, { kind: 'tag', slug: largest.slug }, { limit }],
   ['main feed, deep cursor (before the 90,000th article)', undefined, { limit, before: { published: Number(deep.ms), id: deep.id } }],
+  // The oldest page: its "is there an older page" test finds nothing, the case a Seq Scan would pay for in full.
+  ['main feed, oldest page (after START_OF_TIME)', undefined, { limit, after: { published: -8.64e15, id: '' } }],
 ];
 for (const [label, filter, query] of cases) {
   const t0 = performance.now();
