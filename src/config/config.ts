@@ -180,7 +180,7 @@ export function optionalUrl(env: Env, name: string, options: { allowQuery?: bool
 }
 
 /**
- * A postgres:// (or postgresql://) URL with a host. The message never
+ * A postgres:// (or postgresql://) URL (no host: localhost). The message never
  * repeats the value: a database URL usually holds a password.
  */
 export function optionalDatabaseUrl(env: Env, name: string): { databaseUrl?: string } {
@@ -195,6 +195,5 @@ export function optionalDatabaseUrl(env: Env, name: string): { databaseUrl?: str
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ConfigError(name, `must start with postgres:// or postgresql://, got ${JSON.stringify(url.protocol + '//')}`);
   }
-  if (url.hostname === '' && !url.searchParams.has('host')) throw new ConfigError(name, 'must name a host, as in postgres://user:password@host:5432/database');
   return { databaseUrl: raw };
 }

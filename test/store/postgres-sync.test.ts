@@ -114,8 +114,10 @@ describe.skipIf(!available)('npm run sync into PostgreSQL', () => {
   });
 
   it('removes the old article when a file comes to hold another id, and keeps syncing with --watch', async () => {
-    const report = await syncFolder(pool, { dataDir: dir, site: loadSite(dir, OVERRIDES) });
+    const progress: string[] = [];
+    const report = await syncFolder(pool, { dataDir: dir, site: loadSite(dir, OVERRIDES), progress: (line) => progress.push(line), progressEveryMs: 0 });
     expect(report.written).toBe(0);
+    expect(progress).toEqual([expect.stringMatching(/^sync: 13\/13 files, 0 written, 12 unchanged, 1 problems \(\d+ files\/s\)$/)]);
     write('zz-invalid.json', makeRecord({ id: 'zz-first' }));
     await syncFolder(pool, { dataDir: dir, site: loadSite(dir, OVERRIDES) });
     write('zz-invalid.json', makeRecord({ id: 'zz-second' }));

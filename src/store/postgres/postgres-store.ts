@@ -60,6 +60,12 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     throw new DatabaseStartError(`The database at ${target} cannot be used: ${(error as Error).message}`);
   }
   const db = <T>(work: (pool: Pool) => Promise<T>): Promise<T> => guarded(url, () => work(pool));
+  /**
+   * After a committed write: the version moves before the caller answers, so a read right after the
+   * write sees it. A failure here must not fail the write (it is committed); the change is picked up
+   * on the next NOTIFY or reconnect.
+   */
+  const settle = (): Promise<void> => changes.catchUp().catch((error: Error) => log(`reading the change just written failed (it will be read on the next change): ${error.message}`));
 
   return {
     backend: 'postgres',
@@ -92,8 +98,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           return { created: inserted.has(id) };
         }),
       );
-      // The version moves before the caller answers, so a read right after the write sees it.
-      await db(() => changes.catchUp());
+      await settle();
       return { article: result.article, created: stored.created, warnings: result.warnings };
     },
     async remove(id) {
@@ -106,7 +111,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
           return true;
         }),
       );
-      if (removed) await db(() => changes.catchUp());
+      if (removed) await settle();
       return removed;
     },
     async close() {
