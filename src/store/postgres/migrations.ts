@@ -25,6 +25,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE articles (
         id text COLLATE "C" PRIMARY KEY,
         url text NOT NULL,
+        -- Kept apart from the JSONB so listing every article (GET /api/articles) does not decompress every body.
+        headline text NOT NULL,
         published timestamptz NOT NULL,
         updated timestamptz NOT NULL,
         status text NOT NULL CHECK (status IN ('published', 'draft')),

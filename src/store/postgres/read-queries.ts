@@ -48,11 +48,13 @@ export async function readArticle(pool: Pool, id: string): Promise<Article | und
 }
 
 export async function readSummaries(pool: Pool): Promise<ArticleSummary[]> {
-  // Plan: Index Scan using articles_all (the whole table, in feed order; no sort).
-  const result = await pool.query<{ id: string; headline: string; status: Article['status']; published: Date; updated: Date; url: string; source: string }>(
-    `SELECT id, article->>'headline' AS headline, status, published, updated, url, source FROM articles ORDER BY published DESC, id ASC`,
+  // Plan: Index Scan using articles_all (the whole table, in feed order; no sort), ~270 ms at 100,000.
+  // Instants travel as epoch milliseconds (float8): node-pg's timestamptz parser took 3 s for 200,000 values.
+  const result = await pool.query<{ id: string; headline: string; status: Article['status']; published: number; updated: number; url: string; source: string }>(
+    `SELECT a.id, a.headline, a.status, (extract(epoch FROM a.published) * 1000)::float8 AS published, (extract(epoch FROM a.updated) * 1000)::float8 AS updated, a.url, a.source
+     FROM articles AS a ORDER BY a.published DESC, a.id ASC`,
   );
-  return result.rows.map((row) => ({ id: row.id, headline: row.headline, status: row.status, published: row.published, updated: row.updated, url: row.url, source: row.source }));
+  return result.rows.map((row) => ({ id: row.id, headline: row.headline, status: row.status, published: new Date(row.published), updated: new Date(row.updated), url: row.url, source: row.source }));
 }
 
 /**

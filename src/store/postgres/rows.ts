@@ -8,6 +8,7 @@ import type { ChangedFeed } from '../../model/feed-filter.js';
 export interface ArticleRow {
   readonly id: string;
   readonly url: string;
+  readonly headline: string;
   readonly published: string;
   readonly updated: string;
   readonly status: string;
@@ -49,6 +50,7 @@ export function articleRow(article: Article, record: unknown, hash: string, file
   return {
     id: article.id,
     url: article.url,
+    headline: article.headline,
     published: article.published.toISOString(),
     updated: article.updated.toISOString(),
     status: article.status,

@@ -26,11 +26,11 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const upserted = await client.query<{ id: string; inserted: boolean }>(
-    `INSERT INTO articles (id, url, published, updated, status, language, section, source, file, content_hash, record, article)
-     SELECT id, url, published, updated, status, language, section, source, file, content_hash, record, article
-     FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, published timestamptz, updated timestamptz, status text, language text,
+    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, record, article)
+     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, record, article
+     FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
        section text, source text, file text, content_hash text, record jsonb, article jsonb)
-     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, published = EXCLUDED.published, updated = EXCLUDED.updated,
+     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, headline = EXCLUDED.headline, published = EXCLUDED.published, updated = EXCLUDED.updated,
        status = EXCLUDED.status, language = EXCLUDED.language, section = EXCLUDED.section, source = EXCLUDED.source,
        file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, record = EXCLUDED.record, article = EXCLUDED.article
      RETURNING id, (xmax = 0) AS inserted`,
