@@ -6,6 +6,7 @@ import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
+import { logToStderr, logToStdout } from './model/log-line.js';
 
 /** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
 async function main(): Promise<void> {
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     site = loadSite(config.dataDir, siteOverrides);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof SiteError) {
-      console.error(`wirefeed: cannot start: ${error.message}`);
+      logToStderr(`wirefeed: cannot start: ${error.message}`);
       process.exit(1);
     }
     throw error;
@@ -28,8 +29,8 @@ async function main(): Promise<void> {
   const initial = await loadArticleFilesInParallel(config.dataDir, site);
   const store = createFilesStore({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
   const health = await store.health(new Date());
-  for (const problem of health.rejected) console.error(`rejected: ${problem.message}`);
-  for (const warning of health.warnings) console.error(`warning: ${warning.message}`);
+  for (const problem of health.rejected) logToStderr(`rejected: ${problem.message}`);
+  for (const warning of health.warnings) logToStderr(`warning: ${warning.message}`);
   store.start();
   const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
   const app = createApp({
@@ -41,11 +42,11 @@ async function main(): Promise<void> {
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
   if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
-  const server = createServer(requestListener(app)).listen(config.port, config.host, () => {
-    console.log(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
+  const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
+    logToStdout(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', (error) => {
-    console.error(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);
+    logToStderr(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);
     process.exit(1);
   });
   const stop = () => server.close(() => process.exit(0));

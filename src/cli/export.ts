@@ -16,6 +16,7 @@ import { FEED_FORMATS, FORMATS } from '../render/render.js';
 import { createSnapshotStore } from '../store/files/files-store.js';
 import { buildSnapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
+import { logToStderr, logToStdout } from '../model/log-line.js';
 
 /** What an export is made from: the real app, the store it serves, and the instant it is served at. */
 export interface ExportOptions {
@@ -207,7 +208,7 @@ const USAGE = 'usage: npm run export -- <out-dir> [--now <ISO 8601 date-time>]';
  * data in DATA_DIR (and SITE_URL, as the server would use them) as they are
  * at `now` (default: the current time). Returns the exit code.
  */
-export async function runExport(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, print: { out: (line: string) => void; err: (line: string) => void } = { out: console.log, err: console.error }): Promise<number> {
+export async function runExport(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, print: { out: (line: string) => void; err: (line: string) => void } = { out: logToStdout, err: logToStderr }): Promise<number> {
   let outDir: string | undefined;
   let now = new Date();
   for (let i = 0; i < argv.length; i += 1) {
@@ -269,7 +270,7 @@ if (isMain()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      console.error(`wirefeed export: ${(error as Error).stack ?? String(error)}`);
+      logToStderr(`wirefeed export: ${(error as Error).stack ?? String(error)}`);
       process.exitCode = 1;
     },
   );

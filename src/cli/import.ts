@@ -7,6 +7,7 @@ import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
 import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from '../load/newsroom-text.js';
 import type { Article, Site } from '../model/types.js';
+import { escapeLines } from '../model/log-line.js';
 
 /** Newsroom texts larger than this are refused: a story is a few kilobytes. */
 const MAX_TEXT_BYTES = 5 * 1024 * 1024;
@@ -260,7 +261,8 @@ if (isMain()) {
     argv: process.argv.slice(2),
     env: process.env,
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    // Headlines, captions and file names come from the text being imported: escaped, so they cannot send terminal codes.
+    stdout: (text) => process.stdout.write(escapeLines(text)),
+    stderr: (text) => process.stderr.write(escapeLines(text)),
   });
 }

@@ -28,6 +28,13 @@ export interface Config {
   readonly rateLimit: number;
   /** TRUST_PROXY: Express's "trust proxy" setting; false = use the socket's address, ignore X-Forwarded-For. */
   readonly trustProxy: TrustProxy;
+  /**
+   * MAX_CONNECTIONS_PER_CLIENT: open connections one client (IPv4 address or
+   * IPv6 /64, as the socket sees it) may hold; 0 = no cap. Default 64, or 0
+   * when TRUST_PROXY is set: then every connection comes from the proxy, which
+   * is where a per-client cap belongs.
+   */
+  readonly maxConnectionsPerClient: number;
   /** DATABASE_URL: a postgres:// URL; when set, articles live in PostgreSQL instead of DATA_DIR/articles. */
   readonly databaseUrl?: string;
   /** DATABASE_POOL_SIZE: connections the PostgreSQL pool opens at most. */
@@ -90,10 +97,18 @@ export function loadConfig(env: Env): Config {
     ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    maxConnectionsPerClient: integer(env, 'MAX_CONNECTIONS_PER_CLIENT', trustProxy(env, 'TRUST_PROXY') === false ? DEFAULT_CONNECTIONS_PER_CLIENT : 0, 0, 1_000_000),
     ...optionalDatabaseUrl(env, 'DATABASE_URL'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
   };
 }
+
+/**
+ * A feed reader or browser opens a handful of connections; 64 leaves room
+ * for a small office behind one address, and 16 such clients still leave
+ * the 1,024-connection cap free for everyone else.
+ */
+export const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
 
 const YEAR = 31_536_000;
 

@@ -26,6 +26,10 @@ function stateOf(article: Pick<Article, 'status' | 'published'>, now: Date): Art
   return isVisible(article, now) ? 'published' : 'embargoed';
 }
 
+function tooLargeMessage(maxBytes: number): string {
+  return `The body is larger than ${maxBytes} bytes (INGEST_MAX_BYTES); nothing was written.`;
+}
+
 /** A problem list in the API's error bodies. */
 function problemsOf(errors: readonly ArticleError[]): ReturnType<ArticleError['toJSON']>[] {
   return errors.map((e) => e.toJSON());
@@ -98,6 +102,9 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     '/articles/:id',
     (req, _res, next) => {
       articleId(req);
+      // Refused on the declared length, before any body byte is read: waiting for 999,999,999 bytes would only end in a timeout.
+      const declared = Number(req.get('content-length'));
+      if (Number.isFinite(declared) && declared > options.maxBytes) throw new HttpError(413, tooLargeMessage(options.maxBytes), { Connection: 'close' });
       if (!isJsonContentType(req.get('content-type'))) {
         throw new HttpError(415, `Send the record as "Content-Type: application/json" (UTF-8), got ${JSON.stringify((req.get('content-type') ?? 'none').slice(0, 100))}.`);
       }
@@ -156,7 +163,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     const type = (error as { type?: unknown }).type;
     if (type === 'entity.too.large') {
       res.setHeader('Connection', 'close');
-      res.status(413).json({ error: `The body is larger than ${options.maxBytes} bytes (INGEST_MAX_BYTES); nothing was written.` });
+      res.status(413).json({ error: tooLargeMessage(options.maxBytes) });
       return;
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -8,11 +8,12 @@ import type { Store } from '../store/store.js';
 import { cors } from './cors.js';
 import { createPagesRouter } from './pages/router.js';
 import { createIngestRouter, type IngestOptions } from './api.js';
-import { HttpError } from './errors.js';
+import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
+import { logToStderr } from '../model/log-line.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -47,7 +48,7 @@ export function requestListener(app: express.Express): RequestListener {
 /** Builds the Express app. It does not listen: main.ts does. */
 export function createApp(deps: AppDeps): express.Express {
   const clock = deps.clock ?? (() => new Date());
-  const log = deps.log ?? ((line: string) => console.error(line));
+  const log = deps.log ?? logToStderr;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps): express.Express {
   const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
   // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
   const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
+  // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
+  if (fastPath) feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
   app.locals.fastPath = fastPath;
 
@@ -82,17 +85,18 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(refuseOtherMethods());
   app.use((req, res) => {
-    res.status(404).type('text/plain; charset=utf-8').send(`Not found: ${req.path.slice(0, 200)}. The feeds are at /rss.xml, /atom.xml and /feed.json.\n`);
+    const what = isApiPath(req.path) && !deps.ingest ? 'the ingest API is off (INGEST_TOKEN is not set)' : 'the feeds are at /rss.xml, /atom.xml and /feed.json';
+    sendError(req, res, 404, `Not found: ${req.path.slice(0, 200)}; ${what}.`);
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     if (error instanceof FeedRequestError) {
       res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
       return;
     }
     if (error instanceof HttpError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      res.status(error.status).type('text/plain; charset=utf-8').send(`${error.message}\n`);
+      sendError(req, res, error.status, error.message);
       return;
     }
     if (error instanceof StoreUnavailableError) {
@@ -109,11 +113,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
     if (status >= 400 && status < 500) {
-      res.status(status).type('text/plain; charset=utf-8').send(`${(error as Error).message ?? 'Bad request'}\n`);
+      sendError(req, res, status, (error as Error).message ?? 'Bad request');
       return;
     }
     log(`error: ${(error as Error).stack ?? String(error)}`);
-    res.status(500).type('text/plain; charset=utf-8').send(deps.production ? 'Internal server error\n' : `Internal server error: ${(error as Error).message}\n`);
+    sendError(req, res, 500, deps.production ? 'Internal server error' : `Internal server error: ${(error as Error).message}`);
   };
   app.use(onError);
   return app;

@@ -134,6 +134,7 @@ export interface FeedCacheStats {
  */
 export class FeedCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly dropListeners: ((feed: RenderedFeed) => void)[] = [];
   private bytes = 0;
   private currentGeneration = 0;
   readonly stats: FeedCacheStats = { renders: 0, hits: 0, compressions: 0, evictions: 0 };
@@ -147,6 +148,25 @@ export class FeedCache {
   /** The data changed: every entry is stale from now on (and is replaced on its next request). */
   invalidate(): void {
     this.currentGeneration += 1;
+  }
+
+  /**
+   * Tells `listener` whenever a feed leaves the cache (evicted, failed or
+   * replaced by a new render). Whoever else holds its bytes (the fast path)
+   * lets go then, so the cache's byte budget covers every cached byte.
+   */
+  onDrop(listener: (feed: RenderedFeed) => void): void {
+    this.dropListeners.push(listener);
+  }
+
+  /** True while `feed` is the value of some entry: its bytes are counted in the budget. */
+  holds(feed: RenderedFeed): boolean {
+    for (const entry of this.entries.values()) if (entry.value?.feed === feed) return true;
+    return false;
+  }
+
+  private dropped(feed: RenderedFeed): void {
+    for (const listener of this.dropListeners) listener(feed);
   }
 
   get size(): { entries: number; bytes: number } {
@@ -195,7 +215,10 @@ export class FeedCache {
     };
     this.stats.renders += 1;
     // The stale entry leaves the cache now; its feed may come back through `previous`.
-    if (existing?.value !== undefined) this.bytes -= existing.value.feed.size;
+    if (existing?.value !== undefined) {
+      this.bytes -= existing.value.feed.size;
+      this.dropped(existing.value.feed);
+    }
     this.entries.delete(key);
     this.entries.set(key, entry);
     let result: RenderResult | Promise<RenderResult>;
@@ -235,7 +258,10 @@ export class FeedCache {
   private remove(key: string, entry: Entry): void {
     if (this.entries.get(key) !== entry) return;
     this.entries.delete(key);
-    if (entry.value !== undefined) this.bytes -= entry.value.feed.size;
+    if (entry.value !== undefined) {
+      this.bytes -= entry.value.feed.size;
+      this.dropped(entry.value.feed);
+    }
   }
 
   /** Drops least recently used entries until within bounds; never the one just used. */

@@ -81,6 +81,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
         headers200: lowerCaseHeaders(base, representation.headers),
         headers304: lowerCaseHeaders(base, representation.notModifiedHeaders),
         bytes: representation.bytes,
+        feed: cached.feed,
       });
     }
     if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { RequestHandler } from 'express';
+import { HttpError } from './errors.js';
 
 export interface RateLimitOptions {
   /** Requests per minute per client; also the burst a quiet client may spend at once. */
@@ -76,10 +77,13 @@ export function createRateLimit(options: RateLimitOptions): RequestHandler {
     if (buckets.size > maxClients) buckets.delete(buckets.keys().next().value as string);
     if (allowed) return next();
     const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-    res
-      .status(429)
-      .setHeader('Retry-After', String(retryAfter))
-      .type('text/plain; charset=utf-8')
-      .send(`Too many requests: the limit is ${capacity} per minute per client. Try again in ${retryAfter} s; feeds change rarely, so conditional requests (If-None-Match, If-Modified-Since) and a longer polling interval serve you better.\n`);
+    // Through the error handler, which answers in the path's own form (JSON under /api, text elsewhere).
+    next(
+      new HttpError(
+        429,
+        `Too many requests: the limit is ${capacity} per minute per client. Try again in ${retryAfter} s; feeds change rarely, so conditional requests (If-None-Match, If-Modified-Since) and a longer polling interval serve you better.`,
+        { 'Retry-After': String(retryAfter) },
+      ),
+    );
   };
 }

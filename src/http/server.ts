@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
+import { clientKey } from './rate-limit.js';
 
 /** Limits of the HTTP server itself, below Express: what a slow or oversized client may take. */
 export interface ServerLimits {
@@ -17,6 +19,13 @@ export interface ServerLimits {
   readonly maxConnections: number;
   /** How often node checks the header and request timeouts (its default, 30 s, would make them coarse). */
   readonly checkIntervalMs: number;
+  /**
+   * Open connections one client (IPv4 address or IPv6 /64) may hold; 0 = no
+   * cap. Without it, 1,100 sockets from one address that each send half a
+   * request head and hang held the whole maxConnections cap until the header
+   * timeout, and every other client was reset.
+   */
+  readonly maxConnectionsPerClient: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -27,6 +36,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   idleTimeoutMs: 60_000,
   maxConnections: 1024,
   checkIntervalMs: 1_000,
+  maxConnectionsPerClient: 64,
 };
 
 /**
@@ -48,5 +58,31 @@ export function createServer(app: RequestListener, limits: Partial<ServerLimits>
   server.keepAliveTimeout = l.keepAliveTimeoutMs;
   server.maxConnections = l.maxConnections;
   server.setTimeout(l.idleTimeoutMs, (socket) => socket.destroy());
+  if (l.maxConnectionsPerClient > 0) capConnectionsPerClient(server, l.maxConnectionsPerClient);
   return server;
+}
+
+/** A client over its cap gets one plain 429 and the connection is closed; its other connections are untouched. */
+const OVER_CAP = Buffer.from(
+  'HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 10\r\nConnection: close\r\nContent-Length: 70\r\n\r\nToo many open connections from your address; close some and try again.',
+);
+
+/** Counts open connections per client key and refuses those over `cap` as they arrive, before any byte is read. */
+function capConnectionsPerClient(server: http.Server, cap: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const key = clientKey(socket.remoteAddress);
+    const count = (open.get(key) ?? 0) + 1;
+    if (count > cap) {
+      socket.end(OVER_CAP);
+      socket.setTimeout(1_000, () => socket.destroy());
+      return;
+    }
+    open.set(key, count);
+    socket.once('close', () => {
+      const left = (open.get(key) ?? 1) - 1;
+      if (left <= 0) open.delete(key);
+      else open.set(key, left);
+    });
+  });
 }

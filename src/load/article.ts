@@ -5,9 +5,11 @@ import { isKnownZone, parseRecordDate } from './dates.js';
 import { ArticleError } from './errors.js';
 import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
 import { sanitizeBody } from './html.js';
+import { stripMarkup } from './text.js';
 import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
+import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
 
 /** Every field a record may have; anything else is reported as a warning. */
 export const RECORD_FIELDS = [
@@ -85,17 +87,29 @@ export function sanitizedBodyOf(raw: unknown, article: { readonly url: string; r
   return sanitizeBody(text, article.url);
 }
 
+/** parseRecordFully with at most MAX_REPORTS_PER_FILE errors and warnings listed, and a count of the rest. */
 function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): ParseResult {
+  const { result, unlistedWarnings } = parseRecordFully(raw, file, defaults, withBody);
+  const errors = capReports(result.errors, file, 'errors');
+  const warnings = capReports(result.warnings, file, 'warnings', MAX_REPORTS_PER_FILE, unlistedWarnings);
+  return errors === result.errors && warnings === result.warnings ? result : { ...result, errors, warnings };
+}
+
+function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, withBody: boolean): { result: ParseResult; unlistedWarnings: number } {
+  let unlistedWarnings = 0;
+  const done = (result: ParseResult) => ({ result, unlistedWarnings });
   const errors: ArticleError[] = [];
   const warnings: ArticleError[] = [];
   const report = (field: string, problem: string): void => void errors.push(new ArticleError(file, field, problem));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { errors: [new ArticleError(file, undefined, `must hold one JSON object (an article record), got ${describe(raw)}`)], warnings };
+    return done({ errors: [new ArticleError(file, undefined, `must hold one JSON object (an article record), got ${describe(raw)}`)], warnings });
   }
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!(RECORD_FIELDS as readonly string[]).includes(key)) {
-      warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
+      // Counted, not built, past the cap: an Error per key of a 60,000-key record costs a stack capture each.
+      if (warnings.length < MAX_REPORTS_PER_FILE) warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
+      else unlistedWarnings += 1;
     }
   }
   const fields = new FieldReader(record, report);
@@ -119,7 +133,6 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
 
   const service = fields.line('service', false, 200);
   const section = fields.line('section', false, 200);
-  if (section !== undefined && slugify(section) === '') report('section', `must contain a letter or digit, got ${JSON.stringify(section)}`);
   const tags = readTags(fields, report);
   const credits = readCredits(fields, record, report);
   const images = readImages(fields, report);
@@ -128,7 +141,7 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
   if (status !== 'published' && status !== 'draft') report('status', `must be "published" or "draft", got ${JSON.stringify(status)}`);
 
   if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
-    return { errors, warnings };
+    return done({ errors, warnings });
   }
   const body = withBody ? sanitizeBody(bodyText, url) : '';
   const article: Article = {
@@ -149,7 +162,7 @@ function parseRecord(raw: unknown, file: string, defaults: ParseDefaults, withBo
     status: status as ArticleStatus,
     source: file,
   };
-  return { article, errors, warnings };
+  return done({ article, errors, warnings });
 }
 
 /** The body as validated and cleaned at load; the lazy read goes through the same function. */
@@ -178,7 +191,6 @@ function readTags(fields: FieldReader, report: (f: string, p: string) => void): 
     const tag = readLine(value, `tags[${i}]`, true, 200, report);
     if (tag === undefined) return;
     const slug = slugify(tag);
-    if (slug === '') return report(`tags[${i}]`, `must contain a letter or digit, got ${JSON.stringify(tag)}`);
     if (seen.has(slug)) return;
     seen.add(slug);
     tags.push(tag);
@@ -217,10 +229,16 @@ function readCredits(fields: FieldReader, record: Readonly<Record<string, unknow
       return report(`${at}.role`, `must be one of ${CREDIT_ROLES.join(', ')}, got ${JSON.stringify(role)}`);
     }
     if (name === undefined || role === undefined) return;
-    if (slugify(name) === '') return report(`${at}.name`, `must contain a letter or digit, got ${JSON.stringify(name)}`);
     credits.push(withSlug(organization === undefined ? { name, role: role as CreditRole } : { name, role: role as CreditRole, organization }));
   });
   return credits;
+}
+
+/** A caption, photo credit or alt text: plain text, pasted markup removed (see stripMarkup); nothing left is no value. */
+function plainLine(line: string | undefined): string | undefined {
+  if (line === undefined) return undefined;
+  const plain = stripMarkup(line);
+  return plain === '' ? undefined : plain;
 }
 
 function withSlug(credit: ParsedCredit): Credit {
@@ -238,9 +256,9 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
     const entry = value as Record<string, unknown>;
     for (const key of Object.keys(entry)) if (!IMAGE_FIELDS.includes(key)) report(`${at}.${key}`, `is not an image field (${IMAGE_FIELDS.join(', ')})`);
     const url = readUrl(entry.url, `${at}.url`, true, report);
-    const caption = readLine(entry.caption, `${at}.caption`, false, 5000, report);
-    const credit = readLine(entry.credit, `${at}.credit`, false, 500, report);
-    const alt = readLine(entry.alt, `${at}.alt`, false, 2000, report);
+    const caption = plainLine(readLine(entry.caption, `${at}.caption`, false, 5000, report));
+    const credit = plainLine(readLine(entry.credit, `${at}.credit`, false, 500, report));
+    const alt = plainLine(readLine(entry.alt, `${at}.alt`, false, 2000, report));
     const width = readInteger(entry.width, `${at}.width`, 1, 100_000, report);
     const height = readInteger(entry.height, `${at}.height`, 1, 100_000, report);
     const bytes = readInteger(entry.bytes, `${at}.bytes`, 0, Number.MAX_SAFE_INTEGER, report);

@@ -36,6 +36,7 @@ export function parseRecordDate(value: string, timezone: string | undefined): Da
   const text = value.trim();
   const expected = 'must be an ISO 8601 date-time with an offset (or a local date-time with "timezone"), or an RFC 2822 date';
   if (text === '') return fail(`${expected}, got ""`);
+  if (hasImpossibleOffset(text)) return fail(`must have a UTC offset between -14:00 and +14:00, got ${JSON.stringify(value)}`);
   const quick = quickOffsetDate(text);
   if (quick !== undefined) return { ok: true, date: quick };
   let parsed: DateTime;
@@ -102,6 +103,17 @@ function earliestWithSameWallClock(text: string, parsed: DateTime): DateTime {
     if (earlier.isValid && sameWallClock(text, earlier) && earlier.second === parsed.second) return earlier;
   }
   return parsed;
+}
+
+/** UTC offsets in use run from -12:00 to +14:00 (Kiribati); ISO 8601 and RFC 2822 allow spellings far beyond, such as +99:00. */
+export const MAX_OFFSET_MINUTES = 14 * 60;
+const ISO_OFFSET = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?([+-])(\d{2})(?::?(\d{2}))?$/i;
+const RFC2822_OFFSET = /\s([+-])(\d{2})(\d{2})$/;
+
+/** True when a date-time's written UTC offset lies beyond ±14:00; dates and other spellings are not judged here. */
+export function hasImpossibleOffset(text: string): boolean {
+  const m = ISO_OFFSET.exec(text.trim()) ?? RFC2822_OFFSET.exec(text.trim());
+  return m !== null && Number(m[2]) * 60 + Number(m[3] ?? 0) > MAX_OFFSET_MINUTES;
 }
 
 function fail(problem: string): DateResult {

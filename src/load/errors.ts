@@ -18,6 +18,23 @@ export class ArticleError extends Error {
   }
 }
 
+/**
+ * A valid record refused because an earlier file (by name) already carries
+ * its id. It says which file and id, so a retraction can remove the twin too
+ * instead of letting it become the live version.
+ */
+export class DuplicateIdError extends ArticleError {
+  constructor(
+    file: string,
+    /** The file name inside `articles/`. */
+    readonly fileName: string,
+    readonly id: string,
+    firstSource: string,
+  ) {
+    super(file, 'id', `${JSON.stringify(id)} is already used by ${firstSource}; ids must be unique`);
+  }
+}
+
 /** `data/site.json` cannot be used; the server does not start. Lists every problem. */
 export class SiteError extends Error {
   constructor(

@@ -1,4 +1,5 @@
 import { cleanLine, cleanText } from './text.js';
+import { strictUri } from './uri.js';
 
 /**
  * Typed readers for one record's fields. Each reports a problem through
@@ -90,7 +91,7 @@ export function readUrl(value: unknown, field: string, required: boolean, report
     report(field, `must be an absolute http or https URL, got ${JSON.stringify(text)}`);
     return undefined;
   }
-  return url.toString();
+  return strictUri(url);
 }
 
 export function readInteger(value: unknown, field: string, min: number, max: number, report: (f: string, p: string) => void): number | undefined {

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { isUtf8 } from 'node:buffer';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ArticleError } from './errors.js';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 
 /**
  * Resolved folders, remembered for a second: resolving the folder of each
@@ -241,7 +242,7 @@ export function decodeDeferring(bytes: Buffer, field: string): Record<string, un
   if (close < 0) return undefined;
   const first = bytes[open + 1] as number;
   if (first < 0x21 || first > 0x7e || first === 0x5c) return undefined;
-  if (bytes.indexOf(key, close + 1) >= 0 || !isUtf8(bytes)) return undefined;
+  if (bytes.indexOf(key, close + 1) >= 0 || !isUtf8(bytes) || exceedsJsonDepth(bytes, MAX_JSON_DEPTH, open, close + 1)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8', 0, open) + JSON.stringify(DEFERRED_VALUE) + bytes.toString('utf8', close + 1));
@@ -264,6 +265,7 @@ export function decodeJson(bytes: Uint8Array, shownAs: string): ReadResult {
     return fail(`is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
   }
   if (text.trim() === '') return fail('is empty');
+  if (exceedsJsonDepth(bytes)) return fail(`nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the limit`);
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

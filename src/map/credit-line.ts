@@ -33,7 +33,13 @@ export function formatCreditLine(credits: readonly Credit[], language: string): 
     .join(' ');
 }
 
-function joinNames(names: readonly string[]): string {
+/**
+ * Names as a byline joins them: "A", "A and B", "A, B and C". RSS readers
+ * that show one author (newsboat, feedparser's `author`) show only the last
+ * of several dc:creator elements, so RSS carries the authors as one
+ * dc:creator with this byline, as Arc XP's news feeds do.
+ */
+export function joinNames(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { formatCursor, parseCursor, type Cursor } from '../model/cursor.js';
 import type { FeedQuery } from '../model/feed-query.js';
 import { FeedRequestError } from './errors.js';
+import { hasImpossibleOffset } from '../load/dates.js';
 
 export const MAX_LIMIT = 100;
 const KNOWN_PARAMS = new Set(['limit', 'since', 'before', 'after']);
@@ -35,6 +36,9 @@ export function parseFeedQuery(query: Record<string, unknown>, defaultLimit: num
   }
   const sinceText = single(query, 'since');
   const since = sinceText === undefined ? undefined : sinceText.length <= 64 ? DateTime.fromISO(sinceText, { zone: 'utc' }) : DateTime.invalid('too long');
+  if (sinceText !== undefined && hasImpossibleOffset(sinceText)) {
+    throw new FeedRequestError(400, `query parameter "since" must have a UTC offset between -14:00 and +14:00, got ${JSON.stringify(sinceText.slice(0, 40))}`);
+  }
   if (sinceText !== undefined && !since?.isValid) {
     throw new FeedRequestError(400, `query parameter "since" must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z, got ${JSON.stringify(sinceText.slice(0, 40))}`);
   }

@@ -2,7 +2,7 @@ import { Feed, type FeedOptions, type Item } from 'feed';
 import { escapeMarkup } from '../model/escape.js';
 import type { Article, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
-import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements } from './xml.js';
+import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements, withHexReferences } from './xml.js';
 
 const FEED_INDENT = '    ';
 const ENTRY_INDENT = '        ';
@@ -34,7 +34,7 @@ export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: str
     .map((rel) => element(FEED_INDENT, 'link', { rel, href: extras[rel], type: 'application/atom+xml' }))
     .join('');
   const html = extras.html === undefined ? '' : element(FEED_INDENT, 'link', { rel: 'alternate', href: extras.html, type: 'text/html', title: 'Preview' });
-  return { head: fixed.slice(0, close) + links + html, tail: fixed.slice(close) };
+  return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
 }
 
 /**
@@ -70,6 +70,6 @@ export function atomEntries(entries: readonly { article: Article; item: Item }[]
       ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
     ].join('');
     const entry = fragment.replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
-    return appendBeforeClose(entry, 'entry', extra);
+    return withHexReferences(appendBeforeClose(entry, 'entry', extra));
   });
 }

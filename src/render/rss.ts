@@ -1,8 +1,9 @@
 import { Feed, type FeedOptions, type Item } from 'feed';
+import { joinNames } from '../map/credit-line.js';
 import { isAuthor } from '../map/to-feed-model.js';
 import type { Article, Image, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
-import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements } from './xml.js';
+import { appendBeforeClose, element, forXmlJsCdata, forXmlJsText, splitElements, withHexReferences } from './xml.js';
 import { escapeMarkup } from '../model/escape.js';
 
 const ROOT = '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">';
@@ -34,13 +35,14 @@ export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: stri
     .map((rel) => element(CHANNEL_INDENT, 'atom:link', { rel, href: extras[rel], type: 'application/rss+xml' }))
     .join('');
   const html = extras.html === undefined ? '' : element(CHANNEL_INDENT, 'atom:link', { rel: 'alternate', href: extras.html, type: 'text/html' });
-  return { head: fixed.slice(0, close) + links + html, tail: fixed.slice(close) };
+  return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
 }
 
 /**
  * The <item>s of these articles, as `feed` writes them, corrected and
  * completed: no <author> with a bare name (RSS wants an e-mail address
- * there) but dc:creator per author and dc:contributor per other credit; the
+ * there) but one dc:creator with the joined byline of the authors and
+ * dc:contributor per other credit; the
  * real image MIME type and length on <enclosure> (only when the length is
  * known: RSS requires a positive one); Media RSS for every image;
  * atom:updated for the modified date (pubDate is the publication date);
@@ -52,7 +54,8 @@ export function rssItems(entries: readonly { article: Article; item: Item }[], s
   for (const { article, item } of entries) {
     const lead = article.images[0];
     batch.addItem({
-      title: forXmlJsCdata(item.title),
+      // Written as text afterwards: a title is plain text, and in CDATA its "&" and "<" draw the validator's CharacterData warning.
+      title: TITLE_PLACEHOLDER,
       guid: forXmlJsText(item.id ?? item.link),
       link: item.link,
       date: item.date,
@@ -68,12 +71,28 @@ export function rssItems(entries: readonly { article: Article; item: Item }[], s
     const { article } = entries[i] as { article: Article };
     const extra = [
       element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
-      ...article.credits.map((c) => element(ITEM_INDENT, isAuthor(c) ? 'dc:creator' : 'dc:contributor', {}, { text: c.name })),
+      ...byline(article),
+      ...article.credits.filter((c) => !isAuthor(c)).map((c) => element(ITEM_INDENT, 'dc:contributor', {}, { text: c.name })),
       ...(article.language === site.language ? [] : [element(ITEM_INDENT, 'dc:language', {}, { text: article.language })]),
       ...article.images.map(mediaContent),
     ].join('');
-    return appendBeforeClose(fragment, 'item', extra);
+    const titled = fragment.replace(`<title><![CDATA[${TITLE_PLACEHOLDER}]]></title>`, () => `<title>${escapeMarkup(entries[i]?.item.title ?? '')}</title>`);
+    return withHexReferences(appendBeforeClose(titled, 'item', extra));
   });
+}
+
+/** Stands for an item's title in what `feed` writes, replaced by the escaped title (no CDATA). */
+const TITLE_PLACEHOLDER = 'wirefeed:title';
+
+/**
+ * One dc:creator holding every reporter and writer ("Min-jun Park and Daniel
+ * Ortega-Smith"): readers that show one author string take the last
+ * dc:creator of several, which would drop the reporter. Atom, JSON Feed and
+ * _wirefeed keep one entry per person.
+ */
+function byline(article: Article): string[] {
+  const names = article.credits.filter(isAuthor).map((c) => c.name);
+  return names.length === 0 ? [] : [element(ITEM_INDENT, 'dc:creator', {}, { text: joinNames(names) })];
 }
 
 const EXCERPT_LENGTH = 280;
@@ -108,7 +127,8 @@ function mediaContent(image: Image): string {
   return element(
     ITEM_INDENT,
     'media:content',
-    { url: image.url, medium: 'image', type: image.type, width: image.width, height: image.height, fileSize: image.bytes },
+    // Media RSS wants a positive fileSize; a record's `bytes: 0` means unknown here.
+    { url: image.url, medium: 'image', type: image.type, width: image.width, height: image.height, fileSize: image.bytes || undefined },
     { children },
   );
 }

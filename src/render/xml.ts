@@ -65,3 +65,30 @@ export function appendBeforeClose(fragment: string, tag: string, elements: strin
   const close = fragment.lastIndexOf(`\n`, fragment.length - tag.length - 3);
   return fragment.slice(0, close) + elements + fragment.slice(close);
 }
+
+const CDATA_SECTION = /<!\[CDATA\[[\s\S]*?\]\]>/g;
+
+/**
+ * Writes "&" and "<" in text and attribute values as the hexadecimal
+ * references `&#x26;` and `&#x3C;` instead of `&amp;` and `&lt;`: the same
+ * characters to every XML reader, and what the RSS Profile asks for. The W3C
+ * validator warns about "&" or "<" in plain text ("Encode "&" and "<" in
+ * plain text using hexadecimal character references", and "should not
+ * contain HTML" for a name or label holding "&amp;") unless the line holds
+ * such a reference. CDATA sections are left alone: a reference there would
+ * be literal text.
+ */
+export function withHexReferences(xml: string): string {
+  if (!xml.includes('&amp;') && !xml.includes('&lt;')) return xml;
+  let out = '';
+  let from = 0;
+  for (const match of xml.matchAll(CDATA_SECTION)) {
+    out += hexOutside(xml.slice(from, match.index)) + match[0];
+    from = match.index + match[0].length;
+  }
+  return out + hexOutside(xml.slice(from));
+}
+
+function hexOutside(text: string): string {
+  return text.replace(/&amp;/g, '&#x26;').replace(/&lt;/g, '&#x3C;');
+}

@@ -1,4 +1,4 @@
-import { ArticleError } from '../load/errors.js';
+import { DuplicateIdError, type ArticleError } from '../load/errors.js';
 import type { FileVersion } from '../load/files.js';
 import type { Article, Site } from '../model/types.js';
 
@@ -52,7 +52,7 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
     if (!article) continue;
     const first = byId.get(article.id);
     if (first) {
-      rejected.push(new ArticleError(file.shownAs, 'id', `${JSON.stringify(article.id)} is already used by ${first.source}; ids must be unique`));
+      rejected.push(new DuplicateIdError(file.shownAs, file.name, article.id, first.source));
       continue;
     }
     byId.set(article.id, article);

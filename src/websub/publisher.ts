@@ -1,6 +1,7 @@
 import type { ChangedFeed } from '../model/feed-filter.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
+import { logToStderr } from '../model/log-line.js';
 
 export interface WebSubOptions {
   /** The hub's publish endpoint. */
@@ -47,7 +48,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? logToStderr;
   const attempts = options.attempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;

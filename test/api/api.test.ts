@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
-import { createFilesStore } from '../../src/store/files/files-store.js';
+import { createFilesStore, createHolderStore } from '../../src/store/files/files-store.js';
+import { createFileWrites } from '../../src/store/files/file-writes.js';
+import { createReloader } from '../../src/store/files/reloader.js';
 import { makeRecord } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 import { makeDataDir, makeRecords, SITE_OVERRIDES } from '../live/data-dir.js';
@@ -59,6 +62,36 @@ describe('ingest API: mounting and authorization', () => {
     const res = await api('/articles/new-one', { method: 'PUT', token: 'wrong-token-wrong-token', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeRecord({ id: 'new-one' })) });
     expect(res.status).toBe(403);
     expect(folder()).toEqual(before);
+  });
+});
+
+describe('ingest API: every refusal under /api is JSON, as documented', () => {
+  it('guards, unknown paths and methods answer {"error": …} with a JSON content type', async () => {
+    const { api } = await setup();
+    const cases: [string, RequestInit, number][] = [
+      ['/articles/%ZZ', {}, 400],
+      ['/articles/a%00b', {}, 400],
+      [`/articles?status=${'x'.repeat(2100)}`, {}, 414],
+      ['/articles/story-0001/extra', {}, 404],
+      ['/nothing-here', {}, 404],
+    ];
+    for (const [path, init, status] of cases) {
+      const res = await api(path, init);
+      expect(res.status, path.slice(0, 40)).toBe(status);
+      expect(res.headers.get('content-type'), path.slice(0, 40)).toMatch(/^application\/json/);
+      expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+    }
+  });
+
+  it('without INGEST_TOKEN, /api answers 404 in JSON saying the API is off', async () => {
+    const { api } = await setup(undefined, { ingest: false });
+    for (const init of [{}, { method: 'PUT' }, { method: 'DELETE' }] as RequestInit[]) {
+      const res = await api('/articles/story-0001', init);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await res.json()) as { error: string };
+      if (res.status === 404) expect(body.error).toMatch(/INGEST_TOKEN/);
+      else expect(res.status).toBe(405);
+    }
   });
 });
 
@@ -163,6 +196,54 @@ async function setupWithFile(name: string, record: Record<string, unknown>) {
   return context;
 }
 
+/** Sends a PUT head (and `body`) on a raw socket and resolves with what the server answers first, or "" when it says nothing within `waitMs`. */
+function rawPut(url: string, headers: Record<string, string>, body: string, waitMs = 3_000): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(received);
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (chunk) => {
+      received += chunk.toString('utf8');
+      if (received.includes('\r\n\r\n')) setTimeout(done, 50);
+    });
+    socket.on('error', done);
+    socket.on('close', done);
+    const head = Object.entries({ host: hostname, ...headers }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    socket.write(`PUT /api/articles/huge-story HTTP/1.1\r\n${head}\r\n${body}`);
+  });
+}
+
+describe('ingest API: declared sizes and nesting', () => {
+  it('answers 413 at once when Content-Length declares more than INGEST_MAX_BYTES, without waiting for the body', async () => {
+    const { server, folder } = await setup(makeRecords(1), { maxBytes: 1024 });
+    const before = folder();
+    const started = Date.now();
+    const answer = await rawPut(server.url, { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': '999999999' }, '{"id":');
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/1024 bytes/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(folder()).toEqual(before);
+  });
+
+  it('answers 400 naming the limit to a record nested deeper than it, and writes nothing', async () => {
+    const { put, folder } = await setup(makeRecords(1));
+    const before = folder();
+    const deep = `${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const text = JSON.stringify(makeRecord({ id: 'deep-story' })).replace(/}$/, `,"extra":${deep}}`);
+    const res = await put('deep-story', text);
+    expect(res.status).toBe(400);
+    const problems = ((await res.json()) as { problems: { problem: string }[] }).problems;
+    expect(problems.map((p) => p.problem)).toEqual(['nests arrays and objects more than 64 levels deep, the limit']);
+    expect(folder()).toEqual(before);
+  });
+});
+
 describe('ingest API: GET and DELETE', () => {
   it('lists articles by state: published, draft, embargoed, all', async () => {
     const { put, api } = await setup([]);
@@ -195,6 +276,49 @@ describe('ingest API: GET and DELETE', () => {
     expect(Object.keys(folder())).not.toContain('story-0001.json');
     expect(await feedIds()).not.toContain('story-0001');
     expect((await api('/articles/story-0001', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('DELETE acts on the article with that id, wherever its file is: a.json holding "b" survives DELETE a (404), goes with DELETE b', async () => {
+    const { api, feedIds, folder, data, reloader } = await setup([]);
+    writeFileSync(join(data.articles, 'a.json'), JSON.stringify(makeRecord({ id: 'b', headline: 'Story b' })));
+    await reloader.reload();
+    expect((await api('/articles/a', { method: 'DELETE' })).status).toBe(404);
+    expect(Object.keys(folder())).toEqual(['a.json']);
+    expect(await feedIds()).toEqual(['b']);
+    expect((await api('/articles/b', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys(folder())).toEqual([]);
+    expect(await feedIds()).toEqual([]);
+  });
+
+  it('DELETE retracts an id carried by two files: the rejected twin does not become the live version', async () => {
+    const { api, feedIds, folder, data, reloader, server } = await setup(makeRecords(1));
+    writeFileSync(join(data.articles, 'a-first.json'), JSON.stringify(makeRecord({ id: 'twin', headline: 'First version' })));
+    writeFileSync(join(data.articles, 'b-second.json'), JSON.stringify(makeRecord({ id: 'twin', headline: 'Other version' })));
+    await reloader.reload();
+    expect(await feedIds()).toContain('twin');
+    expect((await api('/articles/twin', { method: 'DELETE' })).status).toBe(204);
+    expect(Object.keys(folder())).toEqual(['story-0000.json']);
+    expect(await feedIds()).toEqual(['story-0000']);
+    const rss = await (await fetch(`${server.url}/rss.xml`)).text();
+    expect(rss).not.toMatch(/First version|Other version/);
+    expect((await api('/articles/twin')).status).toBe(404);
+  });
+
+  it('DELETE says plainly when the article is still served afterwards (a file with that id was written meanwhile): 409', async () => {
+    const data = makeDataDir(makeRecords(1));
+    const reloader = createReloader({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
+    // Another writer saves the story again under a new name between the removal and the reload.
+    const reload = async (names: readonly string[]) => {
+      writeFileSync(join(data.articles, 'story-0000-copy.json'), JSON.stringify(makeRecord({ id: 'story-0000', headline: 'Saved again' })));
+      await reloader.reload([...names, 'story-0000-copy.json']);
+    };
+    const writes = createFileWrites({ dataDir: data.dir, articlesDir: data.articles, current: reloader.store.current, reload });
+    const app = createApp({ store: { ...createHolderStore(reloader.store), remove: writes.remove }, clock: () => NOW, ingest: { token: TOKEN, maxBytes: 1024 * 1024 } });
+    const server = await listen(app);
+    cleanups.push(data.remove, () => reloader.close(), server.close);
+    const res = await fetch(`${server.url}/api/articles/story-0000`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/still served, from .*story-0000-copy\.json/);
   });
 
   it('answers 405 with Allow to other methods', async () => {

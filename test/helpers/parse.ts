@@ -6,6 +6,36 @@ const ARRAYS = new Set(['item', 'entry', 'category', 'dc:creator', 'dc:contribut
 export function parseXml(xml: string): Record<string, any> {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not well-formed XML: ${JSON.stringify(valid.err)}`);
+  return parseWithoutCheck(withNumericReferencesDecoded(xml));
+}
+
+const SPECIAL: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/**
+ * fast-xml-parser leaves numeric character references (`&#x26;`) undecoded
+ * unless told to decode HTML's named entities too, which XML has not got.
+ * Every XML reader decodes them, so this does it first, outside CDATA (where
+ * they are literal text): the five special characters as their named
+ * references, anything else as the character. White space references stay,
+ * since attribute-value normalisation treats them differently.
+ */
+export function withNumericReferencesDecoded(xml: string): string {
+  return xml
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part.replace(/&#(x[0-9a-fA-F]+|[0-9]+);/g, (ref, code: string) => {
+            const point = code[0] === 'x' ? parseInt(code.slice(1), 16) : parseInt(code, 10);
+            if (point === 0x9 || point === 0xa || point === 0xd) return ref;
+            const char = String.fromCodePoint(point);
+            return SPECIAL[char] ?? char;
+          }),
+    )
+    .join('');
+}
+
+function parseWithoutCheck(xml: string): Record<string, any> {
   return new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@_',

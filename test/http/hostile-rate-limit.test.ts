@@ -105,8 +105,9 @@ describe('rate limit', () => {
     const limit = createRateLimit({ perMinute: 1, maxClients: 2, now: () => 0 });
     const hit = (ip: string): number => {
       let status = 200;
-      const res = { status: (s: number) => ((status = s), res), setHeader: () => res, type: () => res, send: () => res };
-      limit({ ip } as never, res as never, () => {});
+      limit({ ip } as never, {} as never, (error?: unknown) => {
+        if (error !== undefined) status = (error as { status: number }).status;
+      });
       return status;
     };
     expect([hit('192.0.2.1'), hit('192.0.2.1')]).toEqual([200, 429]);

@@ -68,6 +68,7 @@ describe('query parameters: every bad value is a 400 with a message', () => {
     'limit=abc', 'limit=-1', 'limit=0', 'limit=101', 'limit=99999999999999999999999', 'limit=1e2', 'limit=0x10', 'limit=1.5', 'limit=%201', 'limit=%00', 'limit=',
     'limit=1&limit=2', 'limit[]=1', 'limit[a]=1', 'limit=%E2%91%A0', 'limit=%F0%9F%98%80', `limit=${'9'.repeat(1500)}`, `limit=${'x'.repeat(1900)}`,
     'since=garbage', 'since=2024-13-45', 'since=2024-01-01&since=2024-02-01', 'since[]=2024-01-01', `since=${'2'.repeat(1900)}`, 'since=%00', 'since=2016-12-31T23:59:60Z',
+    'since=2024-01-01T00:00:00%2B99:00', 'since=2024-01-01T00:00:00%2B14:01', 'since=2024-01-01T00:00:00-1430', 'since=2024-01-01T00:00-23:59',
     'foo=bar', '%ZZ=1', 'limit%00=1', '__proto__=1', 'constructor=1', `${'k'.repeat(1900)}=1`,
   ];
   it.each(FEED_PATHS)('%s', async (path) => {
@@ -79,6 +80,10 @@ describe('query parameters: every bad value is a 400 with a message', () => {
     }
     // And a good one still works.
     expect((await request(port, 'GET', `${path}?limit=1&since=2020-01-01`)).status).toBe(200);
+    // Offsets in use reach +14:00 and -12:00.
+    for (const since of ['2020-01-01T00:00:00%2B14:00', '2020-01-01T00:00:00-12:00', '2020-01-01T00:00:00%2B0545']) {
+      expect((await request(port, 'GET', `${path}?limit=1&since=${since}`)).status, since).toBe(200);
+    }
   });
 
   it('10 KB values are refused: 414 when the URL is over the limit, never 500', async () => {

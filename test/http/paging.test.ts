@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { withNumericReferencesDecoded } from '../helpers/parse.js';
 import { describe, expect, it } from 'vitest';
 import { FEED_FORMATS, FORMATS } from '../../src/render/render.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
@@ -117,14 +118,14 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' 
 type Link = { rel: string; href: string };
 /** rel → href of the feed-level links of an Atom feed, or the atom:link elements of an RSS channel. */
 function linksOf(xml: string): Record<string, string> {
-  const doc = parser.parse(xml) as { feed?: { link: Link[] | Link }; rss?: { channel: { 'atom:link': Link[] | Link } } };
+  const doc = parser.parse(withNumericReferencesDecoded(xml)) as { feed?: { link: Link[] | Link }; rss?: { channel: { 'atom:link': Link[] | Link } } };
   const links = doc.feed ? doc.feed.link : doc.rss?.channel['atom:link'];
   const list = links === undefined ? [] : Array.isArray(links) ? links : [links];
   return Object.fromEntries(list.map((l) => [l.rel, l.href]));
 }
 
 function entryIds(atom: string): string[] {
-  const feed = (parser.parse(atom) as { feed: { entry?: { id: string } | { id: string }[] } }).feed;
+  const feed = (parser.parse(withNumericReferencesDecoded(atom)) as { feed: { entry?: { id: string } | { id: string }[] } }).feed;
   const entries = feed.entry === undefined ? [] : Array.isArray(feed.entry) ? feed.entry : [feed.entry];
   return entries.map((e) => idOf(e.id));
 }

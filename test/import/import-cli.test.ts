@@ -91,7 +91,7 @@ describe('npm run import (in-process)', () => {
     const item = items[0];
     expect(item.title).toBe('Fishermen Say New Quotas Empty the Northern Harbor');
     expect(item.guid['#text']).toBe(`tag:news.example.org,2019:${ID}`);
-    expect(item['dc:creator']).toEqual(['Aziz Tursun', 'Gulnar Ismail', 'Clara Voss']);
+    expect(item['dc:creator']).toEqual(['Aziz Tursun, Gulnar Ismail and Clara Voss']);
     expect(item['dc:contributor']).toEqual(['Mehmet Sabir']);
     const media = item['media:content'][0];
     expect(media['@url']).toBe('https://media.example.org/images/harbor-boats-idle-2021-crop.jpg');

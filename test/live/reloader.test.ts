@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
@@ -303,5 +303,22 @@ describe('temp file names', () => {
     expect(listJsonFiles(articles)).toEqual(['real.json']);
     for (const name of temps) expect(isRecordFileName(name)).toBe(false);
     expect(isRecordFileName('real.json')).toBe(true);
+  });
+});
+
+describe('reloader: dangling links', () => {
+  it('reports a link to a missing file on reload, and serves it once its target appears', async () => {
+    const { data, reloader, store } = setup(makeRecords(1));
+    const target = join(data.dir, 'later.json');
+    symlinkSync(target, join(data.articles, 'dangling.json'));
+    await reloader.reload();
+    expect(store.current().rejected.map((e) => e.problem)).toEqual(['is a link to a file that does not exist']);
+    writeFileSync(target, JSON.stringify(makeRecord({ id: 'linked-story' })));
+    await reloader.reload();
+    expect(store.current().rejected).toEqual([]);
+    expect(ids(reloader)).toEqual(['linked-story', 'story-0000']);
+    rmSync(target);
+    await reloader.reload(['dangling.json']);
+    expect(store.current().rejected.map((e) => e.problem)).toEqual(['is a link to a file that does not exist (the last good version of this file stays in the feeds until it is fixed or deleted)']);
   });
 });

@@ -93,6 +93,8 @@ describe('broken article files (committed fixtures): exact reasons, every other 
     { fixture: 'empty-file', rejected: ['data/articles/empty.json: is empty'] },
     { fixture: 'directory', rejected: ['data/articles/folder.json: is a directory, not an article file'] },
     { fixture: 'not-an-object', rejected: ['data/articles/array.json: must hold one JSON object (an article record), got an array'] },
+    // Not broken: tags, section and names with no letter or digit, and markup in a caption, are accepted (issue 11).
+    { fixture: 'symbol-metadata', rejected: [], ids: [GOOD, 'tag:news.example.org,2019:symbol-metadata'] },
   ];
 
   it.each(cases)('$fixture', async ({ fixture, rejected, warnings = [], ids = [GOOD] }) => {
@@ -128,6 +130,28 @@ describe('broken article files made at test time', () => {
     const served = await serve(dataDir);
     expect(served.rejected).toEqual(['data/articles/huge.json: is 104857600 bytes; the limit is 5242880 bytes']);
     expect(served.ids).toEqual([GOOD]);
+  });
+
+  it('a field nested 100,000 levels deep is refused naming the limit (it made JSON.stringify overflow the stack)', async () => {
+    const dataDir = dataDirFor();
+    const good = readFileSync(join(dataDir, 'articles', 'good-story.json'), 'utf8');
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    writeFileSync(join(dataDir, 'articles', 'deep.json'), good.replace('good-story', 'deep-story').replace(/}\s*$/, `, "extra": ${deep}}`));
+    const served = await serve(dataDir);
+    expect(served.rejected).toEqual(['data/articles/deep.json: nests arrays and objects more than 64 levels deep, the limit']);
+    expect(served.ids).toEqual([GOOD]);
+  });
+
+  it('60,000 unknown keys give 20 warnings and a count of the rest, and the article is served', async () => {
+    const dataDir = dataDirFor();
+    const record = JSON.parse(readFileSync(join(dataDir, 'articles', 'good-story.json'), 'utf8')) as Record<string, unknown>;
+    for (let i = 0; i < 60_000; i++) record[`x${i}`] = i;
+    writeFileSync(join(dataDir, 'articles', 'keys.json'), JSON.stringify({ ...record, id: 'many-keys' }));
+    const served = await serve(dataDir);
+    expect(served.warnings).toHaveLength(21);
+    expect(served.warnings[0]).toBe('data/articles/keys.json: field "x0" is not a known field and was ignored');
+    expect(served.warnings[20]).toBe('data/articles/keys.json: has 59980 more warnings not listed (only the first 20 are)');
+    expect(served.ids.sort()).toEqual([GOOD, 'tag:news.example.org,2019:many-keys']);
   });
 
   it('a link to a file outside DATA_DIR is refused; a link inside it is followed', async () => {

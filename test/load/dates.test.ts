@@ -20,6 +20,15 @@ describe('parseRecordDate', () => {
     expect(instant('2020-01-12 18:30:00+0000')).toBe('2020-01-12T18:30:00.000Z');
   });
 
+  it('refuses UTC offsets beyond ±14:00 in every spelling, and accepts +14:00 and -12:00', () => {
+    for (const value of ['2024-01-01T00:00:00+99:00', '2024-01-01T00:00:00+14:01', '2024-01-01T00:00:00-1430', '2024-01-01 00:00+23', 'Mon, 01 Jan 2024 00:00:00 +2300']) {
+      expect(problem(value), value).toBe(`must have a UTC offset between -14:00 and +14:00, got ${JSON.stringify(value)}`);
+    }
+    expect(instant('2024-01-01T00:00:00+14:00')).toBe('2023-12-31T10:00:00.000Z');
+    expect(instant('2024-01-01T00:00:00-12:00')).toBe('2024-01-01T12:00:00.000Z');
+    expect(instant('Mon, 01 Jan 2024 00:00:00 +1400')).toBe('2023-12-31T10:00:00.000Z');
+  });
+
   it('reads a local time in the record time zone (Seoul, Kathmandu)', () => {
     expect(instant('2019-11-09T19:00:00', 'Asia/Seoul')).toBe('2019-11-09T10:00:00.000Z');
     expect(instant('2020-01-12T18:30:00', 'Asia/Kathmandu')).toBe('2020-01-12T12:45:00.000Z');

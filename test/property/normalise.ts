@@ -6,10 +6,10 @@
 
 /** True for a UTF-16 code unit XML 1.0 cannot carry on its own (surrogates handled by the caller). */
 function isIllegalUnit(c: number): boolean {
-  return (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f) || c === 0xfffe || c === 0xffff;
+  return (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f) || (c >= 0xfdd0 && c <= 0xfdef) || c >= 0xfffd;
 }
 
-/** Removes C0/C1 controls (but tab, LF, CR), DEL, U+FFFE, U+FFFF and lone surrogates. */
+/** Removes C0/C1 controls (but tab, LF, CR), DEL, noncharacters (U+FDD0–U+FDEF, U+nFFFE, U+nFFFF), U+FFFD and lone surrogates. */
 export function expectStripped(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -17,7 +17,8 @@ export function expectStripped(text: string): string {
     if (c >= 0xd800 && c <= 0xdbff) {
       const next = text.charCodeAt(i + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
-        out += text.slice(i, i + 2);
+        // An astral noncharacter (U+1FFFE, U+10FFFF …) goes too.
+        if ((text.codePointAt(i)! & 0xfffe) !== 0xfffe) out += text.slice(i, i + 2);
         i++;
       }
       continue;

@@ -126,3 +126,57 @@ describe('slow clients', () => {
     expect(await get(port, '/healthz')).toBe(200);
   });
 });
+
+describe('connections per client', () => {
+  /** A socket from `localAddress` that sends half a request head and hangs; resolves with what the server sent, once it closes or after `waitMs`. */
+  function hang(port: number, localAddress: string, waitMs: number): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress });
+      let received = '';
+      const timer = setTimeout(() => resolve(received), waitMs);
+      cleanup.push(() => {
+        clearTimeout(timer);
+        socket.destroy();
+      });
+      socket.on('connect', () => socket.write('GET /rss.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: '));
+      socket.on('data', (d: Buffer) => (received += d.toString()));
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(received);
+      });
+    });
+  }
+
+  function getFrom(port: number, localAddress: string): Promise<number> {
+    return new Promise((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port, path: '/rss.xml', agent: false, localAddress }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+        .on('error', () => resolve(0));
+    });
+  }
+
+  it('one address holding half-sent requests cannot take every connection: over its cap it gets 429, others are served', async () => {
+    const { port } = await start({ ...LIMITS, headersTimeoutMs: 8_000, requestTimeoutMs: 9_000, maxConnections: 30, maxConnectionsPerClient: 10 });
+    const attack = Array.from({ length: 40 }, () => hang(port, '127.0.0.1', 1_500));
+    await new Promise((r) => setTimeout(r, 300));
+    // Another client (another loopback address) is served while the attacker's sockets hang.
+    const others = await Promise.all(Array.from({ length: 5 }, () => getFrom(port, '127.0.0.2')));
+    expect(others).toEqual([200, 200, 200, 200, 200]);
+    const answers = await Promise.all(attack);
+    const refused = answers.filter((a) => a.startsWith('HTTP/1.1 429 '));
+    expect(refused.length).toBeGreaterThanOrEqual(30);
+    expect(answers.filter((a) => a === '')).toHaveLength(10);
+  });
+
+  it('MAX_CONNECTIONS_PER_CLIENT: 64 by default, 0 (off) behind a trusted proxy, any value when set', async () => {
+    const { loadConfig } = await import('../../src/config/config.js');
+    expect(loadConfig({}).maxConnectionsPerClient).toBe(64);
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).maxConnectionsPerClient).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'loopback', MAX_CONNECTIONS_PER_CLIENT: '500' }).maxConnectionsPerClient).toBe(500);
+    expect(() => loadConfig({ MAX_CONNECTIONS_PER_CLIENT: 'many' })).toThrow(/MAX_CONNECTIONS_PER_CLIENT/);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -116,5 +116,21 @@ describe('the server process fails fast on bad configuration', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('what the server process logs', () => {
+  it('escapes control characters in file names (no forged lines, no terminal escapes) and reports a dangling link at start', async () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, 'articles', 'evil\nrejected: forged line\u001b[31m.json'), '{ not json');
+    symlinkSync(join(dir, 'articles', 'gone-away.json.bak'), join(dir, 'articles', 'dangling.json'));
+    const result = await run({ DATA_DIR: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toContain('rejected: data/articles/dangling.json: is a link to a file that does not exist');
+    expect(lines.filter((line) => line.includes('forged line'))).toEqual([
+      'rejected: data/articles/evil\\nrejected: forged line\\x1b[31m.json: is not valid JSON at line 1, column 3: Expected property name or \'}\'',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArticle } from '../../load/article.js';
+import { DuplicateIdError } from '../../load/errors.js';
 import { decodeJson, displayName } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import { removeFileDurable, writeFileAtomic } from '../../load/write.js';
@@ -22,9 +23,6 @@ export interface FileWritesOptions {
 export function fileNameOf(article: Article): string {
   return article.source.slice(article.source.lastIndexOf('/') + 1);
 }
-
-/** A rejected twin can take over once the served file is gone; more than this many files for one id is not a newsroom's data. */
-const MAX_TWINS = 100;
 
 /**
  * The files backend's writes: a record goes to `articles/<id>.json` (or the
@@ -65,24 +63,21 @@ export function createFileWrites(options: FileWritesOptions) {
     });
 
   /**
-   * Removes the file serving `id`; when a rejected twin (a second file with
-   * the same id) then takes its place, that file goes too, so a retraction
-   * leaves no article with that id in any feed.
+   * Removes every file carrying `id`: the one it is served from and the
+   * files refused as its duplicates, which would otherwise become the live
+   * version once the first is gone. False when no article has that id (a
+   * file merely named `<id>.json` may hold another article, and is not touched).
    */
   const remove = (id: string): Promise<boolean> =>
     exclusive(async () => {
-      let removed = false;
-      for (let round = 0; round < MAX_TWINS; round++) {
-        const existing = options.current().byId.get(id);
-        if (existing === undefined) return removed;
-        const name = fileNameOf(existing);
-        if (!(await removeFileDurable(options.articlesDir, name))) {
-          throw new StoreConflictError(`${existing.source} holds article ${JSON.stringify(id)} but could not be removed; reload pending.`);
-        }
-        removed = true;
-        await options.reload([name]);
-      }
-      throw new StoreConflictError(`More than ${MAX_TWINS} files hold article ${JSON.stringify(id)}; remove them by hand.`);
+      const names = filesCarrying(options.current(), id);
+      if (names.length === 0) return false;
+      for (const name of names) await removeFileDurable(options.articlesDir, name);
+      await options.reload(names);
+      const still = options.current().byId.get(id);
+      // A file written with this id between the removal and the reload would bring it back: say so rather than claim a retraction.
+      if (still) throw new StoreConflictError(`Article ${JSON.stringify(id)} is still served, from ${still.source}, which was written meanwhile; delete again.`);
+      return true;
     });
 
   return { put, remove };
@@ -96,4 +91,12 @@ function fileFor(snapshot: Snapshot, id: string): string {
   const holder = snapshot.articles.find((a) => fileNameOf(a) === name);
   if (holder) throw new StoreConflictError(`The file ${holder.source} holds article ${JSON.stringify(holder.id)}; it cannot also hold ${JSON.stringify(id)}.`);
   return name;
+}
+
+/** The files a retraction of `id` removes: the serving file and its rejected duplicates; empty when no article has that id. */
+export function filesCarrying(snapshot: Snapshot, id: string): string[] {
+  const served = snapshot.byId.get(id);
+  if (!served) return [];
+  const twins = snapshot.rejected.filter((e): e is DuplicateIdError => e instanceof DuplicateIdError && e.id === id).map((e) => e.fileName);
+  return [fileNameOf(served), ...twins];
 }

@@ -1,14 +1,15 @@
-import { statSync, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article, Site } from '../../model/types.js';
 import { buildSnapshot, createSnapshotHolder, type FileRecord, type SnapshotHolder, type Snapshot } from '../snapshot.js';
-
 import { ArticleError, SiteError } from '../../load/errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from '../../load/files.js';
 import { ARTICLES_DIR, loadArticleFile, loadSite } from '../../load/load-data.js';
 import type { SiteOverrides } from '../../load/site.js';
 import { removeStaleTempFiles } from '../../load/write.js';
+import { fileStamp } from '../../load/file-stamp.js';
+import { logToStderr } from '../../model/log-line.js';
 import { sameArticle } from '../../model/same-article.js';
 
 /** How the reloader finds changes and how quickly it acts on them. */
@@ -77,15 +78,7 @@ function sameRecord(a: FileRecord, b: FileRecord): boolean {
   return articles && messages(a) === messages(b);
 }
 
-function stampOf(path: string): string | undefined {
-  try {
-    return versionStamp(statSync(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    return `error:${code ?? 'unknown'}`;
-  }
-}
+const stampOf = fileStamp;
 
 /**
  * Loads every article file once and keeps the feeds in step with the data
@@ -103,7 +96,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   const debounceMs = options.debounceMs ?? 75;
   const maxDelayMs = options.maxDelayMs ?? 300;
   const rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? logToStderr;
 
   let site = options.site;
   let siteStamp = stampOf(sitePath);
