@@ -108,6 +108,14 @@ describe.skipIf(!available)('npm run sync into PostgreSQL', () => {
       expect(lines.at(-1)).toMatch(/^sync: 13 files: 0 written, 12 unchanged, 1 deleted, 1 rejected/);
       expect(await store.article(String(record.id))).toBeUndefined();
       expect((await store.health(SAMPLE_NOW)).rejected.map((e) => e.message)).toEqual([expect.stringMatching(/zz-invalid\.json: field "published"/)]);
+      // Written through the API, an article keeps the name of the file it was synced from, as the files backend rewrites that file.
+      const synced = JSON.parse(readFileSync(join(dir, 'articles', '2019-11-bazaar-reopens-ug.json'), 'utf8')) as Record<string, unknown>;
+      const rewritten = await store.put(String(synced.id), Buffer.from(JSON.stringify({ ...synced, headline: 'Through the API' })));
+      expect(rewritten.article.source).toBe('data/articles/2019-11-bazaar-reopens-ug.json');
+      expect(rewritten.created).toBe(false);
+      // Its file unchanged, the next sync leaves the edit alone.
+      expect(await sync()).toBe(0);
+      expect((await store.article(String(synced.id)))?.headline).toBe('Through the API');
     } finally {
       await store.close();
     }

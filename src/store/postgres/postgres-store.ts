@@ -88,12 +88,18 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
     subscribe: (listener) => changes.subscribe(listener),
     async put(id, body) {
-      const shownAs = displayName(dataDir, ARTICLES_DIR, `${id}.json`);
+      // An article keeps the name it is known by (the file sync loaded it from), as the files backend
+      // rewrites the file an id already lives in: messages and `source` read the same on both backends.
+      const known = (await db((p) => p.query<{ source: string; file: string | null; content_hash: string }>('SELECT source, file, content_hash FROM articles WHERE id = $1', [id]))).rows[0];
+      const shownAs = known?.source ?? displayName(dataDir, ARTICLES_DIR, `${id}.json`);
       const result = validateRecord(id, body, shownAs, site);
+      // A synced article keeps its file and that file's hash: the next sync leaves this edit alone until
+      // the file itself changes (then the newer file wins), and --prune removes it with its file.
+      const hash = known?.file ? known.content_hash : contentHash(site.language, body);
       const stored = await db(() =>
         inTransaction(pool, async (client) => {
           const old = (await lockArticles(client, [id])).get(id);
-          const inserted = await upsertArticles(client, [articleRow(result.article, result.record, contentHash(site.language, body), null)], [result.article]);
+          const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, known?.file ?? null)], [result.article]);
           await recordChange(client, old === undefined ? [result.article] : [old, result.article]);
           return { created: inserted.has(id) };
         }),
@@ -137,7 +143,7 @@ export function validateRecord(id: string, body: Uint8Array, shownAs: string, si
   if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
     const bodyId = (record as Record<string, unknown>).id;
     if (bodyId !== undefined && bodyId !== id) {
-      throw new StoreRecordError(`The id in the path (${JSON.stringify(id)}) and in the body (${JSON.stringify(bodyId)}) disagree.`, [new ArticleError(shownAs, 'id', `must be ${JSON.stringify(id)}, the id in the path, got ${JSON.stringify(bodyId)}`)]);
+      throw new StoreRecordError(`The id in the path (${JSON.stringify(id)}) and in the body (${JSON.stringify(bodyId)}) disagree.`, []);
     }
   }
   const parsed = parseArticle(record, shownAs, { language: site.language });
