@@ -110,6 +110,36 @@ describe.skipIf(!available)('PostgreSQL store writes', () => {
     }
   });
 
+  it('tells a replica that missed more changes than the outbox keeps that every feed changed', async () => {
+    await store.put('kept-story', bytes(makeRecord({ id: 'kept-story', tags: ['Kept tag'] })));
+    // Reconnects only after 3 s, so the trimming below surely happens while it is away.
+    const lagging = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', reconnectMs: 3000 });
+    const seen: StoreChange[] = [];
+    const stop = lagging.subscribe((change) => seen.push(change));
+    const admin = new pg.Client({ connectionString: database.url() });
+    await admin.connect();
+    try {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'wirefeed-listen'`);
+      const first = store.version() + 1;
+      await store.put('missed-1', bytes(makeRecord({ id: 'missed-1', tags: ['Missed'] })));
+      await store.put('missed-2', bytes(makeRecord({ id: 'missed-2', tags: ['Missed'] })));
+      // As if the outbox had been trimmed past `first` while the replica was away.
+      await admin.query('DELETE FROM changes WHERE seq <= $1', [first]);
+      await until(() => seen.length >= 2, 10_000);
+      expect(seen.map((c) => c.version)).toEqual([first, first + 1]);
+      // Not just the missed article's feeds: every feed, the untouched tag included.
+      expect(seen[0]?.feeds.map((f) => f.path)).toEqual(expect.arrayContaining(['', '/tags/kept-tag', '/tags/missed']));
+      expect(seen[1]?.feeds.map((f) => f.path)).not.toContain('/tags/kept-tag');
+    } finally {
+      stop();
+      await lagging.close();
+      await admin.end();
+      await store.remove('kept-story');
+      await store.remove('missed-1');
+      await store.remove('missed-2');
+    }
+  });
+
   it('says "created" exactly once when two writers create one id at the same moment', async () => {
     const record = bytes(makeRecord({ id: 'raced-story' }));
     const results = await Promise.all([store.put('raced-story', record), other.put('raced-story', record), store.put('raced-story', record)]);

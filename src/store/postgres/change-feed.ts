@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ChangedFeed } from '../../model/feed-filter.js';
+import { feedPath, type ChangedFeed, type FilterKind } from '../../model/feed-filter.js';
 import type { StoreChange, StoreListener } from '../store.js';
 import type { Pool } from './pool.js';
 import { CHANGES_CHANNEL } from './writes.js';
@@ -52,6 +52,13 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
   };
 
   const readChanges = async (): Promise<void> => {
+    // Behind by more than the outbox keeps: the changes in between are gone, so everything may have changed.
+    const bounds = await pool.query<{ oldest: string | null; latest: string }>('SELECT (SELECT min(seq) FROM changes) AS oldest, (SELECT value FROM change_sequence) AS latest');
+    const oldest = bounds.rows[0]?.oldest;
+    if (oldest != null && Number(oldest) > version + 1) {
+      version = Number(oldest) - 1;
+      announce({ version, feeds: await everyFeed(pool) });
+    }
     for (;;) {
       // Plan: Index Scan using changes_pkey (seq > $1), at most 1000 rows per round.
       const result = await pool.query<{ seq: string; feeds: ChangedFeed[] }>('SELECT seq, feeds FROM changes WHERE seq > $1 ORDER BY seq LIMIT 1000', [version]);
@@ -119,4 +126,12 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
       await client?.end().catch(() => undefined);
     },
   };
+}
+
+/** Every feed there is (the main feed first, then by path): what a listener that missed changes must assume changed. */
+async function everyFeed(pool: Pool): Promise<ChangedFeed[]> {
+  // Plan: Index Only Scan on feed_entries_feed, unique (kind, slug).
+  const rows = await pool.query<{ kind: FilterKind; slug: string }>('SELECT DISTINCT kind, slug FROM feed_entries');
+  const feeds: ChangedFeed[] = rows.rows.map((row) => ({ filter: { kind: row.kind, slug: row.slug }, path: feedPath({ kind: row.kind, slug: row.slug }) }));
+  return [{ path: '' }, ...feeds.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))];
 }

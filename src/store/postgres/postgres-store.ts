@@ -24,6 +24,8 @@ export interface PostgresStoreOptions {
   readonly log?: (line: string) => void;
   readonly connectTimeoutMs?: number;
   readonly statementTimeoutMs?: number;
+  /** Milliseconds before the change listener's first reconnect attempt (default 500). */
+  readonly reconnectMs?: number;
 }
 
 /** The database cannot be used at start: unreachable, or its schema is not this build's. main.ts prints the message and exits 1. */
@@ -54,7 +56,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   try {
     await checkSchema(pool);
-    changes = await startChangeFeed({ url, pool, log });
+    changes = await startChangeFeed({ url, pool, log, ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }) });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new DatabaseStartError(`The database at ${target} cannot be used: ${(error as Error).message}`);

@@ -3,6 +3,9 @@ import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 
+/** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
+export const CHANGES_KEPT = 10_000;
+
 /** The channel every write notifies, with the new sequence number as payload. */
 export const CHANGES_CHANNEL = 'wirefeed_changes';
 
@@ -72,5 +75,8 @@ export async function recordChange(client: Client, touched: Iterable<Article>): 
   const seq = Number(bumped.rows[0]?.value);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
   await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(seq)]);
+  // The outbox keeps the last CHANGES_KEPT changes (Index Scan on changes_pkey); a listener further behind
+  // than that is told that everything changed (see change-feed.ts).
+  await client.query('DELETE FROM changes WHERE seq <= $1', [seq - CHANGES_KEPT]);
   return seq;
 }
