@@ -5,7 +5,7 @@ import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article, Site } from '../../model/types.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
 import { articleRow, type ArticleRow } from './rows.js';
-import { errorOf, type SyncRead } from './sync-read.js';
+import { errorOf } from './sync-read.js';
 import { readFolderForSync } from './sync-threads.js';
 import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
 
