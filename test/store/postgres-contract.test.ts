@@ -85,7 +85,7 @@ describe.skipIf(!available)('the PostgreSQL store answers like the files backend
           pages += 1;
           return expected;
         };
-        for (const limit of [1, 2, 3, 5, 50]) {
+        for (const limit of [1, 2, 3, 4, 5, 6, 7, 50]) {
           // Forward from the top by `next`, then back from the oldest page by `previous`.
           let page = await check({ limit });
           for (let n = 0; page?.next !== undefined && n < 80; n++) page = await check({ limit, before: page.next });
