@@ -1,57 +1,110 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { createServer as createPlainServer } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
 import { createFilesStore } from './store/files/files-store.js';
 import { loadArticleFilesInParallel } from './load/parallel-load.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
+import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
 import { logToStderr, logToStdout } from './model/log-line.js';
+import { createLogger, lineLogger } from './observe/logger.js';
+import { createMetrics } from './observe/metrics.js';
 
-/** loadConfig → load → createApp → listen. Fails fast, with one message, on bad configuration or site.json. */
-async function main(): Promise<void> {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * loadConfig → load → createApp → listen. Fails fast, with one log line, on
+ * bad configuration or site.json. Everything it writes is a JSON log line on
+ * standard output (readable lines when that is a terminal).
+ */
+export async function startServer(env: Env): Promise<void> {
+  const pretty = process.stdout.isTTY === true;
   let config;
   let site;
   let siteOverrides;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(env);
     siteOverrides = { ...(config.siteUrl === undefined ? {} : { baseUrl: config.siteUrl }), fallbackBaseUrl: `http://localhost:${config.port}` };
     site = loadSite(config.dataDir, siteOverrides);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof SiteError) {
-      logToStderr(`wirefeed: cannot start: ${error.message}`);
+      // LOG_LEVEL itself may be what is wrong: this one line is written at any level.
+      createLogger({ level: 'info', pretty }).fatal(`wirefeed: cannot start: ${error.message}`);
       process.exit(1);
     }
     throw error;
   }
+  const logger = createLogger({ level: config.logLevel, pretty });
+  const log = lineLogger(logger);
+  const metrics = config.metrics ? createMetrics() : undefined;
   // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the files store
   // keeps itself in step with DATA_DIR (watch + periodic rescan).
   const initial = await loadArticleFilesInParallel(config.dataDir, site);
-  const store = createFilesStore({ dataDir: config.dataDir, site, siteOverrides, watch: config.watch, rescanIntervalMs: config.rescanIntervalSeconds * 1000, initial });
+  const store = createFilesStore({
+    dataDir: config.dataDir,
+    site,
+    siteOverrides,
+    watch: config.watch,
+    rescanIntervalMs: config.rescanIntervalSeconds * 1000,
+    initial,
+    log,
+    ...(metrics ? { onReload: metrics.observeReload } : {}),
+  });
   const health = await store.health(new Date());
-  for (const problem of health.rejected) logToStderr(`rejected: ${problem.message}`);
-  for (const warning of health.warnings) logToStderr(`warning: ${warning.message}`);
+  for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
+  for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
   store.start();
   const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
   const app = createApp({
     store,
     production: config.production,
     caching: config.feedCaching,
+    log,
+    logger,
+    ...(metrics ? { metrics, serveMetrics: config.metricsPort === undefined } : {}),
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
-  if (config.websubHub !== undefined) startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts });
-  const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
-    logToStdout(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
-  });
-  server.on('error', (error) => {
-    logToStderr(`wirefeed: cannot listen on ${config.host}:${config.port}: ${error.message}`);
+  if (config.websubHub !== undefined) {
+    startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
+  }
+  const fail = (what: string) => (error: Error) => {
+    logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
+  };
+  const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
+    logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
-  const stop = () => server.close(() => process.exit(0));
+  server.on('error', fail(`${config.host}:${config.port}`));
+  // METRICS_PORT: /metrics on a port of its own, which a firewall can keep private.
+  const metricsServer =
+    metrics && config.metricsPort !== undefined
+      ? createPlainServer(metricsHandler(metrics))
+          .listen(config.metricsPort, config.host, () => logger.info(`wirefeed: metrics on ${config.host}:${config.metricsPort}/metrics`))
+          .on('error', fail(`${config.host}:${config.metricsPort} (METRICS_PORT)`))
+      : undefined;
+  const stop = () => {
+    metricsServer?.close();
+    server.close(() => process.exit(0));
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
-await main();
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+// `node dist/src/main.js` (npm start before the wirefeed command existed, and the tests) still starts the server.
+if (isEntry()) await startServer(process.env);

@@ -1,9 +1,8 @@
 import { loadAssets } from '../http/pages/assets.js';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type express from 'express';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -17,6 +16,8 @@ import { createSnapshotStore } from '../store/files/files-store.js';
 import { buildSnapshot } from '../store/snapshot.js';
 import type { Store } from '../store/store.js';
 import { logToStderr, logToStdout } from '../model/log-line.js';
+import { readCommandLine, UsageError, type CliIo } from './cli-io.js';
+import { createProgress, type ProgressOptions } from './progress.js';
 
 /** What an export is made from: the real app, the store it serves, and the instant it is served at. */
 export interface ExportOptions {
@@ -26,6 +27,8 @@ export interface ExportOptions {
   readonly now: Date;
   readonly outDir: string;
   readonly log?: (line: string) => void;
+  /** URLs done so far and URLs known (more are found in paging links as the export goes). */
+  readonly onProgress?: (done: number, known: number) => void;
 }
 
 export interface ExportResult {
@@ -187,6 +190,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
       );
       files.set(url, relative);
       log(`${url} → ${relative} (${fetched.body.length} bytes)`);
+      options.onProgress?.(files.size + skipped.length, seen.size);
       for (const link of pagingLinks(fetched)) {
         const path = localPath(link, options.store.site().baseUrl);
         if (path !== undefined && !seen.has(path)) {
@@ -201,33 +205,40 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   return { files, skipped };
 }
 
-const USAGE = 'usage: npm run export -- <out-dir> [--now <ISO 8601 date-time>]';
+export const EXPORT_USAGE = `usage: wirefeed export <out-dir> [--now <ISO 8601 date-time>]
+
+Writes every feed, page and asset the server would serve for the records in
+DATA_DIR (self links from SITE_URL) into <out-dir>, each with .gz and .br.`;
 
 /**
- * `npm run export -- <out-dir> [--now <instant>]`: exports the feeds for the
+ * `wirefeed export <out-dir> [--now <instant>]`: exports the feeds for the
  * data in DATA_DIR (and SITE_URL, as the server would use them) as they are
  * at `now` (default: the current time). Returns the exit code.
  */
-export async function runExport(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, print: { out: (line: string) => void; err: (line: string) => void } = { out: logToStdout, err: logToStderr }): Promise<number> {
-  let outDir: string | undefined;
+export async function runExport(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  print: { out: (line: string) => void; err: (line: string) => void } = { out: logToStdout, err: logToStderr },
+  progress?: Pick<ProgressOptions, 'write' | 'interactive'>,
+): Promise<number> {
+  let outDir: string;
   let now = new Date();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (arg === '--now') {
-      const value = argv[(i += 1)];
-      const parsed = value === undefined ? NaN : Date.parse(value);
-      if (Number.isNaN(parsed)) {
-        print.err(`wirefeed export: --now needs an ISO 8601 date-time, got ${JSON.stringify(value ?? '')}\n${USAGE}`);
-        return 2;
-      }
+  try {
+    const { values, positionals } = readCommandLine(argv, { now: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      print.out(EXPORT_USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the folder to write to' : `give one output folder, got ${positionals.length}`);
+    outDir = positionals[0] as string;
+    if (values.now !== undefined) {
+      const parsed = Date.parse(values.now);
+      if (Number.isNaN(parsed)) throw new UsageError(`--now needs an ISO 8601 date-time, got ${JSON.stringify(values.now)}`);
       now = new Date(parsed);
-    } else if (arg.startsWith('-') || outDir !== undefined) {
-      print.err(`wirefeed export: unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
-      return 2;
-    } else outDir = arg;
-  }
-  if (outDir === undefined) {
-    print.err(USAGE);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    print.err(`wirefeed export: ${error.message}\n${EXPORT_USAGE}`);
     return 2;
   }
   try {
@@ -240,7 +251,9 @@ export async function runExport(argv: readonly string[], env: Readonly<Record<st
     for (const problem of snapshot.rejected) print.err(`rejected: ${problem.message}`);
     const store = createSnapshotStore(snapshot, () => now);
     const app = createApp({ store, clock: () => now, production: true, log: print.err });
-    const result = await exportSite({ app, store, now, outDir });
+    const bar = progress === undefined ? undefined : createProgress({ label: 'export', ...progress });
+    const result = await exportSite({ app, store, now, outDir, ...(bar === undefined ? {} : { onProgress: (done, known) => bar.update(done, known) }) });
+    bar?.finish();
     const shown = result.skipped.slice(0, 5).join(' ') + (result.skipped.length > 5 ? ' …' : '');
     print.out(`wirefeed export: wrote ${result.files.size} URLs (each with .gz and .br) to ${outDir} as of ${now.toISOString()}`);
     if (result.skipped.length > 0) print.out(`wirefeed export: ${result.skipped.length} URLs are not served by this build (404), skipped: ${shown}`);
@@ -254,24 +267,8 @@ export async function runExport(argv: readonly string[], env: Readonly<Record<st
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  runExport(process.argv.slice(2), process.env).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      logToStderr(`wirefeed export: ${(error as Error).stack ?? String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+/** `wirefeed export`, with a progress bar on a terminal. */
+export function runExportCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const print = { out: (line: string) => io.stdout(`${line}\n`), err: (line: string) => io.stderr(`${line}\n`) };
+  return runExport(argv, io.env, print, { write: io.stderr, interactive: io.interactive });
 }

@@ -4,7 +4,7 @@
  * README. Everything comes from one seeded PRNG, so the same `--count` and
  * `--seed` always give the same bytes (a benchmark run is reproducible).
  *
- *   npm run gen-corpus -- --count 100000 --out /tmp/corpus [--seed 1] [--force]
+ *   wirefeed gen-corpus --count 100000 --out /tmp/corpus [--seed 1] [--force]
  *
  * The shape follows what real newsrooms publish: ~5 KB HTML bodies with
  * headings, quotes, relative links and inline images; credits with roles;
@@ -15,7 +15,6 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
 /** Number of distinct tags in a corpus. */
 export const TAG_COUNT = 200;
@@ -249,7 +248,7 @@ export interface CorpusOptions {
 }
 
 /** Writes the corpus; returns the number of bytes of article records written. */
-export function writeCorpus(options: CorpusOptions): { files: number; bytes: number } {
+export function writeCorpus(options: CorpusOptions, onProgress?: (written: number) => void): { files: number; bytes: number } {
   const seed = options.seed ?? 1;
   const articlesDir = join(options.out, 'articles');
   mkdirSync(articlesDir, { recursive: true });
@@ -265,43 +264,7 @@ export function writeCorpus(options: CorpusOptions): { files: number; bytes: num
     const text = `${JSON.stringify(record, null, 2)}\n`;
     bytes += Buffer.byteLength(text);
     writeFileSync(join(articlesDir, `${String(record.id)}.json`), text);
+    onProgress?.(i + 1);
   }
   return { files: options.count, bytes };
-}
-
-function parseArgs(argv: readonly string[]): CorpusOptions {
-  let count = 1000;
-  let out: string | undefined;
-  let seed = 1;
-  let force = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--count') count = Number(value());
-    else if (arg === '--out') out = value();
-    else if (arg === '--seed') seed = Number(value());
-    else if (arg === '--force') force = true;
-    else throw new Error(`unknown argument ${JSON.stringify(arg)}; usage: gen-corpus --count N --out DIR [--seed S] [--force]`);
-  }
-  if (!Number.isInteger(count) || count < 1) throw new Error('--count must be a whole number ≥ 1');
-  if (!Number.isInteger(seed)) throw new Error('--seed must be a whole number');
-  if (out === undefined) throw new Error('--out DIR is required');
-  return { count, out, seed, force };
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    const options = parseArgs(process.argv.slice(2));
-    const started = performance.now();
-    const { files, bytes } = writeCorpus(options);
-    const seconds = (performance.now() - started) / 1000;
-    console.log(`gen-corpus: wrote ${files} articles (${(bytes / 1e6).toFixed(1)} MB) and site.json to ${options.out} in ${seconds.toFixed(1)} s`);
-  } catch (error) {
-    console.error(`gen-corpus: ${(error as Error).message}`);
-    process.exit(1);
-  }
 }

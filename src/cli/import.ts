@@ -1,19 +1,19 @@
 import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parseArticle } from '../load/article.js';
 import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
 import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from '../load/newsroom-text.js';
 import type { Article, Site } from '../model/types.js';
 import { escapeLines } from '../model/log-line.js';
+import { readCommandLine, UsageError } from './cli-io.js';
 
 /** Newsroom texts larger than this are refused: a story is a few kilobytes. */
 const MAX_TEXT_BYTES = 5 * 1024 * 1024;
 
-const USAGE = `usage: npm run import -- <file.txt> --url URL --published DATE [--timezone ZONE] [--service NAME]
-         [--section NAME] [--language CODE] [--id ID] [--media-base URL] [--force]
+export const IMPORT_USAGE = `usage: wirefeed import <file.txt> --url URL --published DATE [--timezone ZONE] [--service NAME]
+           [--section NAME] [--language CODE] [--id ID] [--media-base URL] [--force]
 
 Turns an article published as plain text into data/articles/<id>.json
 (DATA_DIR sets the data folder, default ./data).`;
@@ -36,12 +36,13 @@ export function runImport(io: ImportIo): number {
   try {
     args = readArgs(io.argv);
   } catch (error) {
-    err(`import: ${(error as Error).message}`);
-    err(USAGE);
+    if (!(error instanceof UsageError)) throw error;
+    err(`wirefeed import: ${(error as Error).message}`);
+    err(IMPORT_USAGE);
     return 2;
   }
   if (args.help) {
-    out(USAGE);
+    out(IMPORT_USAGE);
     return 0;
   }
 
@@ -118,27 +119,22 @@ interface Args extends ImportOptions {
 }
 
 function readArgs(argv: readonly string[]): Args {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      published: { type: 'string' },
-      timezone: { type: 'string' },
-      service: { type: 'string' },
-      section: { type: 'string' },
-      language: { type: 'string' },
-      id: { type: 'string' },
-      'media-base': { type: 'string' },
-      force: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, positionals } = readCommandLine(argv, {
+    url: { type: 'string' },
+    published: { type: 'string' },
+    timezone: { type: 'string' },
+    service: { type: 'string' },
+    section: { type: 'string' },
+    language: { type: 'string' },
+    id: { type: 'string' },
+    'media-base': { type: 'string' },
+    force: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) return { file: '', url: '', published: '', force: false, help: true };
-  if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'give the text file to import' : `give one text file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the text file to import' : `give one text file, got ${positionals.length}: ${positionals.join(' ')}`);
   const missing = (['url', 'published'] as const).filter((k) => values[k] === undefined || values[k].trim() === '');
-  if (missing.length > 0) throw new Error(`${missing.map((k) => `--${k}`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required`);
+  if (missing.length > 0) throw new UsageError(`${missing.map((k) => `--${k}`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required`);
   return {
     file: positionals[0]!,
     url: values.url!,

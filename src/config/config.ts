@@ -35,11 +35,21 @@ export interface Config {
    * is where a per-client cap belongs.
    */
   readonly maxConnectionsPerClient: number;
+  /** LOG_LEVEL: least severe level written to the JSON log. */
+  readonly logLevel: LogLevel;
+  /** METRICS: serve Prometheus metrics at /metrics. */
+  readonly metrics: boolean;
+  /** METRICS_PORT: serve /metrics on this port only (not on PORT); needs METRICS=true. */
+  readonly metricsPort?: number;
   /** DATABASE_URL: a postgres:// URL; when set, articles live in PostgreSQL instead of DATA_DIR/articles. */
   readonly databaseUrl?: string;
   /** DATABASE_POOL_SIZE: connections the PostgreSQL pool opens at most. */
   readonly databasePoolSize: number;
 }
+
+/** pino's levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Cache-Control lifetimes (seconds) and the size of the in-memory feed cache. */
 export interface FeedCachingConfig {
@@ -98,6 +108,8 @@ export function loadConfig(env: Env): Config {
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     maxConnectionsPerClient: integer(env, 'MAX_CONNECTIONS_PER_CLIENT', trustProxy(env, 'TRUST_PROXY') === false ? DEFAULT_CONNECTIONS_PER_CLIENT : 0, 0, 1_000_000),
+    logLevel: logLevel(env, 'LOG_LEVEL'),
+    ...metrics(env),
     ...optionalDatabaseUrl(env, 'DATABASE_URL'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
   };
@@ -109,6 +121,23 @@ export function loadConfig(env: Env): Config {
  * the 1,024-connection cap free for everyone else.
  */
 export const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
+
+function logLevel(env: Env, name: string): LogLevel {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(raw)) return raw as LogLevel;
+  throw new ConfigError(name, `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env[name])}`);
+}
+
+/** METRICS_PORT without METRICS=true would silently serve nothing: an error instead. */
+function metrics(env: Env): { metrics: boolean; metricsPort?: number } {
+  const on = boolean(env, 'METRICS', false);
+  if (env.METRICS_PORT === undefined || env.METRICS_PORT.trim() === '') return { metrics: on };
+  const port = integer(env, 'METRICS_PORT', 0, 1, 65535);
+  if (!on) throw new ConfigError('METRICS_PORT', 'is set but METRICS is not true; set METRICS=true to serve metrics');
+  if (port === integer(env, 'PORT', 3000, 0, 65535)) throw new ConfigError('METRICS_PORT', `must differ from PORT (${port})`);
+  return { metrics: on, metricsPort: port };
+}
 
 const YEAR = 31_536_000;
 

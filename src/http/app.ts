@@ -14,6 +14,10 @@ import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 import { logToStderr } from '../model/log-line.js';
+import { metricsHandler } from './metrics-route.js';
+import { observeRequests, type ObserveOptions } from './observe-requests.js';
+import type { Logger } from '../observe/logger.js';
+import type { Metrics } from '../observe/metrics.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -22,7 +26,13 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Hide error details (production). */
   readonly production?: boolean;
-  readonly log?: (line: string) => void;
+  /** Unexpected errors (500s) are reported here. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  /** Access log: one line per request (see observe-requests.ts). */
+  readonly logger?: Logger;
+  /** Prometheus metrics; served at /metrics unless `serveMetrics` is false (METRICS_PORT: main serves them apart). */
+  readonly metrics?: Metrics;
+  readonly serveMetrics?: boolean;
   /** Cache-Control lifetimes and in-memory cache bounds (config: FEED_*); defaults when absent. */
   readonly caching?: Partial<FeedCachingConfig>;
   /** WebSub hub every feed announces (config: WEBSUB_HUB). */
@@ -42,7 +52,7 @@ export interface AppDeps {
  */
 export function requestListener(app: express.Express): RequestListener {
   const fastPath = app.locals.fastPath as FastPath | undefined;
-  return fastPath ? fastPath.listener(app) : app;
+  return observeRequests(fastPath ? fastPath.listener(app) : app, app.locals.observe as ObserveOptions);
 }
 
 /** Builds the Express app. It does not listen: main.ts does. */
@@ -59,13 +69,19 @@ export function createApp(deps: AppDeps): express.Express {
 
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
-  const feedCache = deps.feedCache ?? new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024 });
+  const { metrics } = deps;
+  const feedCache =
+    deps.feedCache ??
+    new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024, ...(metrics ? { onCompressed: metrics.observeCompression } : {}) });
   // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
   const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
   if (fastPath) feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}) }));
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}), ...(metrics ? { onRender: metrics.observeRender } : {}) }));
   app.locals.fastPath = fastPath;
+  app.locals.observe = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) } satisfies ObserveOptions;
+  if (metrics) metrics.watchStore(deps.store, clock);
+  if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
 
   app.get('/healthz', async (_req, res) => {
     const health = await deps.store.health(clock());
@@ -116,7 +132,7 @@ export function createApp(deps: AppDeps): express.Express {
       sendError(req, res, status, (error as Error).message ?? 'Bad request');
       return;
     }
-    log(`error: ${(error as Error).stack ?? String(error)}`);
+    log(`error: ${(error as Error).stack ?? String(error)}`, 'error');
     sendError(req, res, 500, deps.production ? 'Internal server error' : `Internal server error: ${(error as Error).message}`);
   };
   app.use(onError);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { markCacheStatus } from './cache-status.js';
 import { isNotModified } from './conditional.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
@@ -58,7 +59,7 @@ export class FastPath {
     }
     const key = FastPath.key(req);
     this.forgetKey(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, { ...entry, headers200: withoutPerRequest(entry.headers200), headers304: withoutPerRequest(entry.headers304) });
     const keys = this.byFeed.get(entry.feed);
     if (keys) keys.add(key);
     else this.byFeed.set(entry.feed, new Set([key]));
@@ -104,6 +105,7 @@ export class FastPath {
       return false;
     }
     this.hits += 1;
+    markCacheStatus(res, 'hit');
     if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: entry.etag, lastModifiedSeconds: entry.lastModifiedSeconds })) {
       res.writeHead(304, entry.headers304);
       res.end();
@@ -128,4 +130,14 @@ export function lowerCaseHeaders(...sets: readonly Readonly<Record<string, unkno
   const out: OutgoingHttpHeaders = {};
   for (const set of sets) for (const [name, value] of Object.entries(set)) if (value !== undefined) out[name.toLowerCase()] = value as OutgoingHttpHeaders[string];
   return out;
+}
+
+/** Headers that belong to one request (its id, echoed back): never replayed to another. */
+const PER_REQUEST_HEADERS = ['x-request-id'];
+
+function withoutPerRequest(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  if (!PER_REQUEST_HEADERS.some((name) => name in headers)) return headers;
+  const kept = { ...headers };
+  for (const name of PER_REQUEST_HEADERS) delete kept[name];
+  return kept;
 }

@@ -30,7 +30,7 @@ export class RenderedFeed {
     readonly contentType: string,
     /** The newest change among the feed's items. */
     readonly lastModified: Date,
-    private readonly onCompressed: (feed: RenderedFeed, bytes: number) => void = () => undefined,
+    private readonly onCompressed: (feed: RenderedFeed, bytes: number, coding: ContentCoding, seconds: number) => void = () => undefined,
   ) {
     this.lastModifiedSeconds = Math.floor(lastModified.getTime() / 1000);
     this.identity = this.represent('identity', body);
@@ -55,11 +55,12 @@ export class RenderedFeed {
     if (ready) return ready;
     let pending = this.pending.get(coding);
     if (!pending) {
+      const started = performance.now();
       pending = compress(this.identity.bytes, coding as Exclude<ContentCoding, 'identity'>).then((bytes) => {
         const representation = this.represent(coding, bytes);
         this.encoded.set(coding, representation);
         this.pending.delete(coding);
-        this.onCompressed(this, bytes.length);
+        this.onCompressed(this, bytes.length, coding, (performance.now() - started) / 1000);
         return representation;
       });
       pending.catch(() => this.pending.delete(coding));
@@ -114,6 +115,8 @@ export interface FeedCacheOptions {
   readonly maxEntries: number;
   /** Bytes of rendered and compressed documents kept at most. */
   readonly maxBytes: number;
+  /** Told how long each compression took (metrics). */
+  readonly onCompressed?: (coding: ContentCoding, seconds: number) => void;
 }
 
 /** Counters for tests and benchmarks. */
@@ -242,8 +245,11 @@ export class FeedCache {
    * which holds the previous feed, and every feed would keep the one before
    * it alive — a chain of every render since start (found by the soak test).
    */
-  private growthReporter(key: string): (owner: RenderedFeed, added: number) => void {
-    return (owner, added) => this.grew(key, owner, added);
+  private growthReporter(key: string): (owner: RenderedFeed, added: number, coding: ContentCoding, seconds: number) => void {
+    return (owner, added, coding, seconds) => {
+      this.options.onCompressed?.(coding, seconds);
+      this.grew(key, owner, added);
+    };
   }
 
   /** A compressed form was added to a feed: count its bytes against the entry that owns it, if still cached. */

@@ -5,6 +5,7 @@ import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from 
 import type { FeedExtras } from '../render/extras.js';
 import { FEED_FORMATS, FORMATS, renderFeed } from '../render/render.js';
 import type { Store } from '../store/store.js';
+import { markCacheStatus } from './cache-status.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
 import { isNotModified } from './conditional.js';
 import { HttpError } from './errors.js';
@@ -30,6 +31,8 @@ export interface FeedRoutesDeps {
   readonly hub?: string;
   /** Where answered feed requests are recorded for replay before Express (see fast-path.ts). */
   readonly fastPath?: FastPath;
+  /** Told how long each render took (metrics). */
+  readonly onRender?: (format: FeedFormat, seconds: number) => void;
 }
 
 /**
@@ -104,7 +107,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
-    const cached = cache.get(feedRequestKey(request), generation, nowMs, () => render(request, now));
+    let rendered = false;
+    const cached = cache.get(feedRequestKey(request), generation, nowMs, async () => {
+      rendered = true;
+      const started = performance.now();
+      const result = await render(request, now);
+      deps.onRender?.(format, (performance.now() - started) / 1000);
+      return result;
+    });
+    markCacheStatus(res, rendered ? 'miss' : 'hit');
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
       if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation);

@@ -8,7 +8,10 @@ export interface WebSubOptions {
   readonly hub: string;
   readonly store: Store;
   readonly clock?: () => Date;
-  readonly log?: (line: string) => void;
+  /** Outcomes are reported here; `level` defaults to info. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  /** Told of every ping attempt's outcome (metrics): accepted, failed (retried) or abandoned. */
+  readonly onPing?: (outcome: 'accepted' | 'failed' | 'abandoned') => void;
   /** Attempts per URL before giving up; 1 means no retry. */
   readonly attempts?: number;
   /** Delay before the first retry; doubled for each further one. */
@@ -49,6 +52,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   const clock = options.clock ?? (() => new Date());
   const log = options.log ?? logToStderr;
+  const onPing = options.onPing ?? (() => undefined);
   const attempts = options.attempts ?? 5;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
@@ -98,6 +102,7 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) {
+          onPing('accepted');
           log(`websub: hub ${options.hub} accepted publish of ${url} (${response.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
           return;
         }
@@ -105,13 +110,15 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
       } catch (error) {
         reason = (error as Error).message;
       }
+      onPing('failed');
       if (attempt < attempts && !stopped) {
         const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (attempt - 1));
-        log(`websub: publish of ${url} to ${options.hub} failed (${reason}); retrying in ${delay} ms`);
+        log(`websub: publish of ${url} to ${options.hub} failed (${reason}); retrying in ${delay} ms`, 'warn');
         await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
       }
     }
-    log(`websub: gave up publishing ${url} to ${options.hub} after ${attempts} attempt(s): ${reason}`);
+    onPing('abandoned');
+    log(`websub: gave up publishing ${url} to ${options.hub} after ${attempts} attempt(s): ${reason}`, 'error');
   };
 
   const publish = (urls: readonly string[]): void => {
@@ -148,7 +155,7 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
     comparing += 1;
     setImmediate(() => {
       work()
-        .catch((error: unknown) => log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`))
+        .catch((error: unknown) => log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`, 'error'))
         .finally(() => {
           comparing -= 1;
           settleIdle();

@@ -179,10 +179,10 @@ describe('npm run import (in-process)', () => {
     const noUrl = run(fixture, '--published', '2021-03-04T09:00:00+09:00');
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('import: --url is required');
-    expect(noUrl.stderr).toContain('usage: npm run import');
+    expect(noUrl.stderr).toContain('usage: wirefeed import');
     const unknown = run(fixture, ...BASE_ARGS, '--colour', 'red');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("'--colour'");
+    expect(unknown.stderr).toContain('wirefeed import: unknown option --colour\n');
     expect(run(...BASE_ARGS).stderr).toContain('give the text file to import');
     const missingFile = run(join(dir, 'nope.txt'), ...BASE_ARGS);
     expect(missingFile.code).toBe(1);

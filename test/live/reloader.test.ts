@@ -20,6 +20,7 @@ afterEach(async () => {
 function setup(records: readonly Record<string, unknown>[], options: { rescanIntervalMs?: number; watch?: boolean } = {}) {
   const data = makeDataDir(records);
   const logs: string[] = [];
+  const reloadSeconds: number[] = [];
   const reloader = createReloader({
     dataDir: data.dir,
     site: loadSite(data.dir, SITE_OVERRIDES),
@@ -27,11 +28,12 @@ function setup(records: readonly Record<string, unknown>[], options: { rescanInt
     watch: options.watch ?? false,
     rescanIntervalMs: options.rescanIntervalMs ?? 0,
     log: (line) => logs.push(line),
+    onReload: (seconds) => reloadSeconds.push(seconds),
   });
   reloader.start();
   cleanups.push(data.remove, () => reloader.close());
   const write = (name: string, content: unknown) => writeFileSync(join(data.articles, name), typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  return { data, reloader, logs, write, store: reloader.store };
+  return { data, reloader, logs, write, store: reloader.store, reloadSeconds };
 }
 
 function ids(reloader: Reloader): string[] {
@@ -47,6 +49,17 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
 }
 
 describe('reloader: only what changed is read again', () => {
+  it('reports how long each reload that swapped a snapshot took (metrics), and nothing for one that changed nothing', async () => {
+    const { reloader, write, reloadSeconds } = setup(makeRecords(3));
+    await reloader.reload();
+    expect(reloadSeconds).toEqual([]);
+    write('new.json', makeRecord({ id: 'new' }));
+    await reloader.reload(['new.json']);
+    expect(reloadSeconds).toHaveLength(1);
+    expect(reloadSeconds[0]).toBeGreaterThan(0);
+    expect(reloadSeconds[0]).toBeLessThan(5);
+  });
+
   it('loads every file at start as version 1', () => {
     const { store, reloader } = setup(makeRecords(5));
     expect(store.current().version).toBe(1);

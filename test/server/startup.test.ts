@@ -8,7 +8,7 @@ import { builtFile } from './build.js';
 /**
  * Fail fast: a bad site.json or a bad environment variable stops the real
  * server process at start with one clear line and a non-zero exit, and it
- * never listens. (The process is the compiled main.ts, run as `npm start` runs it.)
+ * never listens. (The process is the compiled main.ts.) Its output is JSON log lines.
  */
 const SAMPLE_DATA = join(import.meta.dirname, '..', '..', 'data');
 let main = '';
@@ -56,16 +56,27 @@ function run(env: Record<string, string>): Promise<Run> {
   });
 }
 
+/** The server writes JSON log lines (standard output is not a terminal here); every line must parse. */
+function logLines(stdout: string): { level: string; time: string; msg: string }[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { level: string; time: string; msg: string });
+}
+
 function expectFailFast(result: Run, message: string): void {
   expect(result.code).toBe(1);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toBe(`wirefeed: cannot start: ${message}\n`);
+  expect(result.stderr).toBe('');
+  const lines = logLines(result.stdout);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({ level: 'fatal', msg: `wirefeed: cannot start: ${message}` });
+  expect(Number.isNaN(Date.parse(lines[0]?.time ?? ''))).toBe(false);
 }
 
 describe('the server process fails fast on bad configuration', () => {
   it('starts and serves with good data (the control case)', async () => {
     const result = await run({ DATA_DIR: dataDir() });
-    expect(result.stdout).toMatch(/^wirefeed: serving \d+ articles/);
+    expect(logLines(result.stdout).map((line) => line.msg)).toContainEqual(expect.stringMatching(/^wirefeed: serving \d+ articles/));
     expect(result.code).toBe(0);
   });
 
@@ -112,7 +123,7 @@ describe('the server process fails fast on bad configuration', () => {
     try {
       const result = await run({ DATA_DIR: dataDir(), PORT: String(port) });
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`wirefeed: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+      expect(logLines(result.stdout).at(-1)).toMatchObject({ level: 'fatal', msg: `wirefeed: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}` });
     } finally {
       blocker.close();
     }
@@ -126,8 +137,9 @@ describe('what the server process logs', () => {
     symlinkSync(join(dir, 'articles', 'gone-away.json.bak'), join(dir, 'articles', 'dangling.json'));
     const result = await run({ DATA_DIR: dir });
     expect(result.code).toBe(0);
-    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
-    const lines = result.stderr.trimEnd().split('\n');
+    // JSON lines: a control character in a file name is escaped by JSON itself, so no line can be forged.
+    expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    const lines = logLines(result.stdout).map((line) => line.msg);
     expect(lines).toContain('rejected: data/articles/dangling.json: is a link to a file that does not exist');
     expect(lines.filter((line) => line.includes('forged line'))).toEqual([
       'rejected: data/articles/evil\\nrejected: forged line\\x1b[31m.json: is not valid JSON at line 1, column 3: Expected property name or \'}\'',

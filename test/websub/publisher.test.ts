@@ -73,12 +73,35 @@ async function setUp(options: { attempts?: number; clock?: () => Date } = {}) {
   const hub = await startHub();
   const store = createSnapshotStore(makeSnapshot(newsroom()));
   const logs: string[] = [];
-  const publisher: WebSubPublisher = startWebSubPublisher({ hub: hub.url, store, log: (line) => logs.push(line), retryDelayMs: 5, attempts: options.attempts ?? 5, ...(options.clock ? { clock: options.clock } : {}) });
+  const pings: string[] = [];
+  const publisher: WebSubPublisher = startWebSubPublisher({
+    hub: hub.url,
+    store,
+    log: (line) => logs.push(line),
+    onPing: (outcome) => pings.push(outcome),
+    retryDelayMs: 5,
+    attempts: options.attempts ?? 5,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   cleanups.push(() => hub.close(), () => publisher.stop());
-  return { hub, store, publisher, logs };
+  return { hub, store, publisher, logs, pings };
 }
 
 describe('WebSub publisher', () => {
+  it('reports each attempt for the metrics: failed (retried), accepted, abandoned', async () => {
+    const { hub, store, publisher, pings } = await setUp({ attempts: 2 });
+    hub.statuses = [503, ...Array.from({ length: 14 }, () => 204)];
+    store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)), undefined, 2));
+    await publisher.idle();
+    expect(pings.filter((p) => p === 'failed')).toHaveLength(1);
+    expect(pings.filter((p) => p === 'accepted')).toHaveLength(15);
+    hub.statuses = Array.from({ length: 40 }, () => 500);
+    store.replace(makeSnapshot(newsroom().filter((r) => r.id !== 'china-flood'), undefined, 3));
+    await publisher.idle();
+    expect(pings.filter((p) => p === 'abandoned').length).toBeGreaterThan(0);
+    expect(pings.filter((p) => p === 'failed')).toHaveLength(1 + 2 * pings.filter((p) => p === 'abandoned').length);
+  });
+
   it('pings exactly the feeds an edited article is in, one form-encoded publish per URL', async () => {
     const { hub, store, publisher, logs } = await setUp();
     store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)), undefined, 2));

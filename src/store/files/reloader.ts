@@ -28,7 +28,10 @@ export interface ReloaderOptions {
   /** Full rescan period in ms; 0 turns it off (default 30 000). Catches events fs.watch lost or never sent (network file systems). */
   readonly rescanIntervalMs?: number;
   readonly maxBytes?: number;
-  readonly log?: (line: string) => void;
+  /** Where progress and problems are reported; `level` defaults to info. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  /** Told how long each reload that swapped in a new snapshot took, from its start to the swap (metrics). */
+  readonly onReload?: (seconds: number) => void;
   /** Records already loaded (main.ts loads them on several threads); without it the reloader reads every file itself. */
   readonly initial?: readonly FileRecord[];
 }
@@ -97,6 +100,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   const maxDelayMs = options.maxDelayMs ?? 300;
   const rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
   const log = options.log ?? logToStderr;
+  const onReload = options.onReload ?? (() => undefined);
 
   let site = options.site;
   let siteStamp = stampOf(sitePath);
@@ -158,7 +162,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     } catch (error) {
       if (!(error instanceof SiteError)) throw error;
       siteProblems = error.problems.map((problem) => new ArticleError(error.file, undefined, `${problem} (${SITE_NOTE})`));
-      for (const problem of siteProblems) log(`rejected: ${problem.message}`);
+      for (const problem of siteProblems) log(`rejected: ${problem.message}`, 'warn');
       return true;
     }
   };
@@ -169,6 +173,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   let pendingSite = false;
 
   const runPending = async (): Promise<void> => {
+    const started = performance.now();
     const names = [...pendingNames];
     const scan = pendingScan;
     const checkSite = pendingSite || scan;
@@ -184,7 +189,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
       try {
         listed = listJsonFiles(articlesDir);
       } catch (error) {
-        log(`reload: cannot list ${displayName(dataDir, ARTICLES_DIR)}: ${(error as Error).message}`);
+        log(`reload: cannot list ${displayName(dataDir, ARTICLES_DIR)}: ${(error as Error).message}`, 'error');
         return;
       }
       const present = new Set(listed);
@@ -222,12 +227,13 @@ export function createReloader(options: ReloaderOptions): Reloader {
       }
       entries.set(name, next);
       read += 1;
-      for (const error of next.record.errors) log(`rejected: ${error.message}`);
+      for (const error of next.record.errors) log(`rejected: ${error.message}`, 'warn');
       if (previous && previous.record.errors.length > 0 && next.record.errors.length === 0) log(`reload: ${next.record.shownAs} is valid again`);
     }
     if (read === 0 && removed === 0 && !siteChanged) return;
     const snapshot = compose(store.current().version + 1);
     store.replace(snapshot);
+    onReload((performance.now() - started) / 1000);
     log(`reload: ${read} file(s) changed, ${removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
   };
 
@@ -235,7 +241,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (): Promise<void> => {
     const job = queue.then(runPending);
-    queue = job.catch((error: unknown) => log(`reload failed: ${(error as Error).stack ?? String(error)}`));
+    queue = job.catch((error: unknown) => log(`reload failed: ${(error as Error).stack ?? String(error)}`, 'error'));
     return job;
   };
 
@@ -269,14 +275,14 @@ export function createReloader(options: ReloaderOptions): Reloader {
         schedule();
       });
       articlesWatcher.on('error', (error) => {
-        log(`reload: watching ${displayName(dataDir, ARTICLES_DIR)} failed (${error.message}); relying on the rescan until the folder is back`);
+        log(`reload: watching ${displayName(dataDir, ARTICLES_DIR)} failed (${error.message}); relying on the rescan until the folder is back`, 'warn');
         articlesWatcher?.close();
         articlesWatcher = undefined;
         pendingScan = true;
         schedule();
       });
     } catch (error) {
-      log(`reload: cannot watch ${displayName(dataDir, ARTICLES_DIR)} (${(error as Error).message}); relying on the rescan`);
+      log(`reload: cannot watch ${displayName(dataDir, ARTICLES_DIR)} (${(error as Error).message}); relying on the rescan`, 'warn');
     }
   };
 
@@ -293,9 +299,9 @@ export function createReloader(options: ReloaderOptions): Reloader {
         }
         if (pendingSite || pendingScan) schedule();
       });
-      dataWatcher.on('error', (error) => log(`reload: watching ${displayName(dataDir)} failed (${error.message}); relying on the rescan`));
+      dataWatcher.on('error', (error) => log(`reload: watching ${displayName(dataDir)} failed (${error.message}); relying on the rescan`, 'warn'));
     } catch (error) {
-      log(`reload: cannot watch ${displayName(dataDir)} (${(error as Error).message}); relying on the rescan`);
+      log(`reload: cannot watch ${displayName(dataDir)} (${(error as Error).message}); relying on the rescan`, 'warn');
     }
   };
 

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { pinoHttp } from 'pino-http';
+import { FILTER_KINDS, KIND_FOLDER } from '../model/feed-filter.js';
+import { FEED_FORMATS, FORMATS } from '../render/render.js';
+import type { Logger } from '../observe/logger.js';
+import type { Metrics, RequestLabels } from '../observe/metrics.js';
+import { cacheStatusOf } from './cache-status.js';
+
+export interface ObserveOptions {
+  /** One access-log line per request when given. */
+  readonly logger?: Logger;
+  /** Request and cache counts when given. */
+  readonly metrics?: Metrics;
+}
+
+/**
+ * A request id from a proxy or load balancer is kept when it looks like an
+ * id (letters, digits and a few separators, at most 128 characters), so one
+ * request can be followed through every hop; anything else is replaced.
+ */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+const FEED_FILES = new Map<string, string>(FEED_FORMATS.map((format) => [FORMATS[format].fileName, format]));
+const FOLDER_KINDS = new Map<string, string>(FILTER_KINDS.map((kind) => [KIND_FOLDER[kind], kind]));
+
+/**
+ * What a path asks for, as a metric label with a bounded set of values (a
+ * label per slug or per query would grow without bound): `feed` for the
+ * main feed, the filter kind for a filtered one, then `page`, `widget`,
+ * `opml`, `asset`, `api`, `health`, `metrics`, `other`.
+ */
+export function classifyRequest(url: string): Pick<RequestLabels, 'kind' | 'format'> {
+  const path = url.split('?', 1)[0] ?? '';
+  const parts = path.split('/');
+  const file = parts.at(-1) ?? '';
+  const feedFormat = FEED_FILES.get(file);
+  if (feedFormat !== undefined && parts.length === 2) return { kind: 'feed', format: feedFormat };
+  const folderKind = FOLDER_KINDS.get(parts[1] ?? '');
+  if (feedFormat !== undefined && parts.length === 4 && folderKind !== undefined) return { kind: folderKind, format: feedFormat };
+  const kind =
+    path === '/' || (folderKind !== undefined && parts.length === 4 && file === '')
+      ? 'page'
+      : path === '/embed' || path === '/embed.js'
+        ? 'widget'
+        : path === '/feeds.opml'
+          ? 'opml'
+          : parts[1] === 'assets'
+            ? 'asset'
+            : parts[1] === 'api'
+              ? 'api'
+              : path === '/healthz'
+                ? 'health'
+                : path === '/metrics'
+                  ? 'metrics'
+                  : 'other';
+  return { kind, format: 'none' };
+}
+
+/**
+ * Wraps the server's request listener (fast path included, so replayed
+ * responses are seen too): gives each request an id, taken from
+ * X-Request-Id when the client sent a usable one and echoed back in the
+ * response; writes one access-log line when the response is done (id,
+ * method, path, status, bytes, duration, cache hit or miss); counts it.
+ */
+export function observeRequests(listener: RequestListener, options: ObserveOptions): RequestListener {
+  const { logger, metrics } = options;
+  if (logger === undefined && metrics === undefined) return listener;
+  const access =
+    logger === undefined
+      ? undefined
+      : pinoHttp({
+          logger,
+          genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(undefined),
+          quietReqLogger: true,
+          quietResLogger: true,
+          customAttributeKeys: { reqId: 'requestId' },
+          // 4xx are ordinary for a public server (old links, bots); only 5xx are errors.
+          customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
+          customSuccessMessage: () => 'request',
+          customErrorMessage: () => 'request failed',
+          customSuccessObject: (req, res, value: { responseTime: number }) => accessFields(req, res, value.responseTime),
+          customErrorObject: (req, res, _error, value: { responseTime: number }) => accessFields(req, res, value.responseTime),
+        });
+  return (req, res) => {
+    const id = requestIdFor(req.headers['x-request-id']);
+    (req as IncomingMessage & { id?: string }).id = id;
+    res.setHeader('X-Request-Id', id);
+    access?.(req, res);
+    if (metrics !== undefined) {
+      res.once('finish', () => {
+        metrics.countRequest({ ...classifyRequest(req.url ?? '/'), status: res.statusCode });
+        const cache = cacheStatusOf(res);
+        if (cache !== undefined) metrics.countCache(cache);
+      });
+    }
+    listener(req, res);
+  };
+}
+
+/** The access-log fields; the path without its query (cursors and filters can be long). */
+function accessFields(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
+  const length = Number(res.getHeader('content-length'));
+  return {
+    method: req.method,
+    path: (req.url ?? '').split('?', 1)[0],
+    status: res.statusCode,
+    // Content-Length as sent; left out on the rare response streamed without one.
+    ...(req.method === 'HEAD' || res.statusCode === 304 ? { bytes: 0 } : Number.isFinite(length) ? { bytes: length } : {}),
+    durationMs,
+    cache: cacheStatusOf(res) ?? 'none',
+  };
+}

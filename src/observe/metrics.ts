@@ -1,0 +1,103 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FeedFormat } from '../model/types.js';
+import type { Store } from '../store/store.js';
+
+/** What a database pool reports about itself; node-postgres's Pool has exactly these counts. */
+export interface PoolCounts {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+}
+
+/** The labels of one answered request. */
+export interface RequestLabels {
+  /** What was asked for: `feed`, a filtered feed kind (`tag`, `section`, …), `page`, `api`, … (see classifyRequest). */
+  readonly kind: string;
+  /** `rss`, `atom`, `json` for feeds; `none` otherwise. */
+  readonly format: string;
+  readonly status: number;
+}
+
+/**
+ * The Prometheus metrics of one app, in a registry of its own (two apps in
+ * one process, or a test next to another, never mix their counts; prom-client's
+ * global registry would). Everything is named `wirefeed_…` except the default
+ * process metrics (`process_…`, `nodejs_…`).
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  countRequest(labels: RequestLabels): void;
+  countCache(result: 'hit' | 'miss'): void;
+  observeRender(format: FeedFormat, seconds: number): void;
+  observeCompression(coding: string, seconds: number): void;
+  observeReload(seconds: number): void;
+  countWebSubPing(outcome: 'accepted' | 'failed' | 'abandoned'): void;
+  /** Articles loaded, visible now and rejected, read from the store at each scrape. */
+  watchStore(store: Store, clock: () => Date): void;
+  /** Hook for a database backend: its pool's connections, read at each scrape. */
+  watchPool(pool: PoolCounts): void;
+  /** Hook for a database backend: time from a change being committed to this replica serving it. */
+  observeChangeLag(seconds: number): void;
+  /** The text exposition format (`/metrics`). */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Seconds; from a cached-size feed's render (~1 ms) to a 100,000-article reload (~seconds). */
+const TIME_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(options: { readonly processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'wirefeed_http_requests_total', help: 'HTTP requests answered, by route kind, format and status', labelNames: ['kind', 'format', 'status'], registers });
+  const cache = new Counter({ name: 'wirefeed_feed_cache_requests_total', help: 'Feed requests answered from the response cache (hit) or rendered for it (miss)', labelNames: ['result'], registers });
+  const render = new Histogram({ name: 'wirefeed_render_seconds', help: 'Time to render one feed document', labelNames: ['format'], buckets: TIME_BUCKETS, registers });
+  const compression = new Histogram({ name: 'wirefeed_compression_seconds', help: 'Time to compress one feed document', labelNames: ['coding'], buckets: TIME_BUCKETS, registers });
+  const reload = new Histogram({ name: 'wirefeed_reload_seconds', help: 'Time from the start of a data reload to the new snapshot being served', buckets: TIME_BUCKETS, registers });
+  const pings = new Counter({ name: 'wirefeed_websub_pings_total', help: 'WebSub hub pings: accepted, failed (an attempt, retried) or abandoned (after the last attempt)', labelNames: ['outcome'], registers });
+  const lag = new Histogram({ name: 'wirefeed_change_propagation_seconds', help: 'Time from a change being committed to this replica serving it (database backend)', buckets: TIME_BUCKETS, registers });
+  for (const outcome of ['accepted', 'failed', 'abandoned']) pings.inc({ outcome }, 0);
+  for (const result of ['hit', 'miss']) cache.inc({ result }, 0);
+
+  let watched: { store: Store; clock: () => Date } | undefined;
+  new Gauge({
+    name: 'wirefeed_articles',
+    help: 'Articles in the store: loaded (valid), visible now (published, embargo passed) and rejected (files with errors)',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      if (watched === undefined) return;
+      const health = await watched.store.health(watched.clock());
+      this.set({ state: 'loaded' }, health.articles);
+      this.set({ state: 'visible' }, health.visible);
+      this.set({ state: 'rejected' }, health.rejected.length);
+    },
+  });
+  let pool: PoolCounts | undefined;
+  new Gauge({
+    name: 'wirefeed_db_pool_connections',
+    help: 'Database pool connections: total, idle, and clients waiting for one',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      if (pool === undefined) return;
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+
+  return {
+    registry,
+    countRequest: ({ kind, format, status }) => requests.inc({ kind, format, status: String(status) }),
+    countCache: (result) => cache.inc({ result }),
+    observeRender: (format, seconds) => render.observe({ format }, seconds),
+    observeCompression: (coding, seconds) => compression.observe({ coding }, seconds),
+    observeReload: (seconds) => reload.observe(seconds),
+    countWebSubPing: (outcome) => pings.inc({ outcome }),
+    watchStore: (store, clock) => void (watched = { store, clock }),
+    watchPool: (counts) => void (pool = counts),
+    observeChangeLag: (seconds) => lag.observe(seconds),
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}
