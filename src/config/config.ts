@@ -41,6 +41,10 @@ export interface Config {
   readonly metrics: boolean;
   /** METRICS_PORT: serve /metrics on this port only (not on PORT); needs METRICS=true. */
   readonly metricsPort?: number;
+  /** DATABASE_URL: a postgres:// URL; when set, articles live in PostgreSQL instead of DATA_DIR/articles. */
+  readonly databaseUrl?: string;
+  /** DATABASE_POOL_SIZE: connections the PostgreSQL pool opens at most. */
+  readonly databasePoolSize: number;
 }
 
 /** pino's levels, most severe first; `silent` writes nothing. */
@@ -106,6 +110,8 @@ export function loadConfig(env: Env): Config {
     maxConnectionsPerClient: integer(env, 'MAX_CONNECTIONS_PER_CLIENT', trustProxy(env, 'TRUST_PROXY') === false ? DEFAULT_CONNECTIONS_PER_CLIENT : 0, 0, 1_000_000),
     logLevel: logLevel(env, 'LOG_LEVEL'),
     ...metrics(env),
+    ...optionalDatabaseUrl(env, 'DATABASE_URL'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
   };
 }
 
@@ -215,4 +221,23 @@ export function optionalUrl(env: Env, name: string, options: { allowQuery?: bool
   if (url.hash || (url.search && !options.allowQuery)) throw new ConfigError(name, `must not have a query or fragment, got ${JSON.stringify(raw)}`);
   // A hub endpoint is used exactly as given; a base URL loses its trailing slash so paths can be appended.
   return options.allowQuery ? url.toString() : url.toString().replace(/\/+$/, '');
+}
+
+/**
+ * A postgres:// (or postgresql://) URL (no host: localhost). The message never
+ * repeats the value: a database URL usually holds a password.
+ */
+export function optionalDatabaseUrl(env: Env, name: string): { databaseUrl?: string } {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return {};
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL like postgres://user:password@host:5432/database (the value is not shown: it may hold a password)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got ${JSON.stringify(url.protocol + '//')}`);
+  }
+  return { databaseUrl: raw };
 }

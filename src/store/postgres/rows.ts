@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { ArticleError } from '../../load/errors.js';
+import type { Article } from '../../model/types.js';
+import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter } from '../../model/feed-filter.js';
+import type { ChangedFeed } from '../../model/feed-filter.js';
+
+/** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
+export interface ArticleRow {
+  readonly id: string;
+  readonly url: string;
+  readonly headline: string;
+  readonly published: string;
+  readonly updated: string;
+  readonly status: string;
+  readonly language: string;
+  readonly section: string | null;
+  readonly source: string;
+  readonly file: string | null;
+  readonly content_hash: string;
+  readonly record: unknown;
+  readonly article: unknown;
+}
+
+/** One row of feed_entries. */
+export interface EntryRow {
+  readonly kind: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly article_id: string;
+  readonly published: string;
+  readonly updated: string;
+}
+
+/** The hash sync compares: the site language is part of it, because records without one take the site's. */
+export function contentHash(language: string, bytes: Uint8Array): string {
+  return createHash('sha256').update(language).update('\0').update(bytes).digest('hex');
+}
+
+/**
+ * The article as plain data, its body read now. A loaded article's `body`
+ * may be an accessor that sanitises on first read (lazy-body.ts); reading it
+ * here means the database holds the sanitised string and no cold render
+ * sanitises again.
+ */
+export function articleData(article: Article): Record<string, unknown> {
+  return { ...article, body: article.body };
+}
+
+export function articleRow(article: Article, record: unknown, hash: string, file: string | null): ArticleRow {
+  return {
+    id: article.id,
+    url: article.url,
+    headline: article.headline,
+    published: article.published.toISOString(),
+    updated: article.updated.toISOString(),
+    status: article.status,
+    language: article.language,
+    section: article.section ?? null,
+    source: article.source,
+    file,
+    content_hash: hash,
+    record,
+    article: articleData(article),
+  };
+}
+
+/**
+ * The feed_entries rows of an article: one per filtered feed it is filed
+ * under, none for a draft. A slug appearing twice in one article (a person
+ * credited as reporter and photographer, tags "Korea" and "korea") is one
+ * row with the first spelling, as the files backend's index keeps it.
+ */
+export function entryRows(article: Article): EntryRow[] {
+  if (article.status !== 'published') return [];
+  const rows: EntryRow[] = [];
+  const published = article.published.toISOString();
+  const updated = article.updated.toISOString();
+  for (const kind of FILTER_KINDS) {
+    const seen = new Set<string>();
+    for (const [slug, name] of namesOf(article, kind)) {
+      if (slug === '' || seen.has(slug)) continue;
+      seen.add(slug);
+      rows.push({ kind, slug, name, article_id: article.id, published, updated });
+    }
+  }
+  return rows;
+}
+
+/** Field order of a parsed Article, Credit and Image (load/article.ts). */
+const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'source'];
+const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
+const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
+
+/** A copy with keys in `keys` order (any others after), absent ones left absent. */
+function ordered(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  for (const key of Object.keys(value)) if (!(key in out)) out[key] = value[key];
+  return out;
+}
+
+/**
+ * An Article from its JSONB form: dates revived, and keys back in the
+ * loader's order. JSONB sorts keys (shortest first), and anything that
+ * serialises or spreads an article (the ingest API's JSON, WebSub's
+ * comparison) must see the same object from both backends.
+ */
+export function articleFromJson(json: unknown): Article {
+  const data = json as Record<string, unknown> & { published: string; updated: string; credits: Record<string, unknown>[]; images: Record<string, unknown>[] };
+  return ordered(
+    {
+      ...data,
+      published: new Date(data.published),
+      updated: new Date(data.updated),
+      credits: data.credits.map((credit) => ordered(credit, CREDIT_KEYS)),
+      images: data.images.map((image) => ordered(image, IMAGE_KEYS)),
+    },
+    ARTICLE_KEYS,
+  ) as unknown as Article;
+}
+
+/** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
+export function feedsOf(articles: Iterable<Article>): ChangedFeed[] {
+  const feeds = new Map<string, FeedFilter | undefined>([['', undefined]]);
+  for (const article of articles) {
+    for (const kind of FILTER_KINDS) {
+      for (const slug of slugsOf(article, kind)) {
+        const filter = { kind, slug };
+        feeds.set(feedPath(filter), filter);
+      }
+    }
+  }
+  return [...feeds.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, filter]) => (filter === undefined ? { path } : { filter, path }));
+}
+
+/**
+ * Text PostgreSQL cannot store though JSON allows it: U+0000 (text and
+ * jsonb refuse it) and unpaired surrogates (jsonb refuses the escape). The
+ * files backend would write such a record; here it is refused before any
+ * SQL runs, with a field-level message, instead of failing the statement.
+ */
+/** With the u flag, a paired surrogate is one code point; only an unpaired one is category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function unstorableProblems(record: unknown, article: Article | undefined, shownAs: string): ArticleError[] {
+  const problems: ArticleError[] = [];
+  const visit = (value: unknown, field: string | undefined): void => {
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push(new ArticleError(shownAs, field, 'contains the character U+0000, which the database cannot store'));
+      else if (LONE_SURROGATE.test(value)) problems.push(new ArticleError(shownAs, field, 'contains an unpaired UTF-16 surrogate, which the database cannot store'));
+    } else if (Array.isArray(value)) value.forEach((item, i) => visit(item, field === undefined ? String(i) : `${field}[${i}]`));
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000') || LONE_SURROGATE.test(key)) problems.push(new ArticleError(shownAs, field, 'has a field name the database cannot store (U+0000 or an unpaired surrogate)'));
+        visit(item, field === undefined ? key : `${field}.${key}`);
+      }
+    }
+  };
+  visit(record, undefined);
+  if (problems.length === 0 && article !== undefined) visit(articleData(article), undefined);
+  return problems;
+}

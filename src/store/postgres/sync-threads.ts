@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { readSyncChunk, SYNC_CHUNK, SYNC_READ_AHEAD, type SyncRead, type SyncReadJob } from './sync-read.js';
+
+/**
+ * The article files of a sync, read and sanitised on every core, yielded
+ * chunk by chunk in file-name order (duplicate ids are settled in that
+ * order, as the loader settles them). Reading threads and the main thread
+ * take chunks from one shared counter; the main thread reads whenever the
+ * next chunk in order is not ready, so a database write and the parsing of
+ * the next chunk overlap. Without the compiled worker script (tests run the
+ * TypeScript sources) everything is read on the main thread.
+ */
+export async function* readFolderForSync(job: SyncReadJob, threads?: number): AsyncGenerator<readonly SyncRead[]> {
+  const chunks = Math.ceil(job.names.length / SYNC_CHUNK);
+  const script = new URL('./sync-worker.js', import.meta.url);
+  const count = existsSync(fileURLToPath(script)) && chunks > 2 ? (threads ?? Math.min(3, Math.max(1, availableParallelism() - 1))) : 0;
+  // [0]: the next chunk to read; [1]: the next chunk to hand to the writer (reading threads wait on it).
+  const counter = new SharedArrayBuffer(8);
+  const shared = new Int32Array(counter);
+  const results = new Map<number, readonly SyncRead[]>();
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  const workers = Array.from({ length: count }, () => {
+    const worker = new Worker(script, { workerData: { ...job, counter } });
+    worker.on('message', (message: { chunk: number; reads: SyncRead[] }) => {
+      results.set(message.chunk, message.reads);
+      wake?.();
+    });
+    worker.on('error', (error) => {
+      failure = error;
+      wake?.();
+    });
+    worker.on('exit', () => wake?.());
+    return worker;
+  });
+  try {
+    for (let next = 0; next < chunks; next++) {
+      for (;;) {
+        if (failure !== undefined) throw failure;
+        const ready = results.get(next);
+        if (ready !== undefined) {
+          results.delete(next);
+          yield ready;
+          Atomics.store(shared, 1, next + 1);
+          Atomics.notify(shared, 1);
+          break;
+        }
+        // The main thread reads too, within the same window as the threads; between chunks it lets the
+        // threads' messages in (a synchronous loop would read the whole folder before seeing any).
+        if (Atomics.load(shared, 0) < Math.min(chunks, next + SYNC_READ_AHEAD)) {
+          const mine = Atomics.add(shared, 0, 1);
+          if (mine < chunks) {
+            results.set(mine, readSyncChunk(job, mine));
+            await yieldToEventLoop();
+            continue;
+          }
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+    }
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}

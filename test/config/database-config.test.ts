@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
+  it('default to the files backend and a pool of 10', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.databasePoolSize).toBe(10);
+  });
+
+  it('read a postgres URL and a pool size', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgresql://wf:pw@db.internal:5433/news', DATABASE_POOL_SIZE: '25' });
+    expect(config.databaseUrl).toBe('postgresql://wf:pw@db.internal:5433/news');
+    expect(config.databasePoolSize).toBe(25);
+  });
+
+  it('refuse a bad value naming the variable, never printing the password', () => {
+    for (const [value, pattern] of [
+      ['mysql://wf:hunter2-secret@db/news', /DATABASE_URL must start with postgres:\/\//],
+      ['not a url hunter2-secret', /DATABASE_URL must be a URL like/],
+    ] as const) {
+      const error = (() => {
+        try {
+          loadConfig({ DATABASE_URL: value });
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error?.message).toMatch(pattern);
+      expect(error?.message).not.toContain('hunter2-secret');
+    }
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow('environment variable DATABASE_POOL_SIZE must be a whole number from 1 to 1000, got "0"');
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: 'ten' })).toThrow(ConfigError);
+  });
+});
