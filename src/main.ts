@@ -3,14 +3,13 @@ import { pathToFileURL } from 'node:url';
 import { createServer as createPlainServer } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
-import { createFilesStore } from './store/files/files-store.js';
-import { loadArticleFilesInParallel } from './load/parallel-load.js';
+import { openStore } from './store/open-store.js';
+import { DatabaseStartError } from './store/postgres/postgres-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
-import { logToStderr, logToStdout } from './model/log-line.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 
@@ -41,23 +40,17 @@ export async function startServer(env: Env): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
-  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the files store
-  // keeps itself in step with DATA_DIR (watch + periodic rescan).
-  const initial = await loadArticleFilesInParallel(config.dataDir, site);
-  const store = createFilesStore({
-    dataDir: config.dataDir,
-    site,
-    siteOverrides,
-    watch: config.watch,
-    rescanIntervalMs: config.rescanIntervalSeconds * 1000,
-    initial,
-    log,
-    ...(metrics ? { onReload: metrics.observeReload } : {}),
-  });
+  let store;
+  try {
+    store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
+  } catch (error) {
+    if (!(error instanceof DatabaseStartError)) throw error;
+    logger.fatal(`wirefeed: cannot start: ${error.message}`);
+    process.exit(1);
+  }
   const health = await store.health(new Date());
   for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
-  store.start();
   const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
   const app = createApp({
     store,
@@ -78,7 +71,7 @@ export async function startServer(env: Env): Promise<void> {
     process.exit(1);
   };
   const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
-    logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
+    logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
   });
   server.on('error', fail(`${config.host}:${config.port}`));
   // METRICS_PORT: /metrics on a port of its own, which a firewall can keep private.
@@ -90,7 +83,7 @@ export async function startServer(env: Env): Promise<void> {
       : undefined;
   const stop = () => {
     metricsServer?.close();
-    server.close(() => process.exit(0));
+    server.close(() => void store.close().finally(() => process.exit(0)));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

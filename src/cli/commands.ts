@@ -4,6 +4,19 @@ import { runImport } from './import.js';
 import { runLint } from './lint.js';
 import { runServe } from './serve.js';
 import type { CliIo, Command } from './cli-io.js';
+import { runMigrate } from './migrate.js';
+import { runSync, SYNC_USAGE } from './sync.js';
+
+const MIGRATE_USAGE = 'usage: DATABASE_URL=postgres://… wirefeed migrate\n\nCreates or upgrades the PostgreSQL schema; safe to run twice.';
+
+/** `--help` for the commands whose runner takes plain arguments. */
+function withHelp(argv: readonly string[], io: CliIo, usage: string, run: () => Promise<number>): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${usage}\n`);
+    return Promise.resolve(0);
+  }
+  return run();
+}
 
 /**
  * The subcommands of `wirefeed`, in the order `--help` lists them. A new
@@ -14,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   { name: 'import', summary: 'turn a story published as plain text into an article record', run: (argv, io) => Promise.resolve(runImport({ ...io, argv })) },
   { name: 'export', summary: 'write every feed and page as static files, with .gz and .br', run: runExportCommand },
   { name: 'lint', summary: 'check records and site.json; print file:line:column: field: problem', run: runLint },
+  { name: 'sync', summary: 'load a folder of article files into PostgreSQL (DATABASE_URL); --watch, --prune', run: (argv, io) => withHelp(argv, io, SYNC_USAGE, () => runSync(argv, io.env, (line) => io.stdout(`${line}\n`))) },
+  { name: 'migrate', summary: 'create or upgrade the PostgreSQL schema at DATABASE_URL (safe to run twice)', run: (argv, io) => withHelp(argv, io, MIGRATE_USAGE, () => runMigrate(argv, io.env, (line) => io.stdout(`${line}\n`))) },
   { name: 'gen-corpus', summary: 'write a synthetic corpus of article records for benchmarks', run: runGenCorpus },
 ];
 

@@ -9,7 +9,7 @@ import { checkSchema } from '../store/postgres/migrations.js';
 import { createPool, describeTarget } from '../store/postgres/pool.js';
 import { syncFolder, type SyncReport } from '../store/postgres/sync.js';
 
-const USAGE = 'usage: DATABASE_URL=postgres://… npm run sync -- DIR [--watch] [--prune]';
+export const SYNC_USAGE = 'usage: DATABASE_URL=postgres://… wirefeed sync DIR [--watch] [--prune]';
 
 interface SyncArgs {
   readonly dir: string;
@@ -63,11 +63,11 @@ export async function runSync(argv: readonly string[], env: Readonly<Record<stri
   }
   const args = readArgs(argv, config.dataDir);
   if (typeof args === 'string') {
-    print(`sync: ${args}; ${USAGE}`);
+    print(`sync: ${args}; ${SYNC_USAGE}`);
     return 2;
   }
   if (config.databaseUrl === undefined) {
-    print(`sync: set DATABASE_URL to the database to load; ${USAGE}`);
+    print(`sync: set DATABASE_URL to the database to load; ${SYNC_USAGE}`);
     return 2;
   }
   if (!existsSync(join(args.dir, ARTICLES_DIR))) {

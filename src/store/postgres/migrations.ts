@@ -101,6 +101,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'translation groups',
+    sql: `
+      -- The original an article names with translationOf: a group is the original and every article
+      -- naming it, so the siblings of a page's articles are one index look-up (translation-queries.ts).
+      ALTER TABLE articles ADD COLUMN translation_of text COLLATE "C";
+      UPDATE articles SET translation_of = article->>'translationOf' WHERE article ? 'translationOf';
+      CREATE INDEX articles_translation_of ON articles (translation_of) WHERE translation_of IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this build expects. */

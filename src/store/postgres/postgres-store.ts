@@ -1,3 +1,4 @@
+import { readTranslations } from './translation-queries.js';
 import { ID_PATTERN, parseArticle } from '../../load/article.js';
 import { ArticleError } from '../../load/errors.js';
 import { decodeJson, displayName } from '../../load/files.js';
@@ -74,6 +75,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     site: () => site,
     version: () => changes.version(),
     feedPage: (filter, query, now) => db((p) => readFeedPage(p, filter, query, now)),
+    translations: (articles, now) => db((p) => readTranslations(p, articles, now)),
     article: (id) => db((p) => readArticle(p, id)),
     summaries: () => db(readSummaries),
     directory: (now) => db((p) => readDirectory(p, now)),

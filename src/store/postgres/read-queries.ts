@@ -6,7 +6,8 @@ import type { FeedQuery } from '../../model/feed-query.js';
 import type { ArticleSummary, Directory, DirectoryEntry, FeedPage } from '../store.js';
 import { feedPageStatement } from './feed-queries.js';
 import type { Pool } from './pool.js';
-import { articleFromJson } from './rows.js';
+import { articleFromJson, feedsOf } from './rows.js';
+import { readGroupMembers } from './translation-queries.js';
 
 /** Named read queries besides the feed page (feed-queries.ts). Each notes the plan it relies on. */
 
@@ -118,8 +119,17 @@ export async function readReleasedFeeds(pool: Pool, from: Date, to: Date): Promi
   const main = await pool.query<{ released: boolean }>(`SELECT EXISTS (SELECT 1 FROM articles WHERE status = 'published' AND published > $1 AND published <= $2) AS released`, values);
   if (!main.rows[0]?.released) return [];
   const filtered = await pool.query<{ kind: FilterKind; slug: string }>('SELECT DISTINCT kind, slug FROM feed_entries WHERE published > $1 AND published <= $2', values);
-  const feeds: ChangedFeed[] = [{ path: '' }, ...filtered.rows.map((row) => ({ filter: { kind: row.kind, slug: row.slug }, path: feedPath({ kind: row.kind, slug: row.slug }) }))];
-  return feeds.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const feeds = new Map<string, ChangedFeed>([['', { path: '' }]]);
+  for (const row of filtered.rows) {
+    const filter = { kind: row.kind, slug: row.slug };
+    feeds.set(feedPath(filter), { filter, path: feedPath(filter) });
+  }
+  // A released translation appears as an alternate link in its siblings' feeds too.
+  // Plan: Index Scan using articles_feed (published range), then readGroupMembers' index look-ups.
+  const released = await pool.query<{ article: unknown }>(`SELECT article FROM articles WHERE status = 'published' AND published > $1 AND published <= $2 AND (translation_of IS NOT NULL OR id IN (SELECT translation_of FROM articles WHERE translation_of IS NOT NULL))`, values);
+  const grouped = released.rows.map((row) => articleFromJson(row.article));
+  if (grouped.length > 0) for (const feed of feedsOf(await readGroupMembers(pool, grouped))) feeds.set(feed.path, feed);
+  return [...feeds.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Article counts and the last sync's reports, for /healthz. */

@@ -17,6 +17,8 @@ export interface ArticleRow {
   readonly source: string;
   readonly file: string | null;
   readonly content_hash: string;
+  /** The original this article names as a translation (model/translations.ts), for sibling look-ups. */
+  readonly translation_of: string | null;
   readonly record: unknown;
   readonly article: unknown;
 }
@@ -59,6 +61,7 @@ export function articleRow(article: Article, record: unknown, hash: string, file
     source: article.source,
     file,
     content_hash: hash,
+    translation_of: article.translationOf ?? null,
     record,
     article: articleData(article),
   };
@@ -87,7 +90,7 @@ export function entryRows(article: Article): EntryRow[] {
 }
 
 /** Field order of a parsed Article, Credit and Image (load/article.ts). */
-const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'source'];
+const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'translationOf', 'source'];
 const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
 const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
 

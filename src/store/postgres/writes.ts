@@ -2,6 +2,7 @@ import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
+import { readGroupMembers } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
 export const CHANGES_KEPT = 10_000;
@@ -29,13 +30,13 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const upserted = await client.query<{ id: string; inserted: boolean }>(
-    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, record, article)
-     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, record, article
+    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, article)
+     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, article
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
-       section text, source text, file text, content_hash text, record jsonb, article jsonb)
+       section text, source text, file text, content_hash text, translation_of text, record jsonb, article jsonb)
      ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, headline = EXCLUDED.headline, published = EXCLUDED.published, updated = EXCLUDED.updated,
        status = EXCLUDED.status, language = EXCLUDED.language, section = EXCLUDED.section, source = EXCLUDED.source,
-       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, record = EXCLUDED.record, article = EXCLUDED.article
+       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, translation_of = EXCLUDED.translation_of, record = EXCLUDED.record, article = EXCLUDED.article
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );
@@ -70,7 +71,9 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * `touched` are the old and new versions of every changed article.
  */
 export async function recordChange(client: Client, touched: Iterable<Article>): Promise<number> {
-  const feeds: ChangedFeed[] = feedsOf(touched);
+  const changed = [...touched];
+  // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links).
+  const feeds: ChangedFeed[] = feedsOf([...changed, ...(await readGroupMembers(client, changed))]);
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);

@@ -1,0 +1,44 @@
+import { nextSiblingRelease, resolveTranslationGroups, visibleSiblings, type TranslationLink } from '../../model/translations.js';
+import type { Article } from '../../model/types.js';
+import type { TranslationsAt } from '../store.js';
+import type { Client, Pool } from './pool.js';
+import { articleFromJson } from './rows.js';
+
+/** The original of an article's group: the article it names, or itself. */
+function rootOf(article: Article): string {
+  return article.translationOf ?? article.id;
+}
+
+/**
+ * Every article that could belong to the groups of `articles`: each root
+ * and everything naming it. Groups are resolved on exactly these (the same
+ * rules as the files backend applies to all articles: a group's members
+ * decide it alone).
+ * Plan: BitmapOr of Index Scans on articles_pkey (id = ANY) and articles_translation_of (translation_of = ANY).
+ */
+export async function readGroupMembers(db: Pool | Client, articles: readonly Article[]): Promise<Article[]> {
+  const roots = [...new Set(articles.map(rootOf))];
+  if (roots.length === 0) return [];
+  const result = await db.query<{ article: unknown }>('SELECT article FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])', [roots]);
+  return result.rows.map((row) => articleFromJson(row.article));
+}
+
+/** The translation links `articles` show at `now`, from their groups' members in the database. */
+export async function readTranslations(pool: Pool, articles: readonly Article[], now: Date): Promise<TranslationsAt> {
+  const links = new Map<string, readonly TranslationLink[]>();
+  // Most pages hold no translation at all: one property read per article, no query.
+  if (!articles.some((a) => a.translationOf !== undefined) && !(await anyNamesThese(pool, articles))) return { links };
+  const { groups } = resolveTranslationGroups(await readGroupMembers(pool, articles));
+  for (const article of articles) {
+    const siblings = visibleSiblings(groups, article, now);
+    if (siblings.length > 0) links.set(article.id, siblings);
+  }
+  const nextRelease = nextSiblingRelease(groups, articles, now);
+  return nextRelease === undefined ? { links } : { links, nextRelease };
+}
+
+/** Whether any article names one of these as its original. Plan: Index Only Scan on articles_translation_of. */
+async function anyNamesThese(pool: Pool, articles: readonly Article[]): Promise<boolean> {
+  const result = await pool.query('SELECT 1 FROM articles WHERE translation_of = ANY($1::text[]) LIMIT 1', [articles.map((a) => a.id)]);
+  return result.rows.length > 0;
+}
