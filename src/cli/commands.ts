@@ -7,7 +7,7 @@ import type { CliIo, Command } from './cli-io.js';
 import { runMigrate } from './migrate.js';
 import { runSync, SYNC_USAGE } from './sync.js';
 
-const MIGRATE_USAGE = 'usage: DATABASE_URL=postgres://… wirefeed migrate\n\nCreates or upgrades the PostgreSQL schema; safe to run twice.';
+const MIGRATE_USAGE = 'usage: wirefeed migrate   (DATABASE_URL names the database)\n\nCreates or upgrades the PostgreSQL schema; safe to run twice.';
 
 /** `--help` for the commands whose runner takes plain arguments. */
 function withHelp(argv: readonly string[], io: CliIo, usage: string, run: () => Promise<number>): Promise<number> {

@@ -9,7 +9,7 @@ import { checkSchema } from '../store/postgres/migrations.js';
 import { createPool, describeTarget } from '../store/postgres/pool.js';
 import { syncFolder, type SyncReport } from '../store/postgres/sync.js';
 
-export const SYNC_USAGE = 'usage: DATABASE_URL=postgres://… wirefeed sync DIR [--watch] [--prune]';
+export const SYNC_USAGE = 'usage: wirefeed sync DIR [--watch] [--prune]   (DATABASE_URL names the database)';
 
 interface SyncArgs {
   readonly dir: string;
