@@ -3,7 +3,7 @@ import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../model/feed-filter
 import type { DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
-import { FORMATS, renderFeed, SERVED_FORMATS } from '../render/render.js';
+import { FORMATS, RenderCache, renderFeed, SERVED_FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { markCacheStatus } from './cache-status.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
@@ -45,6 +45,8 @@ export interface FeedRoutesDeps {
  */
 export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   const { store, clock, cache, caching } = deps;
+  // Rendered items of this app's feeds, reused across documents and formats (never shared with another app).
+  const renderCache = new RenderCache();
   const router = express.Router();
   store.subscribe(() => cache.invalidate());
   const window = (caching.maxAge + caching.staleWhileRevalidate) * 1000;
@@ -65,7 +67,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
     const meta = { title: view.title, description: view.description, links: { rss: self.rss, atom: self.atom, json: self.json }, updated: view.updated };
     return {
-      body: renderFeed(request.format, { site, meta, articles: view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }),
+      body: renderFeed(request.format, { site, meta, articles: view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
       contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
       ...(nextRelease === undefined ? {} : { nextRelease }),

@@ -91,25 +91,36 @@ interface CachedFragment {
  * (a changed record is a new object), so an entry is valid for as long as
  * the object lives and is collected with it — unless the article's
  * translation links changed (a sibling added, renamed or released), which
- * the entry's `links` key catches.
+ * the entry's `links` key catches. One per app (createApp makes it): two
+ * apps in one process never share rendered items.
  */
-const fragments = new WeakMap<Site, { [F in DocumentFormat]: WeakMap<Article, CachedFragment> }>();
+export class RenderCache {
+  readonly fragments = new WeakMap<Site, { [F in DocumentFormat]: WeakMap<Article, CachedFragment> }>();
+  /** Mapped items, shared by the formats: an article is mapped once, whichever format asks first. */
+  readonly mapped = new WeakMap<Site, WeakMap<Article, Item>>();
 
-/** Mapped items, shared by the formats: an article is mapped once, whichever format asks first. */
-const mapped = new WeakMap<Site, WeakMap<Article, Item>>();
+  feedItem(article: Article, site: Site): Item {
+    let bySite = this.mapped.get(site);
+    if (!bySite) {
+      bySite = new WeakMap();
+      this.mapped.set(site, bySite);
+    }
+    let item = bySite.get(article);
+    if (item === undefined) {
+      item = toFeedItem(article, site);
+      bySite.set(article, item);
+    }
+    return item;
+  }
 
-function feedItemFor(article: Article, site: Site): Item {
-  let bySite = mapped.get(site);
-  if (!bySite) {
-    bySite = new WeakMap();
-    mapped.set(site, bySite);
+  forFormat(site: Site, format: DocumentFormat): WeakMap<Article, CachedFragment> {
+    let bySite = this.fragments.get(site);
+    if (!bySite) {
+      bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
+      this.fragments.set(site, bySite);
+    }
+    return bySite[format];
   }
-  let item = bySite.get(article);
-  if (item === undefined) {
-    item = toFeedItem(article, site);
-    bySite.set(article, item);
-  }
-  return item;
 }
 
 function linksKey(links: readonly TranslationLink[]): string {
@@ -118,14 +129,9 @@ function linksKey(links: readonly TranslationLink[]): string {
   return key;
 }
 
-function fragmentsFor(format: DocumentFormat, input: RenderInput): unknown[] {
+function fragmentsFor(format: DocumentFormat, input: RenderInput, renderCache: RenderCache): unknown[] {
   const { articles, site } = input;
-  let bySite = fragments.get(site);
-  if (!bySite) {
-    bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
-    fragments.set(site, bySite);
-  }
-  const cache = bySite[format];
+  const cache = renderCache.forFormat(site, format);
   const linksOf = articles.map((article) => input.translations?.(article) ?? NO_TRANSLATIONS);
   const keys = linksOf.map(linksKey);
   const missing = articles.flatMap((article, i) => (cache.get(article)?.links === keys[i] ? [] : [i]));
@@ -133,7 +139,7 @@ function fragmentsFor(format: DocumentFormat, input: RenderInput): unknown[] {
     const renderer = FORMATS[format] as FormatRenderer<unknown>;
     const entries = missing.map((i) => {
       const article = articles[i] as Article;
-      return { article, item: feedItemFor(article, site), translations: linksOf[i] as readonly TranslationLink[] };
+      return { article, item: renderCache.feedItem(article, site), translations: linksOf[i] as readonly TranslationLink[] };
     });
     const rendered = renderer.items(entries, site);
     missing.forEach((i, n) => cache.set(articles[i] as Article, { links: keys[i] as string, fragment: rendered[n] }));
@@ -141,8 +147,12 @@ function fragmentsFor(format: DocumentFormat, input: RenderInput): unknown[] {
   return articles.map((article) => cache.get(article)?.fragment);
 }
 
-/** Renders one feed document. Same input, same bytes: nothing here reads the clock. */
-export function renderFeed(format: DocumentFormat, input: RenderInput): string {
+/**
+ * Renders one feed document. Same input, same bytes: nothing here reads
+ * the clock. Items already rendered into `cache` are reused; without one,
+ * every item is rendered.
+ */
+export function renderFeed(format: DocumentFormat, input: RenderInput, cache: RenderCache = new RenderCache()): string {
   const renderer = FORMATS[format] as FormatRenderer<unknown>;
-  return renderer.document(input, fragmentsFor(format, input));
+  return renderer.document(input, fragmentsFor(format, input, cache));
 }

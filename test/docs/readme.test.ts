@@ -5,27 +5,50 @@ import { describe, expect, it } from 'vitest';
 /** Statements in the README that the code decides: checked against the code, so they cannot drift apart again. */
 const ROOT = join(import.meta.dirname, '..', '..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+/** What the README used to hold moved to docs/: the statements are checked where they now stand. */
+const polling = readFileSync(join(ROOT, 'docs', 'feeds-and-polling.md'), 'utf8');
+const records = readFileSync(join(ROOT, 'docs', 'records.md'), 'utf8');
+const hardening = readFileSync(join(ROOT, 'docs', 'hardening.md'), 'utf8');
 const source = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
-describe('README matches the code', () => {
+describe('README and docs match the code', () => {
   it('states the Brotli quality and gzip level compress.ts uses', () => {
     const code = source('src/http/compress.ts');
     const quality = /const BROTLI_QUALITY = (\d+);/.exec(code)?.[1];
     const level = /const GZIP_LEVEL = (\d+);/.exec(code)?.[1];
-    expect(readme).toContain(`Brotli quality ${quality}, gzip level ${level}`);
-    expect(readme).not.toMatch(/Brotli at maximum quality/);
+    expect(polling).toContain(`Brotli quality ${quality}, gzip level ${level}`);
+    expect(polling + readme).not.toMatch(/Brotli at maximum quality/);
   });
 
   it('has the normalisation paragraph once, with no dangling copy', () => {
-    expect(readme.match(/\*\*Normalisation\*\* applied on load/g)).toHaveLength(1);
-    expect(readme).not.toMatch(/\n\nremoved from every field/);
+    expect(records.match(/\*\*Normalisation\*\* applied on load/g)).toHaveLength(1);
+    expect(records).not.toMatch(/\n\nremoved from every field/);
   });
 
   it('lists every query parameter feed-request.ts accepts in the hardening table', () => {
     const known = /const KNOWN_PARAMS = new Set\(\[([^\]]+)\]\)/.exec(source('src/query/feed-request.ts'))?.[1] ?? '';
     const params = [...known.matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
     expect(params).toEqual(['limit', 'since', 'before', 'after']);
-    const row = readme.split('\n').find((line) => line.startsWith('| query parameters |')) ?? '';
+    const row = hardening.split('\n').find((line) => line.startsWith('| query parameters |')) ?? '';
     for (const param of params) expect(row).toContain(`\`${param}\``);
+  });
+});
+
+describe('the front door', () => {
+  it('stays short: at most about 12 KB, the rest in docs/', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12 * 1024);
+  });
+
+  it('links only to files that exist, from the README and from every doc', async () => {
+    const { existsSync, readdirSync } = await import('node:fs');
+    const docs = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'));
+    const pages = [['README.md', readme], ...docs.map((name) => [`docs/${name}`, source(`docs/${name}`)])] as const;
+    for (const [page, text] of pages) {
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target as string)) continue;
+        const from = page === 'README.md' ? ROOT : join(ROOT, 'docs');
+        expect(existsSync(join(from, target as string)), `${page} links to ${target}`).toBe(true);
+      }
+    }
   });
 });
