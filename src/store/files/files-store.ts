@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { buildAllTables } from '../../query/feed-index.js';
 import { changedFeeds, type ChangedFeed } from '../../query/changes.js';
-import type { Snapshot } from '../snapshot.js';
+import type { FileRecord, Snapshot } from '../snapshot.js';
 import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Store, StoreChange, StoreListener } from '../store.js';
@@ -20,6 +22,10 @@ export interface FilesStore extends Store {
   snapshot(): Snapshot;
   /** Article files parsed since creation. */
   filesRead(): number;
+  /** The current record of every article file (what the persisted index is written from). */
+  records(): readonly FileRecord[];
+  /** True once the first snapshot is complete (createFilesStore: at once; openFilesStore: after the load). */
+  ready(): boolean;
 }
 
 /**
@@ -48,6 +54,10 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const reloader = createReloader(options);
   const holder = reloader.store;
   const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload });
+  // Every feed index of a new snapshot is built in the background, so no request pays for one (see buildAllTables).
+  const buildTables = (snapshot: Snapshot): void => void buildAllTables(snapshot.articles, () => yieldToEventLoop());
+  buildTables(holder.current());
+  holder.subscribe((next) => buildTables(next));
   return {
     backend: 'files',
     ...snapshotReads(holder.current),
@@ -58,6 +68,8 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
     reload: (names) => reloader.reload(names),
     snapshot: holder.current,
     filesRead: () => reloader.filesRead(),
+    records: () => reloader.records(),
+    ready: () => true,
     close: () => reloader.close(),
   };
 }
