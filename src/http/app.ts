@@ -12,6 +12,7 @@ import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
+import { createReadiness, storeReady } from './readiness.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps): express.Express {
   installGuards(app, deps.guards);
 
   app.use(cors());
+  // Before everything that reads the store: nothing is served from a store still loading.
+  app.use(createReadiness(deps.store));
 
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
@@ -65,6 +68,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.locals.fastPath = fastPath;
 
   app.get('/healthz', async (_req, res) => {
+    // Liveness: the process answers, loaded or not (readiness is /readyz).
+    if (!storeReady(deps.store)) {
+      res.status(200).json({ status: 'loading', backend: deps.store.backend, version: deps.store.version() });
+      return;
+    }
     const health = await deps.store.health(clock());
     res.status(200).json({
       status: health.up ? 'ok' : 'degraded',
