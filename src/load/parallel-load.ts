@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Site } from '../model/types.js';
 import type { FileRecord } from '../store/snapshot.js';
@@ -65,6 +66,33 @@ export function readChunk(job: Omit<LoadJob, 'counter'>, chunk: number): Article
   return job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE).map((name) => readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
 }
 
+/** Files the main thread reads between two turns of the event loop: ~10 ms, so /healthz and /readyz answer during a load. */
+const MAIN_THREAD_SLICE = 100;
+
+/** readChunk on the main thread, giving the event loop a turn every MAIN_THREAD_SLICE files. */
+async function readChunkYielding(job: Omit<LoadJob, 'counter'>, chunk: number, onRead: (files: number) => void): Promise<ArticleFileRead[]> {
+  const names = job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE);
+  const reads: ArticleFileRead[] = [];
+  for (let from = 0; from < names.length; from += MAIN_THREAD_SLICE) {
+    for (const name of names.slice(from, from + MAIN_THREAD_SLICE)) reads.push(readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
+    onRead(Math.min(MAIN_THREAD_SLICE, names.length - from));
+    await yieldToEventLoop();
+  }
+  return reads;
+}
+
+/** How loadArticleFilesInParallel is run. */
+export interface ParallelLoadOptions {
+  readonly maxBytes?: number;
+  readonly threads?: number;
+  readonly mainThreadReads?: boolean;
+  readonly bodies?: BodyStorage;
+  /** The files to read (names inside articles/), in the order wanted; default: every `*.json` there. */
+  readonly names?: readonly string[];
+  /** Called as files are read, with how many more were (for progress lines). */
+  readonly onRead?: (files: number) => void;
+}
+
 /** Loader threads to start: one per core beyond the main thread's, at most 3; 0 for small data. */
 export function loaderThreads(files: number): number {
   return files < PARALLEL_FROM ? 0 : Math.min(3, Math.max(1, availableParallelism() - 1));
@@ -75,8 +103,9 @@ export function loaderThreads(files: number): number {
  * the main thread. Falls back to one thread when the compiled worker script
  * is not there (running from TypeScript sources, as the tests do).
  */
-export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: { maxBytes?: number; threads?: number; mainThreadReads?: boolean; bodies?: BodyStorage } = {}): Promise<FileRecord[]> {
-  const names = listJsonFiles(join(dataDir, ARTICLES_DIR));
+export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: ParallelLoadOptions = {}): Promise<FileRecord[]> {
+  const names = options.names ?? listJsonFiles(join(dataDir, ARTICLES_DIR));
+  const onRead = options.onRead ?? (() => undefined);
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
   const script = new URL('./load-worker.js', import.meta.url);
   const threads = existsSync(fileURLToPath(script)) ? (options.threads ?? loaderThreads(names.length)) : 0;
@@ -92,6 +121,7 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
     return new Promise<void>((resolve, reject) => {
       worker.on('message', (message: { chunk: number; reads: PostedRead[] }) => {
         results[message.chunk] = message.reads.map(fromPosted);
+        onRead(message.reads.length);
       });
       worker.on('error', reject);
       worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`article loader thread stopped with code ${code}`))));
@@ -99,7 +129,7 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   });
   const shared = new Int32Array(counter);
   if (options.mainThreadReads !== false || threads === 0) {
-    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = readChunk(job, chunk);
+    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = await readChunkYielding(job, chunk, onRead);
   }
   await Promise.all(workers);
   const records: FileRecord[] = [];
