@@ -33,6 +33,8 @@ export interface OpenFilesStoreOptions extends Omit<ReloaderOptions, 'initial'> 
 export interface OpeningFilesStore extends FilesStore {
   /** Resolves when the first snapshot is served; rejects if the load failed (the server cannot serve then). */
   readonly whenReady: Promise<void>;
+  /** How the first load went, once it is done: records taken from the index, files read, indexed files gone. */
+  loadSummary(): Pick<InitialLoad, 'restored' | 'read' | 'vanished'> | undefined;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -82,6 +84,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
   };
 
   let rewriteTimer: NodeJS.Timeout | undefined;
+  let summary: Pick<InitialLoad, 'restored' | 'read' | 'vanished'> | undefined;
   const whenReady = loadInitialRecords({
     dataDir: options.dataDir,
     site: options.site,
@@ -99,6 +102,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
       clearInterval(progress);
       const store = createFilesStore({ ...options, initial: load.records, staleTempFilesRemoved: true });
       inner = store;
+      summary = { restored: load.restored, read: load.read, vanished: load.vanished };
       store.subscribe((change) => {
         for (const listener of listeners) listener(change);
       });
@@ -126,6 +130,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
   return {
     backend: 'files',
     whenReady,
+    loadSummary: () => summary,
     ready: () => inner !== undefined,
     site: () => inner?.site() ?? options.site,
     version: () => inner?.version() ?? 0,
