@@ -129,5 +129,6 @@ describe('loading on several threads', () => {
     const one = loadArticleFiles(dataDir, site());
     expect(threaded).toHaveLength(4501);
     expect(JSON.stringify(threaded)).toBe(JSON.stringify(one));
-  });
+    // The first builtFile call of a run compiles src/ (10–20 s on a busy 2-core machine).
+  }, 120_000);
 });
