@@ -74,9 +74,14 @@ export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
     return { name, shownAs, article: attachLazyBody(article, source), ...(version === undefined ? {} : { version }), errors, warnings };
   }
   if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
+  return { name, shownAs, article: attachLazyBody(article, fileBodySource(dataDir, name, version)), version, errors, warnings };
+}
+
+/** Where the body of `name` is: that file in exactly `version` (read again on first use, see lazy-body.ts). */
+export function fileBodySource(dataDir: string, name: string, version: FileVersion): BodySource {
   // One small object per article, no closures: this is kept for every article loaded.
   const source: FileBodySource = { produce: bodyFromFile, dataDir, name, size: version.size, mtimeMs: version.mtimeMs, ctimeMs: version.ctimeMs, ino: version.ino };
-  return { name, shownAs, article: attachLazyBody(article, source), version, errors, warnings };
+  return source;
 }
 
 /** A loaded article's raw body, kept in memory and sanitised on first use. */

@@ -106,8 +106,8 @@ describe('the persisted article index', () => {
 
   it.each([
     ['truncated', (path: string) => truncateSync(path, Math.floor(statSync(path).size / 2)), /truncated|damaged/],
-    ['garbled', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace(/"headline"|Headline/g, 'xx')), /cannot be used|damaged|truncated/],
-    ['from another wirefeed version', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace(/"wirefeed":"[^"]*"/, '"wirefeed":"0.0.0-old"')), /wirefeed/],
+    ['garbled', (path: string) => writeFileSync(path, readFileSync(path, 'utf16le').replace(/"headline"|Headline/g, 'xx'), 'utf16le'), /cannot be used|damaged|truncated/],
+    ['from another wirefeed version', (path: string) => writeFileSync(path, readFileSync(path, 'utf16le').replace(/"wirefeed":"[^"]*"/, '"wirefeed":"9.9.9"'), 'utf16le'), /wirefeed/],
   ])('a %s index is ignored with one log line and rebuilt', async (_name, damage, problem) => {
     const dir = dataDir();
     const store = await start(dir);

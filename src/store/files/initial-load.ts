@@ -8,7 +8,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { attachBody, ARTICLES_DIR, BODIES_ON_DISK_FROM, type BodyStorage } from '../../load/load-data.js';
+import { ARTICLES_DIR, BODIES_ON_DISK_FROM, fileBodySource, type BodyStorage } from '../../load/load-data.js';
 import { displayName, MAX_RECORD_BYTES, sameVersion } from '../../load/files.js';
 import { loadArticleFilesInParallel } from '../../load/parallel-load.js';
 import { removeStaleTempFilesNamed } from '../../load/write.js';
@@ -62,10 +62,12 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
   const { dataDir, site, log } = options;
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
   const identity = indexIdentity(dataDir, site, maxBytes);
-  const shownAs = (name: string): string => displayName(dataDir, ARTICLES_DIR, name);
+  // displayName once, not per file: the names of 100,000 files share their folder.
+  const folder = displayName(dataDir, ARTICLES_DIR);
+  const shownAs = (name: string): string => `${folder}/${name}`;
   // The listing and its stats run on a thread while the index is read here.
   const listing = listVersions(join(dataDir, ARTICLES_DIR));
-  const indexRead = options.indexFile === undefined ? undefined : readRecordIndex(options.indexFile, identity, shownAs);
+  const indexRead = options.indexFile === undefined ? undefined : readRecordIndex(options.indexFile, identity, shownAs, (name, version) => fileBodySource(dataDir, name, version));
   const { names, version, tempFiles } = await listing;
   const stale = removeStaleTempFilesNamed(join(dataDir, ARTICLES_DIR), tempFiles);
   if (stale > 0) log(`load: removed ${stale} temp file(s) left by interrupted writes`);
@@ -88,7 +90,7 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
     const current = version(i);
     // Never a stale entry: only the exact version the index parsed is taken from it.
     if (entry !== undefined && current !== undefined && sameVersion(entry.version, current)) {
-      records[i] = attachBody(dataDir, { name, shownAs: entry.article.source, article: entry.article, version: entry.version, errors: [], warnings: entry.warnings });
+      records[i] = { name, shownAs: entry.article.source, article: entry.article, version: entry.version, errors: [], warnings: entry.warnings };
       restored += 1;
     } else {
       toRead.push(name);
