@@ -64,7 +64,8 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
     const now = Date.now();
     const rate = ((done - lastDone) * 1000) / Math.max(1, now - lastAt);
     [lastDone, lastAt] = [done, now];
-    log(`load: ${count(done)} of ${total === undefined ? '?' : count(total)} article files (${count(Math.round(rate))} files/s)`);
+    if (total === undefined) log('load: listing the article files and reading the article index');
+    else log(`load: ${count(done)} of ${count(total)} article files (${count(Math.round(rate))} files/s)`);
   }, options.progressIntervalMs ?? 1000);
   progress.unref();
 
