@@ -85,8 +85,12 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
   const log = options.log ?? ((line: string) => console.error(line));
   const preparing = Date.now();
-  const prepared = prepare(holder.current()).then(() => log(`load: feed indexes built and the main feed's bodies prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`));
-  holder.subscribe((next) => void prepare(next));
+  // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
+  const prepared = prepare(holder.current()).then(
+    () => log(`load: feed indexes built and the main feed's bodies prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`),
+    (error: unknown) => log(`load: preparing the feed indexes failed (${(error as Error).message}); requests build them as needed`),
+  );
+  holder.subscribe((next) => void prepare(next).catch(() => undefined));
   return {
     backend: 'files',
     ...snapshotReads(holder.current),

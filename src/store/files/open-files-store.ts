@@ -74,7 +74,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
   const writeIndex = (load: InitialLoad, after: Promise<void> = Promise.resolve()): void => {
     if (indexFile === undefined || options.cacheDir === undefined) return;
     const dir = options.cacheDir;
-    indexWrite = Promise.all([indexWrite, after]).then(async () => {
+    indexWrite = Promise.all([indexWrite, after.catch(() => undefined)]).then(async () => {
       const at = Date.now();
       try {
         const written = await writeRecordIndex(dir, indexFileName(options.dataDir), load.identity, loaded().records());
