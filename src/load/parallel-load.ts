@@ -93,6 +93,8 @@ export interface ParallelLoadOptions {
   readonly names?: readonly string[];
   /** Called as files are read, with how many more were (for progress lines). */
   readonly onRead?: (files: number) => void;
+  /** Heap limits of each loader thread (default: see where the threads start); tests make them tiny to see a thread fail. */
+  readonly threadLimits?: { readonly maxYoungGenerationSizeMb: number; readonly maxOldGenerationSizeMb: number };
 }
 
 /** Loader threads to start: one per core beyond the main thread's, at most 3; 0 for small data. */
@@ -123,7 +125,7 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
     // A small young generation: a larger one (48 MB) saved no measurable time and cost ~45 MB of peak RSS.
     // A small old generation too: a thread holds one chunk at a time, and without a limit its heap grew
     // to ~100 MB of garbage before being collected, on top of the main thread's at its largest.
-    const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } });
+    const worker = new Worker(script, { workerData: job, resourceLimits: options.threadLimits ?? { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } });
     return new Promise<void>((resolve) => {
       worker.on('message', (message: { chunk: number; reads: PostedRead[] }) => {
         results[message.chunk] = message.reads.map((posted) => attachBody(dataDir, fromPosted(posted)));
