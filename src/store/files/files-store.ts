@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Article } from '../../model/types.js';
-import { buildAllTables, indexArticles, visibleFrom } from '../../query/feed-index.js';
+import { prepareInBackground } from './prepare.js';
 import { changedFeeds, type ChangedFeed } from '../../query/changes.js';
 import type { FileRecord, Snapshot } from '../snapshot.js';
 import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
@@ -27,7 +25,7 @@ export interface FilesStore extends Store {
   records(): readonly FileRecord[];
   /** True once the first snapshot is complete (createFilesStore: at once; openFilesStore: after the load). */
   ready(): boolean;
-  /** Resolves when the background preparation of the first snapshot (indexes, the main feed's bodies) is done. */
+  /** Resolves when the background preparation of the first snapshot (indexes, the busiest feeds' bodies; see prepare.ts) is done. */
   readonly prepared: Promise<void>;
 }
 
@@ -51,31 +49,6 @@ function listenersOf(subscribe: (listener: (next: Snapshot, previous: Snapshot) 
   return (listener: StoreListener) => subscribe((next, previous) => listener(lazyChange(next, previous, clock())));
 }
 
-/** Bodies read between two turns of the event loop while preparing the main feed (~0.2 ms each). */
-const BODY_SLICE = 10;
-
-/**
- * What a new snapshot's first requests would otherwise pay for, done in the
- * background while it is still the current one: every feed index table
- * (see buildAllTables), then the bodies of the main feed's first page, read
- * and sanitised (which also compiles the sanitiser before any request needs
- * it: its first use took several times longer than later ones).
- */
-async function prepareInBackground(snapshot: Snapshot, stillCurrent: () => boolean, clock: () => Date): Promise<void> {
-  await buildAllTables(snapshot.articles, () => yieldToEventLoop());
-  const all = indexArticles(snapshot.articles).all;
-  const from = visibleFrom(all, clock());
-  const page = all.slice(from, from + snapshot.site.feedSize);
-  for (let i = 0; i < page.length && stillCurrent(); i += 1) {
-    try {
-      void (page[i] as Article).body;
-    } catch {
-      // A file changed under its lazily read body: the reload on its way makes a new snapshot.
-    }
-    if (i % BODY_SLICE === BODY_SLICE - 1) await yieldToEventLoop();
-  }
-}
-
 /** The embedded default backend: every record in memory, kept in step with DATA_DIR by the reloader. */
 export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date }): FilesStore {
   const clock = options.clock ?? (() => new Date());
@@ -87,7 +60,7 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const preparing = Date.now();
   // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
   const prepared = prepare(holder.current()).then(
-    () => log(`load: feed indexes built and the main feed's bodies prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`),
+    () => log(`load: feed indexes built and the busiest feeds' first pages prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`),
     (error: unknown) => log(`load: preparing the feed indexes failed (${(error as Error).message}); requests build them as needed`),
   );
   holder.subscribe((next) => void prepare(next).catch(() => undefined));
