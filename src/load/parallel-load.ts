@@ -21,6 +21,7 @@ import type { Site } from '../model/types.js';
 import type { FileRecord } from '../store/snapshot.js';
 import { ArticleError } from './errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from './files.js';
+import { ArticleInterner } from './intern.js';
 import { ARTICLES_DIR, attachBody, BODIES_ON_DISK_FROM, readArticleFile, type ArticleFileRead, type BodyStorage } from './load-data.js';
 
 /** Names per chunk: large enough that posting results is cheap, small enough to balance threads. */
@@ -121,6 +122,8 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   // Each chunk becomes FileRecords as soon as it is read, so its plain reads are garbage at once instead of
   // all 100,000 being held next to their records at the end (a transient ~30 MB of peak RSS).
   const results: (readonly FileRecord[] | undefined)[] = new Array(chunks);
+  const interner = new ArticleInterner();
+  const complete = (read: ArticleFileRead): FileRecord => attachBody(dataDir, read.article === undefined ? read : { ...read, article: interner.article(read.article) });
   const workers = Array.from({ length: threads }, () => {
     // A small young generation: a larger one (48 MB) saved no measurable time and cost ~45 MB of peak RSS.
     // A small old generation too: a thread holds one chunk at a time, and without a limit its heap grew
@@ -128,7 +131,7 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
     const worker = new Worker(script, { workerData: job, resourceLimits: options.threadLimits ?? { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } });
     return new Promise<void>((resolve) => {
       worker.on('message', (message: { chunk: number; reads: PostedRead[] }) => {
-        results[message.chunk] = message.reads.map((posted) => attachBody(dataDir, fromPosted(posted)));
+        results[message.chunk] = message.reads.map((posted) => complete(fromPosted(posted)));
         onRead(message.reads.length);
       });
       // A thread that fails (out of memory on a chunk of huge records) loses only the chunk it held: it is
@@ -139,11 +142,11 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   });
   const shared = new Int32Array(counter);
   if (options.mainThreadReads !== false || threads === 0) {
-    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = (await readChunkYielding(job, chunk, onRead)).map((read) => attachBody(dataDir, read));
+    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = (await readChunkYielding(job, chunk, onRead)).map(complete);
   }
   await Promise.all(workers);
   for (let chunk = 0; chunk < chunks; chunk += 1) {
-    results[chunk] ??= (await readChunkYielding(job, chunk, onRead)).map((read) => attachBody(dataDir, read));
+    results[chunk] ??= (await readChunkYielding(job, chunk, onRead)).map(complete);
   }
   const records: FileRecord[] = [];
   results.forEach((chunkRecords, chunk) => {
