@@ -85,8 +85,10 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
   const toRead: string[] = [];
   const positions: number[] = [];
   let restored = 0;
+  let stillThere = 0;
   names.forEach((name, i) => {
     const entry = indexed.get(name);
+    if (entry !== undefined) stillThere += 1;
     const current = version(i);
     // Never a stale entry: only the exact version the index parsed is taken from it.
     if (entry !== undefined && current !== undefined && sameVersion(entry.version, current)) {
@@ -98,9 +100,7 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
     }
   });
   progress(restored);
-  const present = new Set(names);
-  let vanished = 0;
-  for (const name of indexed.keys()) if (!present.has(name)) vanished += 1;
+  const vanished = indexed.size - stillThere;
 
   const fresh = toRead.length === 0 ? [] : await loadArticleFilesInParallel(dataDir, site, { names: toRead, bodies, maxBytes, onRead: progress, ...(options.threads === undefined ? {} : { threads: options.threads }) });
   fresh.forEach((record, k) => (records[positions[k] as number] = record));
