@@ -127,6 +127,32 @@ describe('the persisted article index', () => {
     expect(served(third)).toEqual(expected);
   });
 
+  it('is written again after reloads, so the next restart reads nothing the server already read', async () => {
+    const dir = dataDir();
+    const options = { dataDir: dir, site: loadSite(dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, cacheDir: join(dir, DEFAULT_CACHE_NAME), bodies: 'disk' as const, log: () => undefined };
+    const store = openFilesStore({ ...options, indexRewriteDelayMs: 10 });
+    open.push(store);
+    await store.whenReady;
+    const file = join(dir, 'articles', 'story-0011.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Headline 11"', 'Headline eleven"'));
+    await store.reload(['story-0011.json']);
+    expect((await store.article('story-0011'))?.headline).toBe('Headline eleven');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = await restart(store, dir);
+    expect(again.loadSummary()).toMatchObject({ read: 0 });
+    expect((await again.article('story-0011'))?.headline).toBe('Headline eleven');
+  });
+
+  it('is neither read nor written below 20,000 files, where bodies stay in memory', async () => {
+    const dir = dataDir();
+    const store = openFilesStore({ dataDir: dir, site: loadSite(dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, cacheDir: join(dir, DEFAULT_CACHE_NAME), log: () => undefined });
+    open.push(store);
+    await store.whenReady;
+    await store.close();
+    expect(existsSync(indexPath(dir))).toBe(false);
+    expect(store.loadSummary()).toMatchObject({ restored: 0, read: 53 });
+  });
+
   it('refuses reads until the first snapshot is complete, then serves', async () => {
     const dir = dataDir();
     const store = openFilesStore({ dataDir: dir, site: loadSite(dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
