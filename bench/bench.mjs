@@ -1,17 +1,18 @@
 // wirefeed benchmark (issue 7): `npm run bench` (about 8 minutes) or `npm run bench -- --quick` (about 1 minute).
 //
 // Prints one table, each figure next to its target, and writes the same as JSON
-// to bench/results/<time>.json. Targets are ratios against baselines measured in
-// the same run, because absolute figures on a shared machine move by 15–50 %
-// between runs. Sections:
+// to bench/results/<time>.json. Serving targets are ratios against baselines measured
+// in the same run, because absolute figures on a shared machine move by 15–50 %
+// between runs; the scale targets (issue 15) are absolute. Sections:
 //   1. serving a cached feed: wirefeed's /rss.xml (50 full items, gzip) and its 304,
 //      against Express 5 and raw node:http answering with the same precompressed
 //      bytes and a precomputed ETag; load from a separate process (wrk, or autocannon
 //      when wrk is not installed), same connections and duration, alternating runs, medians;
 //   2. cold render: a new snapshot to the bytes of the main feed per format, against the
 //      bare `feed` library rendering the same 50 items with no corrections;
-//   3. scale: a generated corpus (100,000 articles; 20,000 with --quick), start to first
-//      200 on /rss.xml, peak RSS, cold tag feeds, edit-to-visible.
+//   3. scale (bench/scale.mjs): a generated corpus (100,000 articles; 20,000 with --quick):
+//      first start and restarts (unchanged, 1,000 changed) to /readyz 200, cold requests of
+//      four kinds after a restart, edit-to-visible, peak RSS of each server process.
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
@@ -22,6 +23,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { benchScale } from './scale.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist', 'src');
@@ -308,78 +310,11 @@ async function benchColdRender(smallDir) {
     const [o, l, b] = [median(ours), median(oursLazy), median(bare)];
     figures[format] = { oursMs: o, oursLazyBodiesMs: l, bareFeedMs: b, ratio: o / b };
     row('2 render', `${format}: bare feed library`, b, 'ms');
-    row('2 render', `${format}: wirefeed, new snapshot → bytes`, o, 'ms', '≤ 1.5 × feed', `${(o / b).toFixed(2)} × feed — ${pass(o / b <= 1.5)}`);
+    // Information, no longer a target (issue 15): what a user notices is the cold request, measured in section 3.
+    row('2 render', `${format}: wirefeed, new snapshot → bytes`, o, 'ms', '', `${(o / b).toFixed(2)} × feed (information)`);
     row('2 render', `${format}: same, bodies read + sanitised on first use`, l, 'ms', '', `${(l / b).toFixed(2)} × feed (no target: sanitising moved here from load)`);
   }
   return figures;
-}
-
-// ---------------------------------------------------------------- 3. scale
-
-async function benchScale() {
-  const dir = join(tmpdir(), `wirefeed-bench-corpus-${SCALE_COUNT}`);
-  console.error(`\n[3] scale: ${SCALE_COUNT} articles in ${dir}${quick ? ' (--quick: smaller corpus)' : ''}`);
-  const { generatedSeconds } = generateCorpus(SCALE_COUNT, dir);
-  row('3 scale', 'corpus', `${SCALE_COUNT} articles`, '', '', generatedSeconds === undefined ? 'reused' : `generated in ${generatedSeconds.toFixed(1)} s`);
-  const { tagNames } = await import(join(DIST, 'cli', 'gen-corpus.js'));
-  const { slugify } = await import(join(DIST, 'model', 'slug.js'));
-  const tags = tagNames();
-  const server = await startWirefeed(dir);
-  const figures = { articles: SCALE_COUNT, startToFirstOkMs: server.firstOkMs, peakRssAtFirstOkMb: peakRssMb(server.child.pid) };
-  const at100k = SCALE_COUNT === 100_000;
-  row('3 scale', 'start → first 200 on /rss.xml', server.firstOkMs, 'ms', at100k ? '≤ 3000 ms' : '(target at 100,000)', at100k ? pass(server.firstOkMs <= 3000) : '');
-  row('3 scale', 'peak RSS when the first 200 is sent (VmHWM)', figures.peakRssAtFirstOkMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssAtFirstOkMb !== undefined ? pass(figures.peakRssAtFirstOkMb <= 600) : '');
-
-  const timed = async (path) => {
-    const t = performance.now();
-    const res = await fetch(`${server.url}${path}`, { headers: { 'Accept-Encoding': 'gzip' } });
-    const text = await res.text();
-    return { ms: performance.now() - t, status: res.status, items: (text.match(/<item>/g) ?? []).length };
-  };
-  for (const [label, tag] of [['largest', tags[0]], ['smallest', tags[tags.length - 1]]]) {
-    const path = `/tags/${slugify(tag)}/rss.xml`;
-    const cold = await timed(path);
-    const warmFragments = await timed(`${path}?limit=49`);
-    figures[`tag ${label}`] = { path, coldMs: cold.ms, queryColdMs: warmFragments.ms, items: cold.items, status: cold.status };
-    row('3 scale', `cold tag feed, ${label} tag (${cold.items} items), first request`, cold.ms, 'ms', label === 'largest' ? '≤ 5 ms' : '', label === 'largest' ? `${pass(cold.ms <= 5)}` : '');
-    row('3 scale', `  same tag, new query (item fragments warm)`, warmFragments.ms, 'ms', label === 'largest' ? '≤ 5 ms' : '', label === 'largest' ? `${pass(warmFragments.ms <= 5)}` : '');
-  }
-
-  // Edit-to-visible: change the newest article's headline and poll until the main feed shows it.
-  const { edited, restore } = await editNewest(dir, server.url);
-  const t = performance.now();
-  let visibleMs;
-  while (performance.now() - t < 5000) {
-    const text = await (await fetch(`${server.url}/rss.xml`)).text();
-    if (text.includes(edited)) {
-      visibleMs = performance.now() - t;
-      break;
-    }
-    await sleep(5);
-  }
-  restore();
-  figures.editToVisibleMs = visibleMs ?? null;
-  row('3 scale', 'edit one file → visible in /rss.xml', visibleMs ?? 'n/a (no hot reload)', visibleMs === undefined ? '' : 'ms', '≤ 1000 ms', visibleMs === undefined ? 'not measurable yet' : pass(visibleMs <= 1000));
-
-  figures.peakRssMb = peakRssMb(server.child.pid);
-  row('3 scale', 'peak RSS after all of the above (VmHWM)', figures.peakRssMb ?? 'n/a', 'MB', at100k ? '≤ 600 MB' : '(target at 100,000)', at100k && figures.peakRssMb !== undefined ? pass(figures.peakRssMb <= 600) : '');
-  await stop(server.child);
-  if (!args.includes('--keep-corpus')) rmSync(dir, { recursive: true, force: true });
-  return figures;
-}
-
-/** Rewrites the newest article's headline (the file is restored afterwards). */
-/** Edits the headline of the article the main feed shows first (found through the live feed: its id is its file name). */
-async function editNewest(dir, serverUrl) {
-  const articles = join(dir, 'articles');
-  const feed = await (await fetch(`${serverUrl}/feed.json`)).json();
-  const id = String(feed.items[0].id).split(':').pop();
-  const name = `${id}.json`;
-  const text = readFileSync(join(articles, name), 'utf8');
-  const newest = { name, text, record: JSON.parse(text) };
-  const edited = `Edited ${Date.now()}`;
-  writeFileSync(join(articles, newest.name), JSON.stringify({ ...newest.record, headline: edited }, null, 2));
-  return { edited, restore: () => writeFileSync(join(articles, newest.name), newest.text) };
 }
 
 // ---------------------------------------------------------------- main
@@ -392,7 +327,9 @@ const results = { date: new Date().toISOString(), quick, machine, loadavg: execF
 try {
   if (!ONLY || ONLY === 'serve') results.serving = await benchServing(smallDir);
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
-  if (!ONLY || ONLY === 'scale') results.scale = await benchScale();
+  if (!ONLY || ONLY === 'scale') {
+    results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });
+  }
 } finally {
   rmSync(smallDir, { recursive: true, force: true });
 }

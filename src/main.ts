@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
 import { openStore } from './store/open-store.js';
 import { DatabaseStartError } from './store/postgres/postgres-store.js';
+import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
 import { metricsHandler } from './http/metrics-route.js';
@@ -40,7 +41,9 @@ export async function startServer(env: Env): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
-  let store;
+  // The files backend opens at once and loads in the background (from the persisted index where it can);
+  // PostgreSQL connects and checks its schema first. Until the store is ready, /readyz and every feed answer 503.
+  let store: OpenedStore;
   try {
     store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
   } catch (error) {
@@ -48,9 +51,6 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const health = await store.health(new Date());
-  for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
-  for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
   const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
   const app = createApp({
     store,
@@ -63,15 +63,12 @@ export async function startServer(env: Env): Promise<void> {
     ...(ingest ? { ingest } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
-  if (config.websubHub !== undefined) {
-    startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
-  }
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
   };
   const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
-    logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
+    logger.info(`wirefeed: listening on ${site.baseUrl}/ — loading articles; /readyz answers 200 once they are served`);
   });
   server.on('error', fail(`${config.host}:${config.port}`));
   // METRICS_PORT: /metrics on a port of its own, which a firewall can keep private.
@@ -87,6 +84,21 @@ export async function startServer(env: Env): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+
+  try {
+    await store.whenReady;
+  } catch (error) {
+    logger.fatal(`wirefeed: cannot load the articles: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  }
+  const health = await store.health(new Date());
+  for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
+  for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
+  store.start?.();
+  if (config.websubHub !== undefined) {
+    startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
+  }
+  logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
 }
 
 function isEntry(): boolean {

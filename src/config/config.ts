@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Process configuration, read once from the environment at start. */
 export interface Config {
@@ -6,6 +7,8 @@ export interface Config {
   /** Address to listen on. */
   readonly host: string;
   readonly dataDir: string;
+  /** CACHE_DIR: folder of the persisted article index; undefined: a hidden folder in DATA_DIR, or a temp folder when DATA_DIR is read-only. */
+  readonly cacheDir?: string;
   /** Public base URL (no trailing slash); overrides site.json's `baseUrl` when set. */
   readonly siteUrl?: string;
   /** `production` hides error details from responses. */
@@ -86,10 +89,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env): Config {
   const siteUrl = optionalUrl(env, 'SITE_URL');
   const websubHub = optionalUrl(env, 'WEBSUB_HUB', { allowQuery: true });
+  const dataDir = nonEmpty(env, 'DATA_DIR', './data');
+  const cacheDir = optionalCacheDir(env, 'CACHE_DIR', dataDir);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: nonEmpty(env, 'HOST', '0.0.0.0'),
-    dataDir: nonEmpty(env, 'DATA_DIR', './data'),
+    dataDir,
+    ...(cacheDir === undefined ? {} : { cacheDir }),
     ...(siteUrl === undefined ? {} : { siteUrl }),
     production: env.NODE_ENV === 'production',
     feedCaching: {
@@ -197,6 +203,21 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+/**
+ * A folder for the article index, or undefined when unset. Refused inside
+ * DATA_DIR/articles: the index there would sit among the records it
+ * describes, and every write of it would wake the reloader.
+ */
+function optionalCacheDir(env: Env, name: string, dataDir: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const dir = raw.trim();
+  if (dir.includes('\0')) throw new ConfigError(name, 'must be a folder path, got a value with a NUL character');
+  const inside = relative(resolve(join(dataDir, 'articles')), resolve(dir));
+  if (inside === '' || !(inside.split(sep)[0] === '..' || isAbsolute(inside))) throw new ConfigError(name, `must not be DATA_DIR/articles or a folder inside it, got ${JSON.stringify(raw)}`);
+  return dir;
 }
 
 export function nonEmpty(env: Env, name: string, fallback: string): string {

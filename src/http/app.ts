@@ -19,6 +19,7 @@ import { observeRequests, type ObserveOptions } from './observe-requests.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { createSyndicationRoutes } from './syndication-routes.js';
+import { createReadiness, storeReady } from './readiness.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -67,6 +68,8 @@ export function createApp(deps: AppDeps): express.Express {
   installGuards(app, deps.guards);
 
   app.use(cors());
+  // Before everything that reads the store: nothing is served from a store still loading.
+  app.use(createReadiness(deps.store));
 
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
@@ -86,6 +89,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', async (_req, res) => {
+    // Liveness: the process answers, loaded or not (readiness is /readyz).
+    if (!storeReady(deps.store)) {
+      res.status(200).json({ status: 'loading', backend: deps.store.backend, version: deps.store.version() });
+      return;
+    }
     const health = await deps.store.health(clock());
     res.status(200).json({
       status: health.up ? 'ok' : 'degraded',

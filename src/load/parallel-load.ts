@@ -15,15 +15,19 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Site } from '../model/types.js';
 import type { FileRecord } from '../store/snapshot.js';
 import { ArticleError } from './errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from './files.js';
+import { ArticleInterner } from './intern.js';
 import { ARTICLES_DIR, attachBody, BODIES_ON_DISK_FROM, readArticleFile, type ArticleFileRead, type BodyStorage } from './load-data.js';
 
 /** Names per chunk: large enough that posting results is cheap, small enough to balance threads. */
 export const CHUNK_SIZE = 1000;
+/** Old generation of a loader thread, MB (see where the threads start). */
+const WORKER_OLD_GENERATION_MB = 64;
 /** Below this many files a thread costs more to start than it saves. */
 const PARALLEL_FROM = 4 * CHUNK_SIZE;
 
@@ -65,6 +69,35 @@ export function readChunk(job: Omit<LoadJob, 'counter'>, chunk: number): Article
   return job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE).map((name) => readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
 }
 
+/** Files the main thread reads between two turns of the event loop: ~10 ms, so /healthz and /readyz answer during a load. */
+const MAIN_THREAD_SLICE = 100;
+
+/** readChunk on the main thread, giving the event loop a turn every MAIN_THREAD_SLICE files. */
+async function readChunkYielding(job: Omit<LoadJob, 'counter'>, chunk: number, onRead: (files: number) => void): Promise<ArticleFileRead[]> {
+  const names = job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE);
+  const reads: ArticleFileRead[] = [];
+  for (let from = 0; from < names.length; from += MAIN_THREAD_SLICE) {
+    for (const name of names.slice(from, from + MAIN_THREAD_SLICE)) reads.push(readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
+    onRead(Math.min(MAIN_THREAD_SLICE, names.length - from));
+    await yieldToEventLoop();
+  }
+  return reads;
+}
+
+/** How loadArticleFilesInParallel is run. */
+export interface ParallelLoadOptions {
+  readonly maxBytes?: number;
+  readonly threads?: number;
+  readonly mainThreadReads?: boolean;
+  readonly bodies?: BodyStorage;
+  /** The files to read (names inside articles/), in the order wanted; default: every `*.json` there. */
+  readonly names?: readonly string[];
+  /** Called as files are read, with how many more were (for progress lines). */
+  readonly onRead?: (files: number) => void;
+  /** Heap limits of each loader thread (default: see where the threads start); tests make them tiny to see a thread fail. */
+  readonly threadLimits?: { readonly maxYoungGenerationSizeMb: number; readonly maxOldGenerationSizeMb: number };
+}
+
 /** Loader threads to start: one per core beyond the main thread's, at most 3; 0 for small data. */
 export function loaderThreads(files: number): number {
   return files < PARALLEL_FROM ? 0 : Math.min(3, Math.max(1, availableParallelism() - 1));
@@ -75,8 +108,9 @@ export function loaderThreads(files: number): number {
  * the main thread. Falls back to one thread when the compiled worker script
  * is not there (running from TypeScript sources, as the tests do).
  */
-export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: { maxBytes?: number; threads?: number; mainThreadReads?: boolean; bodies?: BodyStorage } = {}): Promise<FileRecord[]> {
-  const names = listJsonFiles(join(dataDir, ARTICLES_DIR));
+export async function loadArticleFilesInParallel(dataDir: string, site: Site, options: ParallelLoadOptions = {}): Promise<FileRecord[]> {
+  const names = options.names ?? listJsonFiles(join(dataDir, ARTICLES_DIR));
+  const onRead = options.onRead ?? (() => undefined);
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
   const script = new URL('./load-worker.js', import.meta.url);
   const threads = existsSync(fileURLToPath(script)) ? (options.threads ?? loaderThreads(names.length)) : 0;
@@ -85,27 +119,39 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   const bodies: BodyStorage = options.bodies ?? (names.length >= BODIES_ON_DISK_FROM ? 'disk' : 'memory');
   const job: LoadJob = { dataDir, names, language: site.language, maxBytes, bodies, counter };
   const chunks = Math.ceil(names.length / CHUNK_SIZE);
-  const results: (readonly ArticleFileRead[] | undefined)[] = new Array(chunks);
+  // Each chunk becomes FileRecords as soon as it is read, so its plain reads are garbage at once instead of
+  // all 100,000 being held next to their records at the end (a transient ~30 MB of peak RSS).
+  const results: (readonly FileRecord[] | undefined)[] = new Array(chunks);
+  const interner = new ArticleInterner();
+  const complete = (read: ArticleFileRead): FileRecord => attachBody(dataDir, read.article === undefined ? read : { ...read, article: interner.article(read.article) });
   const workers = Array.from({ length: threads }, () => {
     // A small young generation: a larger one (48 MB) saved no measurable time and cost ~45 MB of peak RSS.
-    const worker = new Worker(script, { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-    return new Promise<void>((resolve, reject) => {
+    // A small old generation too: a thread holds one chunk at a time, and without a limit its heap grew
+    // to ~100 MB of garbage before being collected, on top of the main thread's at its largest.
+    const worker = new Worker(script, { workerData: job, resourceLimits: options.threadLimits ?? { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MB } });
+    return new Promise<void>((resolve) => {
       worker.on('message', (message: { chunk: number; reads: PostedRead[] }) => {
-        results[message.chunk] = message.reads.map(fromPosted);
+        results[message.chunk] = message.reads.map((posted) => complete(fromPosted(posted)));
+        onRead(message.reads.length);
       });
-      worker.on('error', reject);
-      worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`article loader thread stopped with code ${code}`))));
+      // A thread that fails (out of memory on a chunk of huge records) loses only the chunk it held: it is
+      // read again on the main thread below, where the heap has no such limit.
+      worker.on('error', () => undefined);
+      worker.on('exit', () => resolve());
     });
   });
   const shared = new Int32Array(counter);
   if (options.mainThreadReads !== false || threads === 0) {
-    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = readChunk(job, chunk);
+    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = (await readChunkYielding(job, chunk, onRead)).map(complete);
   }
   await Promise.all(workers);
+  for (let chunk = 0; chunk < chunks; chunk += 1) {
+    results[chunk] ??= (await readChunkYielding(job, chunk, onRead)).map(complete);
+  }
   const records: FileRecord[] = [];
-  results.forEach((reads, chunk) => {
-    if (reads === undefined) throw new Error(`article loader lost chunk ${chunk}`);
-    for (const read of reads) records.push(attachBody(dataDir, read));
+  results.forEach((chunkRecords, chunk) => {
+    if (chunkRecords === undefined) throw new Error(`article loader lost chunk ${chunk}`);
+    for (const record of chunkRecords) records.push(record);
   });
   return records;
 }

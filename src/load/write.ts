@@ -36,11 +36,21 @@ export function isTempFileName(name: string): boolean {
  * untouched.
  */
 export async function writeFileAtomic(dir: string, name: string, data: string | Uint8Array): Promise<void> {
+  await writeFileAtomicFrom(dir, name, [data]);
+}
+
+/**
+ * writeFileAtomic for content made piece by piece (a large index written
+ * while the server keeps answering): the same temp file, fsync, rename and
+ * directory fsync, so readers still see the old file or the whole new one.
+ */
+export async function writeFileAtomicFrom(dir: string, name: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
   await mkdir(dir, { recursive: true });
   const temp = join(dir, tempFileName(name));
   const handle = await open(temp, 'wx', 0o644);
   try {
-    await handle.writeFile(data);
+    // writeFile on a handle writes from the current position, to the end of the chunk.
+    for await (const chunk of chunks) await handle.writeFile(chunk);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -95,6 +105,11 @@ export function removeStaleTempFiles(dir: string, olderThanMs = 60 * 60 * 1000, 
   } catch {
     return 0;
   }
+  return removeStaleTempFilesNamed(dir, names, olderThanMs, now);
+}
+
+/** removeStaleTempFiles over names already listed (a listing of 100,000 names is not made twice). */
+export function removeStaleTempFilesNamed(dir: string, names: readonly string[], olderThanMs = 60 * 60 * 1000, now = Date.now()): number {
   let removed = 0;
   for (const name of names) {
     if (!isTempFileName(name)) continue;

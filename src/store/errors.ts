@@ -33,3 +33,15 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * The backend is still loading its data (the files backend's first load,
+ * a database connection being checked): reads are refused rather than
+ * answered from half the data. (HTTP 503 with Retry-After)
+ */
+export class StoreNotReadyError extends StoreUnavailableError {
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(message, retryAfterSeconds);
+    this.name = 'StoreNotReadyError';
+  }
+}

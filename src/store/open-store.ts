@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.js';
-import { loadArticleFilesInParallel } from '../load/parallel-load.js';
 import type { SiteOverrides } from '../load/site.js';
 import type { Site } from '../model/types.js';
-import { createFilesStore } from './files/files-store.js';
+import { resolveCacheDir } from './files/cache-dir.js';
+import { openFilesStore } from './files/open-files-store.js';
 import { createPostgresStore } from './postgres/postgres-store.js';
 import type { Store } from './store.js';
 
@@ -16,29 +16,38 @@ export interface OpenStoreOptions {
   readonly onReload?: (seconds: number) => void;
 }
 
+/** A store as the server opens it: usable at once, with all its data once `whenReady` resolves. */
+export type OpenedStore = Store & {
+  /** Resolves when the first complete view of the data is served (at once for PostgreSQL); rejects if loading failed. */
+  readonly whenReady: Promise<void>;
+  /** Starts watching for changes (the files backend), once ready. */
+  start?(): void;
+};
+
 /**
  * The backend the configuration asks for: PostgreSQL when DATABASE_URL is
- * set, else the files in DATA_DIR (loaded on several threads, then watched).
+ * set (connected and its schema checked before this resolves), else the
+ * files in DATA_DIR, opened at once and loaded in the background (from the
+ * persisted article index where it can, on several threads otherwise).
  * Throws DatabaseStartError when the database cannot be used.
  */
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   const { config, site, log } = options;
   if (config.databaseUrl !== undefined) {
-    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn') });
+    const store = await createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn') });
+    return Object.assign(store, { whenReady: Promise.resolve() });
   }
-  // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the files store
-  // keeps itself in step with DATA_DIR (watch + periodic rescan).
-  const initial = await loadArticleFilesInParallel(config.dataDir, site);
-  const store = createFilesStore({
+  const cache = resolveCacheDir(config.dataDir, config.cacheDir);
+  if (!cache.ok) log(`load: no article index (${cache.problem}); every start reads every file`);
+  else if (cache.note !== undefined) log(`load: ${cache.note}`);
+  return openFilesStore({
     dataDir: config.dataDir,
     site,
     siteOverrides: options.siteOverrides,
     watch: config.watch,
     rescanIntervalMs: config.rescanIntervalSeconds * 1000,
-    initial,
     log,
     ...(options.onReload ? { onReload: options.onReload } : {}),
+    ...(cache.ok ? { cacheDir: cache.dir } : {}),
   });
-  store.start();
-  return store;
 }

@@ -124,6 +124,13 @@ export interface Store {
   /** Tells `listener` about every change; returns the function that stops it. */
   subscribe(listener: StoreListener): () => void;
   /**
+   * False until the backend can answer reads with all of its data (the files
+   * backend's first load; a database store once connected and its schema
+   * checked); reads until then throw StoreNotReadyError. Absent: always ready.
+   * /readyz answers 503 while it is false.
+   */
+  ready?(): boolean;
+  /**
    * Validates and stores one record (the raw JSON bytes of an API body) as
    * article `id`. Throws StoreRecordError (400, every problem),
    * StoreConflictError (409) or StoreUnavailableError (503).

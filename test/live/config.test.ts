@@ -28,4 +28,12 @@ describe('configuration of reload and ingest', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^environment variable ${name} `));
   });
+
+  it('CACHE_DIR: unset by default (the store picks a folder), a path when set, refused inside DATA_DIR/articles', () => {
+    expect(loadConfig({}).cacheDir).toBeUndefined();
+    expect(loadConfig({ CACHE_DIR: '/var/cache/wirefeed' }).cacheDir).toBe('/var/cache/wirefeed');
+    expect(() => loadConfig({ DATA_DIR: '/srv/data', CACHE_DIR: '/srv/data/articles' })).toThrow(/^environment variable CACHE_DIR must not be DATA_DIR\/articles/);
+    expect(() => loadConfig({ DATA_DIR: '/srv/data', CACHE_DIR: '/srv/data/articles/.cache' })).toThrow(ConfigError);
+    expect(loadConfig({ DATA_DIR: '/srv/data', CACHE_DIR: '/srv/data/.cache' }).cacheDir).toBe('/srv/data/.cache');
+  });
 });

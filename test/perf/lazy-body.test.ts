@@ -129,5 +129,16 @@ describe('loading on several threads', () => {
     const one = loadArticleFiles(dataDir, site());
     expect(threaded).toHaveLength(4501);
     expect(JSON.stringify(threaded)).toBe(JSON.stringify(one));
-  });
+    // The first builtFile call of a run compiles src/ (10–20 s on a busy 2-core machine).
+  }, 120_000);
+
+  it('reads on the main thread the chunks of a loader thread that failed (out of memory)', async () => {
+    writeCorpus({ count: 4500, out: dataDir, seed: 11, force: true });
+    const built = (await import(builtFile('src/load/parallel-load.ts'))) as typeof import('../../src/load/parallel-load.js');
+    // 1 MB heaps: the only thread runs out of memory; every chunk it took or left is read on the main thread.
+    const survived = await built.loadArticleFilesInParallel(dataDir, site(), { threads: 1, mainThreadReads: false, threadLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 1 } });
+    const one = loadArticleFiles(dataDir, site());
+    expect(survived).toHaveLength(4500);
+    expect(JSON.stringify(survived)).toBe(JSON.stringify(one));
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import type { Article } from '../../src/model/types.js';
 import { formatCursor, parseCursor } from '../../src/model/cursor.js';
 import { FILTER_KINDS, matchesFilter, slugsOf } from '../../src/model/feed-filter.js';
 import { visibleFrom } from '../../src/model/feed-query.js';
-import { indexArticles, nextRelease } from '../../src/store/files/feed-index.js';
+import { buildAllTables, indexArticles, nextRelease } from '../../src/store/files/feed-index.js';
 import { resolvePage } from '../../src/store/files/resolve-page.js';
 import { isVisible, nextEmbargoRelease } from '../../src/model/feed-query.js';
 import { compareNewestFirst } from '../../src/store/snapshot.js';
@@ -85,6 +85,35 @@ describe('feed index', () => {
     const common = resolvePage(articles, { kind: 'tag', slug: 'common' }, { limit: 3 }, NOW);
     expect(common?.articles.map((a) => a.id)).toEqual(['bulk-0', 'bulk-1', 'bulk-2']);
     expect(indexArticles(articles).byKind.tag.get('common')?.length).toBe(100_000);
+  });
+});
+
+describe('background build of the feed index', () => {
+  /** Every table of an index, as plain data: kind → slug → ids. */
+  const tables = (articles: readonly Article[]) =>
+    Object.fromEntries(FILTER_KINDS.map((kind) => [kind, Object.fromEntries([...indexArticles(articles).byKind[kind]].map(([slug, list]) => [slug, list.map((a) => a.id)]))]));
+
+  it('builds every table in slices, giving the event loop turns, with the tables a request would build', async () => {
+    const articles = pool(3, 4500);
+    const expected = tables([...articles]);
+    let turns = 0;
+    await buildAllTables(articles, async () => {
+      turns += 1;
+    });
+    // 4,500 published-or-draft articles, slices of 1,000: five turns per kind.
+    expect(turns).toBeGreaterThanOrEqual(4 * 4);
+    expect(tables(articles)).toEqual(expected);
+  });
+
+  it('a request for a kind during the build gets the whole table, and the build keeps it', async () => {
+    const articles = pool(5, 3000);
+    const expected = tables([...articles]);
+    let seen: ReadonlyMap<string, readonly Article[]> | undefined;
+    await buildAllTables(articles, async () => {
+      seen ??= indexArticles(articles).byKind.author;
+    });
+    expect(indexArticles(articles).byKind.author).toBe(seen);
+    expect(tables(articles)).toEqual(expected);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Article } from '../../model/types.js';
+import { slugify } from '../../model/slug.js';
 import { visibleFrom } from '../../model/feed-query.js';
-import { FILTER_KINDS, namesOf, type FeedFilter, type FilterKind } from '../../model/feed-filter.js';
+import { FILTER_KINDS, slugsOf, type FeedFilter, type FilterKind } from '../../model/feed-filter.js';
 
 /**
  * Per-snapshot lookup tables: every feed's candidate articles, newest
@@ -36,31 +37,82 @@ export function indexArticles(articles: readonly Article[]): FeedIndex {
   return index;
 }
 
+/**
+ * slugsOf, with slugify remembered per name for one table build: 100,000
+ * articles carry a few hundred distinct tags and sections, and slugifying
+ * each occurrence again took a third of the build.
+ */
+function slugsFor(article: Article, kind: FilterKind, known: Map<string, string>): readonly string[] {
+  const slug = (name: string): string => {
+    let s = known.get(name);
+    if (s === undefined) known.set(name, (s = slugify(name)));
+    return s;
+  };
+  if (kind === 'tag') return article.tags.map(slug);
+  if (kind === 'section') return article.section === undefined ? [] : [slug(article.section)];
+  return slugsOf(article, kind);
+}
+
+/** Adds `articles` (newest first, after any already added) to a kind's table. */
+function addToTable(map: Map<string, Article[]>, articles: readonly Article[], kind: FilterKind, known = new Map<string, string>()): void {
+  for (const article of articles) {
+    for (const slug of slugsFor(article, kind, known)) {
+      if (slug === '') continue;
+      const list = map.get(slug);
+      if (list === undefined) map.set(slug, [article]);
+      // One person credited twice (reporter and photographer) lists the article once.
+      else if (list[list.length - 1] !== article) list.push(article);
+    }
+  }
+}
+
+/** Articles added to a table between two turns of the event loop while building in the background (a few ms: a request waits at most that). */
+const BACKGROUND_SLICE = 1000;
+
+/** The tables of one index, each built on first use or in the background (buildAllTables), whichever comes first. */
+const builders = new WeakMap<FeedIndex, (yieldNow: () => Promise<void>) => Promise<void>>();
+
 function buildIndex(articles: readonly Article[]): FeedIndex {
   const all = articles.filter((article) => article.status === 'published');
-  // Each kind's table is built the first time a feed of that kind is asked for: after a reload, the
-  // main feed needs none of them, and a tag feed only the tags'.
+  // A kind's table is built the first time a feed of that kind is asked for, unless the background
+  // build (buildAllTables, started by the files store after each new snapshot) got there first.
   const built: { [K in FilterKind]?: Map<string, Article[]> } = {};
   const table = (kind: FilterKind): Map<string, Article[]> => {
     let map = built[kind];
     if (map === undefined) {
       map = new Map();
-      for (const article of all) {
-        for (const [slug] of namesOf(article, kind)) {
-          if (slug === '') continue;
-          const list = map.get(slug);
-          if (list === undefined) map.set(slug, [article]);
-          // One person credited twice (reporter and photographer) lists the article once.
-          else if (list[list.length - 1] !== article) list.push(article);
-        }
-      }
+      addToTable(map, all, kind);
       built[kind] = map;
     }
     return map;
   };
   const byKind = {} as { [K in FilterKind]: ReadonlyMap<string, readonly Article[]> };
   for (const kind of FILTER_KINDS) Object.defineProperty(byKind, kind, { enumerable: true, get: () => table(kind) });
-  return { all, byKind };
+  const index = { all, byKind };
+  builders.set(index, async (yieldNow) => {
+    for (const kind of FILTER_KINDS) {
+      const map = new Map<string, Article[]>();
+      const known = new Map<string, string>();
+      for (let from = 0; from < all.length && built[kind] === undefined; from += BACKGROUND_SLICE) {
+        addToTable(map, all.slice(from, from + BACKGROUND_SLICE), kind, known);
+        await yieldNow();
+      }
+      built[kind] ??= map;
+    }
+  });
+  return index;
+}
+
+/**
+ * Builds every per-kind table of `articles`' index now, a slice at a time
+ * with a turn of the event loop between slices, so that the first request
+ * for a tag, language, section or author feed finds its table ready (at
+ * 100,000 articles, building the tag table on a request took 100–200 ms).
+ * A request that needs a table before the build reaches it builds it then,
+ * as before; the background build then keeps that one.
+ */
+export async function buildAllTables(articles: readonly Article[], yieldNow: () => Promise<void>): Promise<void> {
+  await builders.get(indexArticles(articles))?.(yieldNow);
 }
 
 /** The candidate articles of a feed (the main one when `filter` is undefined); undefined for a slug nobody is filed under. */

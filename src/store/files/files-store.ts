@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { prepareInBackground } from './prepare.js';
 import { type ChangedFeed } from '../../model/feed-filter.js';
 import { changedFeeds } from './changes.js';
-import type { Snapshot } from '../snapshot.js';
+import type { FileRecord, Snapshot } from '../snapshot.js';
 import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
 import { StoreUnavailableError } from '../errors.js';
 import type { Store, StoreChange, StoreListener } from '../store.js';
@@ -21,6 +22,12 @@ export interface FilesStore extends Store {
   snapshot(): Snapshot;
   /** Article files parsed since creation. */
   filesRead(): number;
+  /** The current record of every article file (what the persisted index is written from). */
+  records(): readonly FileRecord[];
+  /** True once the first snapshot is complete (createFilesStore: at once; openFilesStore: after the load). */
+  ready(): boolean;
+  /** Resolves when the background preparation of the first snapshot (indexes, the busiest feeds' bodies; see prepare.ts) is done. */
+  readonly prepared: Promise<void>;
 }
 
 /**
@@ -49,6 +56,15 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const reloader = createReloader(options);
   const holder = reloader.store;
   const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload });
+  const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const preparing = Date.now();
+  // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
+  const prepared = prepare(holder.current()).then(
+    () => log(`load: feed indexes built and the busiest feeds' first pages prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`),
+    (error: unknown) => log(`load: preparing the feed indexes failed (${(error as Error).message}); requests build them as needed`),
+  );
+  holder.subscribe((next) => void prepare(next).catch(() => undefined));
   return {
     backend: 'files',
     ...snapshotReads(holder.current),
@@ -59,6 +75,9 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
     reload: (names) => reloader.reload(names),
     snapshot: holder.current,
     filesRead: () => reloader.filesRead(),
+    records: () => reloader.records(),
+    ready: () => true,
+    prepared,
     close: () => reloader.close(),
   };
 }
