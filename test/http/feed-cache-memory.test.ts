@@ -63,14 +63,20 @@ describe('fast path and feed cache share one memory budget', () => {
       expect(largest).toBeGreaterThan(1_000_000);
       // What a user notices: memory. Buffers still held after a collection stay within the budget (plus the
       // document in flight); 30 replayable documents of ~1.5 MB would be ~45 MB.
-      await new Promise((resolve) => setImmediate(resolve));
-      gc();
-      expect(process.memoryUsage().arrayBuffers - externalBefore).toBeLessThan(budget + 2 * largest);
+      // Response bodies and sockets still in flight on a busy machine are let go a moment later: collect a few
+      // times before measuring (what stays is what the server holds; the unfixed server held ~45 MB here).
+      let held = Number.POSITIVE_INFINITY;
+      for (let round = 0; round < 10 && held >= budget + 2 * largest; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        gc();
+        held = process.memoryUsage().arrayBuffers - externalBefore;
+      }
+      expect(held).toBeLessThan(budget + 2 * largest);
       expect(fastPath.hits).toBeGreaterThan(0);
-      const held = fastPath.size;
-      expect(held.bytes).toBeLessThanOrEqual(budget);
+      const replayable = fastPath.size;
+      expect(replayable.bytes).toBeLessThanOrEqual(budget);
       expect(feedCache.size.bytes).toBeLessThanOrEqual(budget + largest);
-      for (const feed of held.feeds) expect(feedCache.holds(feed as never)).toBe(true);
+      for (const feed of replayable.feeds) expect(feedCache.holds(feed as never)).toBe(true);
     } finally {
       await server.close();
     }
