@@ -1,12 +1,13 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article, Site } from '../../model/types.js';
 import { buildSnapshot, createSnapshotHolder, type FileRecord, type SnapshotHolder, type Snapshot } from '../snapshot.js';
-import { ArticleError, SiteError } from '../../load/errors.js';
+import { ArticleError } from '../../load/errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from '../../load/files.js';
-import { ARTICLES_DIR, loadArticleFile, loadSite } from '../../load/load-data.js';
+import { ARTICLES_DIR, loadArticleFile } from '../../load/load-data.js';
 import type { SiteOverrides } from '../../load/site.js';
+import { createDataWatcher, type PendingWork } from './data-watcher.js';
+import { SiteSettings } from './site-settings.js';
 import { removeStaleTempFiles } from '../../load/write.js';
 import { fileStamp } from '../../load/file-stamp.js';
 import { logToStderr } from '../../model/log-line.js';
@@ -69,7 +70,6 @@ interface Entry {
 }
 
 const LAST_GOOD_NOTE = 'the last good version of this file stays in the feeds until it is fixed or deleted';
-const SITE_NOTE = 'the previous site settings stay in use until it is fixed';
 /** Files parsed between two yields to the event loop, so requests keep being served during a bulk reload. */
 const BATCH = 100;
 
@@ -96,27 +96,21 @@ const stampOf = fileStamp;
  * feeds and is reported; a bad site.json keeps the previous site.
  */
 export function createReloader(options: ReloaderOptions): Reloader {
-  const { dataDir, siteOverrides } = options;
+  const { dataDir } = options;
   const articlesDir = join(dataDir, ARTICLES_DIR);
-  const sitePath = join(dataDir, 'site.json');
   const maxBytes = options.maxBytes ?? MAX_RECORD_BYTES;
-  const debounceMs = options.debounceMs ?? 75;
-  const maxDelayMs = options.maxDelayMs ?? 300;
-  const rescanIntervalMs = options.rescanIntervalMs ?? 30_000;
   const log = options.log ?? logToStderr;
   const onReload = options.onReload ?? (() => undefined);
-
-  let site = options.site;
-  let siteStamp = stampOf(sitePath);
-  let siteProblems: ArticleError[] = [];
+  const settings = new SiteSettings(dataDir, options.siteOverrides, options.site, log);
   const entries = new Map<string, Entry>();
   let reads = 0;
+  let reparseAll = false;
 
   const readEntry = (name: string, previous: Entry | undefined): Entry | undefined => {
     const stamp = stampOf(join(articlesDir, name));
     if (stamp === undefined) return undefined;
     reads += 1;
-    const fresh = loadArticleFile(dataDir, name, site, maxBytes);
+    const fresh = loadArticleFile(dataDir, name, settings.site, maxBytes);
     if (fresh.article) return { stamp, record: fresh, good: fresh.article };
     const good = previous?.good;
     if (!good) return { stamp, record: fresh };
@@ -125,8 +119,8 @@ export function createReloader(options: ReloaderOptions): Reloader {
   };
 
   const compose = (version: number): Snapshot => {
-    const snapshot = buildSnapshot(site, [...entries.values()].map((e) => e.record), version);
-    return siteProblems.length === 0 ? snapshot : { ...snapshot, rejected: [...siteProblems, ...snapshot.rejected] };
+    const snapshot = buildSnapshot(settings.site, [...entries.values()].map((e) => e.record), version);
+    return settings.problems.length === 0 ? snapshot : { ...snapshot, rejected: [...settings.problems, ...snapshot.rejected] };
   };
 
   const stale = options.staleTempFilesRemoved === true ? 0 : removeStaleTempFiles(articlesDir);
@@ -145,73 +139,37 @@ export function createReloader(options: ReloaderOptions): Reloader {
   }
   const store = createSnapshotHolder(compose(1));
 
-  /** Re-reads site.json when it changed. True when the snapshot must be rebuilt; sets `reparseAll` when articles depend on the change. */
-  let reparseAll = false;
-  const refreshSite = (): boolean => {
-    const stamp = stampOf(sitePath);
-    if (stamp === siteStamp) return false;
-    siteStamp = stamp;
-    const shownAs = displayName(dataDir, 'site.json');
+  // Work waiting for the next reload: what watchers, the rescan and reload() asked for.
+  const pending: PendingWork = { names: new Set<string>(), scan: false, site: false };
+
+  /** The files to read again, with the count of entries dropped for files that are gone; undefined when the folder cannot be listed. */
+  const findTargets = (names: readonly string[], scan: boolean): { targets: string[]; removed: number } | undefined => {
+    if (!scan && !reparseAll) return { targets: names.filter(isRecordFileName), removed: 0 };
+    let listed: string[];
     try {
-      const next = loadSite(dataDir, siteOverrides);
-      const hadProblems = siteProblems.length > 0;
-      siteProblems = [];
-      if (hadProblems) log(`reload: ${shownAs} is valid again`);
-      if (JSON.stringify(next) === JSON.stringify(site)) return hadProblems;
-      // Records without a language take the site's: they must be parsed again when it changes.
-      if (next.language !== site.language) reparseAll = true;
-      site = next;
-      log(`reload: ${shownAs} changed`);
-      return true;
+      listed = listJsonFiles(articlesDir);
     } catch (error) {
-      if (!(error instanceof SiteError)) throw error;
-      siteProblems = error.problems.map((problem) => new ArticleError(error.file, undefined, `${problem} (${SITE_NOTE})`));
-      for (const problem of siteProblems) log(`rejected: ${problem.message}`, 'warn');
-      return true;
+      log(`reload: cannot list ${displayName(dataDir, ARTICLES_DIR)}: ${(error as Error).message}`, 'error');
+      return undefined;
     }
+    const present = new Set(listed);
+    let removed = 0;
+    for (const name of [...entries.keys()]) {
+      if (!present.has(name)) {
+        entries.delete(name);
+        removed += 1;
+      }
+    }
+    const all = reparseAll;
+    const named = new Set(names);
+    reparseAll = false;
+    return { targets: listed.filter((name) => all || named.has(name) || entries.get(name)?.stamp !== stampOf(join(articlesDir, name))), removed };
   };
 
-  // Work waiting for the next reload.
-  const pendingNames = new Set<string>();
-  let pendingScan = false;
-  let pendingSite = false;
-
-  const runPending = async (): Promise<void> => {
-    const started = performance.now();
-    const names = [...pendingNames];
-    const scan = pendingScan;
-    const checkSite = pendingSite || scan;
-    pendingNames.clear();
-    pendingScan = false;
-    pendingSite = false;
-
-    const siteChanged = checkSite ? refreshSite() : false;
-    let targets: string[];
-    let removed = 0;
-    if (scan || reparseAll) {
-      let listed: string[];
-      try {
-        listed = listJsonFiles(articlesDir);
-      } catch (error) {
-        log(`reload: cannot list ${displayName(dataDir, ARTICLES_DIR)}: ${(error as Error).message}`, 'error');
-        return;
-      }
-      const present = new Set(listed);
-      for (const name of [...entries.keys()]) {
-        if (!present.has(name)) {
-          entries.delete(name);
-          removed += 1;
-        }
-      }
-      const all = reparseAll;
-      const named = new Set(names);
-      targets = listed.filter((name) => all || named.has(name) || entries.get(name)?.stamp !== stampOf(join(articlesDir, name)));
-      reparseAll = false;
-    } else {
-      targets = names.filter(isRecordFileName);
-    }
-
+  /** Reads the target files again into `entries`; returns how many changed and how many vanished. */
+  const readTargets = async (targets: readonly string[]): Promise<{ read: number; removed: number }> => {
     let read = 0;
+    let removed = 0;
     for (let i = 0; i < targets.length; i += 1) {
       if (i > 0 && i % BATCH === 0) await yieldToEventLoop();
       const name = targets[i] as string;
@@ -234,11 +192,28 @@ export function createReloader(options: ReloaderOptions): Reloader {
       for (const error of next.record.errors) log(`rejected: ${error.message}`, 'warn');
       if (previous && previous.record.errors.length > 0 && next.record.errors.length === 0) log(`reload: ${next.record.shownAs} is valid again`);
     }
-    if (read === 0 && removed === 0 && !siteChanged) return;
+    return { read, removed };
+  };
+
+  const runPending = async (): Promise<void> => {
+    const started = performance.now();
+    const names = [...pending.names];
+    const scan = pending.scan;
+    const checkSite = pending.site || scan;
+    pending.names.clear();
+    pending.scan = false;
+    pending.site = false;
+
+    const site = checkSite ? settings.refresh() : { changed: false, reparse: false };
+    if (site.reparse) reparseAll = true;
+    const found = findTargets(names, scan);
+    if (found === undefined) return;
+    const { read, removed } = await readTargets(found.targets);
+    if (read === 0 && removed + found.removed === 0 && !site.changed) return;
     const snapshot = compose(store.current().version + 1);
     store.replace(snapshot);
     onReload((performance.now() - started) / 1000);
-    log(`reload: ${read} file(s) changed, ${removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
+    log(`reload: ${read} file(s) changed, ${removed + found.removed} removed → version ${snapshot.version}: ${snapshot.articles.length} articles, ${snapshot.rejected.length} rejected`);
   };
 
   // Reloads run one at a time, in order.
@@ -249,95 +224,30 @@ export function createReloader(options: ReloaderOptions): Reloader {
     return job;
   };
 
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  let firstEventAt: number | undefined;
-  const schedule = (): void => {
-    if (closed) return;
-    const now = Date.now();
-    firstEventAt ??= now;
-    if (timer) clearTimeout(timer);
-    const due = Math.min(now + debounceMs, firstEventAt + maxDelayMs);
-    timer = setTimeout(() => {
-      timer = undefined;
-      firstEventAt = undefined;
-      void enqueue().catch(() => undefined);
-    }, Math.max(0, due - now));
-  };
-
-  let articlesWatcher: FSWatcher | undefined;
-  let dataWatcher: FSWatcher | undefined;
-  let rescanTimer: NodeJS.Timeout | undefined;
-
-  const watchArticles = (): void => {
-    if (articlesWatcher || closed) return;
-    try {
-      articlesWatcher = watch(articlesDir, { persistent: false }, (_event, filename) => {
-        if (filename === null) pendingScan = true;
-        else if (isRecordFileName(filename)) pendingNames.add(filename);
-        else return;
-        schedule();
-      });
-      articlesWatcher.on('error', (error) => {
-        log(`reload: watching ${displayName(dataDir, ARTICLES_DIR)} failed (${error.message}); relying on the rescan until the folder is back`, 'warn');
-        articlesWatcher?.close();
-        articlesWatcher = undefined;
-        pendingScan = true;
-        schedule();
-      });
-    } catch (error) {
-      log(`reload: cannot watch ${displayName(dataDir, ARTICLES_DIR)} (${(error as Error).message}); relying on the rescan`, 'warn');
-    }
-  };
-
-  const watchData = (): void => {
-    try {
-      dataWatcher = watch(dataDir, { persistent: false }, (_event, filename) => {
-        if (filename === null || filename === 'site.json') pendingSite = true;
-        if (filename === null || filename === ARTICLES_DIR) {
-          // The articles folder was created, replaced or removed: watch it afresh and compare everything.
-          articlesWatcher?.close();
-          articlesWatcher = undefined;
-          watchArticles();
-          pendingScan = true;
-        }
-        if (pendingSite || pendingScan) schedule();
-      });
-      dataWatcher.on('error', (error) => log(`reload: watching ${displayName(dataDir)} failed (${error.message}); relying on the rescan`, 'warn'));
-    } catch (error) {
-      log(`reload: cannot watch ${displayName(dataDir)} (${(error as Error).message}); relying on the rescan`, 'warn');
-    }
-  };
+  const watcher = createDataWatcher({
+    dataDir,
+    watch: options.watch ?? true,
+    debounceMs: options.debounceMs ?? 75,
+    maxDelayMs: options.maxDelayMs ?? 300,
+    rescanIntervalMs: options.rescanIntervalMs ?? 30_000,
+    pending,
+    isRecordFileName,
+    reload: () => void enqueue().catch(() => undefined),
+    log,
+  });
 
   return {
     store,
-    start() {
-      if (closed) return;
-      if (options.watch ?? true) {
-        watchData();
-        watchArticles();
-      }
-      if (rescanIntervalMs > 0) {
-        rescanTimer = setInterval(() => {
-          pendingScan = true;
-          void enqueue().catch(() => undefined);
-        }, rescanIntervalMs);
-        rescanTimer.unref();
-      }
-    },
+    start: () => watcher.start(),
     reload(names) {
-      if (names === undefined || names.length === 0) pendingScan = true;
-      else for (const name of names) pendingNames.add(name);
+      if (names === undefined || names.length === 0) pending.scan = true;
+      else for (const name of names) pending.names.add(name);
       return enqueue();
     },
     filesRead: () => reads,
     records: () => [...entries.values()].map((entry) => entry.record),
     async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (rescanTimer) clearInterval(rescanTimer);
-      articlesWatcher?.close();
-      dataWatcher?.close();
+      watcher.close();
       await queue;
     },
   };
