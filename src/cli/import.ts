@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArticle } from '../load/article.js';
 import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
-import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from '../load/newsroom-text.js';
+import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from './newsroom-text.js';
 import type { Article, Site } from '../model/types.js';
 import { escapeLines } from '../model/log-line.js';
 import { readCommandLine, UsageError } from './cli-io.js';

@@ -1,3 +1,4 @@
+import { partitionPoint } from '../model/partition-point.js';
 /** A place in a text file as editors count it: 1-based line, 1-based column in UTF-16 code units. */
 export interface TextPosition {
   readonly line: number;
@@ -81,14 +82,9 @@ export function locateFields(text: string): ReadonlyMap<string, TextPosition> {
 }
 
 function positionAt(lineStarts: readonly number[], offset: number): TextPosition {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if ((lineStarts[mid] as number) <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - (lineStarts[low] as number) + 1 };
+  // The last line starting at or before the offset (line 1 starts at 0, so there is one).
+  const line = partitionPoint(lineStarts.length, (i) => (lineStarts[i] as number) <= offset) - 1;
+  return { line: line + 1, column: offset - (lineStarts[line] as number) + 1 };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { partitionPoint } from './partition-point.js';
 import type { Article } from './types.js';
 
 /**
@@ -27,26 +28,12 @@ export function compareToCursor(article: Article, cursor: Cursor): number {
 
 /** Index of the first article strictly after (older than) the cursor in a newest-first list. */
 export function indexAfter(list: readonly Article[], cursor: Cursor): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareToCursor(list[mid] as Article, cursor) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list.length, (i) => compareToCursor(list[i] as Article, cursor) <= 0);
 }
 
 /** Index of the first article at or after the cursor: everything before it is strictly newer. */
 export function indexAtOrAfter(list: readonly Article[], cursor: Cursor): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareToCursor(list[mid] as Article, cursor) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list.length, (i) => compareToCursor(list[i] as Article, cursor) < 0);
 }
 
 const CURSOR_TEXT = /^(-?\d{1,16})\.([a-z0-9-]{0,200})$/;

@@ -1,3 +1,4 @@
+import { partitionPoint } from './partition-point.js';
 import type { Article } from './types.js';
 import { cursorOf, indexAfter, indexAtOrAfter, type Cursor } from './cursor.js';
 
@@ -113,14 +114,7 @@ export function selectPage(list: readonly Article[], query: FeedQuery, now: Date
  */
 export function visibleFrom(list: readonly Article[], now: Date): number {
   const t = now.getTime();
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((list[mid] as Article).published.getTime() > t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(list.length, (i) => (list[i] as Article).published.getTime() > t);
 }
 
 /** A resolved page of one feed: its articles, its neighbours, and the filter's display name. */

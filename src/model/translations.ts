@@ -1,3 +1,4 @@
+import { partitionPoint } from './partition-point.js';
 import type { Article } from './types.js';
 
 /**
@@ -85,14 +86,7 @@ export function resolveTranslationGroups(articles: readonly Article[], byId: Rea
  */
 export function countReleased(releases: readonly number[], now: Date): number {
   const at = now.getTime();
-  let lo = 0;
-  let hi = releases.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((releases[mid] as number) <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(releases.length, (i) => (releases[i] as number) <= at);
 }
 
 /** The next instant after `now` at which a translation of one of these articles is released, if any. */

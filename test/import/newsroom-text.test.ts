@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../src/load/article.js';
-import { agencyIn, deriveId, headlineSlug, imageUrl, parseNewsroomText, toArticleRecord, type ImportOptions } from '../../src/load/newsroom-text.js';
+import { agencyIn, deriveId, headlineSlug, imageUrl, parseNewsroomText, toArticleRecord, type ImportOptions } from '../../src/cli/newsroom-text.js';
 
 const FIXTURES = new URL('../fixtures/newsroom-text/', import.meta.url);
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { escapeMarkup } from '../model/escape.js';
-import { CREDIT_LINE_START, parseCreditLine, type ParsedCredit } from './credit-line.js';
-import { parseRecordDate } from './dates.js';
-import { cleanLine } from './text.js';
+import { CREDIT_LINE_START, parseCreditLine, type ParsedCredit } from '../load/credit-line.js';
+import { parseRecordDate } from '../load/dates.js';
+import { cleanLine } from '../load/text.js';
 
 /**
  * Reads an article as newsrooms publish it in plain text (copied from the
