@@ -6,7 +6,7 @@ import type { BodySource } from './lazy-body.js';
 import { SiteError, type ArticleError } from './errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion, type FileVersion } from './files.js';
 import { parseSite, type SiteOverrides } from './site.js';
-import type { FileRecord } from '../store/snapshot.js';
+import type { FileRecord } from './file-record.js';
 
 /** Where article records live inside the data directory. */
 export const ARTICLES_DIR = 'articles';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { Site } from '../model/types.js';
-import type { FileRecord } from '../store/snapshot.js';
+import type { FileRecord } from './file-record.js';
 import { ArticleError } from './errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from './files.js';
 import { ArticleInterner } from './intern.js';

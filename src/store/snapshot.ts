@@ -1,20 +1,7 @@
 import { ArticleError, DuplicateIdError } from '../load/errors.js';
-import type { FileVersion } from '../load/files.js';
+import type { FileRecord } from '../load/file-record.js';
 import { resolveTranslationGroups } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
-
-/** What one article file yielded: an article, or the reasons it has none. */
-export interface FileRecord {
-  /** File name inside `articles/`. */
-  readonly name: string;
-  /** How the file is named in messages, e.g. `data/articles/x.json`. */
-  readonly shownAs: string;
-  readonly article?: Article;
-  /** The version of the file the article was read from (inode, size, mtime, ctime). */
-  readonly version?: FileVersion;
-  readonly errors: readonly ArticleError[];
-  readonly warnings: readonly ArticleError[];
-}
 
 /**
  * One immutable, consistent view of the data. A request is served entirely
@@ -102,3 +89,5 @@ export function createSnapshotHolder(initial: Snapshot): SnapshotHolder {
     },
   };
 }
+
+export type { FileRecord } from '../load/file-record.js';
