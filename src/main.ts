@@ -7,6 +7,7 @@ import { openStore } from './store/open-store.js';
 import { DatabaseStartError } from './store/postgres/postgres-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
+import { KeysFileError, loadKeysFile } from './http/api-keys.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
@@ -51,7 +52,18 @@ export async function startServer(env: Env): Promise<void> {
   const health = await store.health(new Date());
   for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
-  const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
+  let keys;
+  try {
+    keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
+  } catch (error) {
+    if (!(error instanceof KeysFileError)) throw error;
+    logger.fatal(`wirefeed: cannot start: ${error.message}`);
+    process.exit(1);
+  }
+  const ingest =
+    config.ingestToken === undefined && keys === undefined
+      ? undefined
+      : { ...(config.ingestToken === undefined ? {} : { token: config.ingestToken }), ...(keys ? { keys } : {}), maxBytes: config.ingestMaxBytes, requireIfMatch: config.requireIfMatch, log: (line: string) => log(line, 'error') };
   const app = createApp({
     store,
     production: config.production,

@@ -24,7 +24,7 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { config, site, log } = options;
   if (config.databaseUrl !== undefined) {
-    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn') });
+    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn'), ...(config.historyKeep === undefined ? {} : { historyKeep: config.historyKeep }) });
   }
   // Several threads: 100,000 records must load in a few seconds (see parallel-load.ts); then the files store
   // keeps itself in step with DATA_DIR (watch + periodic rescan).
@@ -37,6 +37,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     rescanIntervalMs: config.rescanIntervalSeconds * 1000,
     initial,
     log,
+    ...(config.historyKeep === undefined ? {} : { historyKeep: config.historyKeep }),
     ...(options.onReload ? { onReload: options.onReload } : {}),
   });
   store.start();

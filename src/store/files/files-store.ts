@@ -8,6 +8,7 @@ import type { Store, StoreChange, StoreListener } from '../store.js';
 import { createReloader, type ReloaderOptions } from './reloader.js';
 import { dataAt, snapshotReads } from './snapshot-reads.js';
 import { createFileWrites } from './file-writes.js';
+import { createFileHistory } from './file-history.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 
 /** The files backend: DATA_DIR read at start, watched, reloaded; writes go to DATA_DIR/articles. */
@@ -44,17 +45,21 @@ function listenersOf(subscribe: (listener: (next: Snapshot, previous: Snapshot) 
 }
 
 /** The embedded default backend: every record in memory, kept in step with DATA_DIR by the reloader. */
-export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date }): FilesStore {
+export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date; readonly historyKeep?: number }): FilesStore {
   const clock = options.clock ?? (() => new Date());
   const reloader = createReloader(options);
   const holder = reloader.store;
-  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload });
+  const history = createFileHistory({ dataDir: options.dataDir, ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) });
+  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, history, clock });
   return {
     backend: 'files',
     ...snapshotReads(holder.current),
     subscribe: listenersOf(holder.subscribe, clock),
     put: writes.put,
     remove: writes.remove,
+    restore: writes.restore,
+    etag: writes.etag,
+    history,
     start: () => reloader.start(),
     reload: (names) => reloader.reload(names),
     snapshot: holder.current,
@@ -74,6 +79,9 @@ export function createHolderStore(holder: SnapshotHolder, clock: () => Date = ()
     subscribe: listenersOf(holder.subscribe, clock),
     put: readOnly,
     remove: readOnly,
+    restore: readOnly,
+    etag: async () => undefined,
+    history: { versions: async () => [], version: async () => undefined, audit: readOnly, auditSince: async () => [] },
     replace: (next) => holder.replace(next),
     close: async () => undefined,
   };
