@@ -95,7 +95,7 @@ export function matchesIfMatch(header: string, etag: string | undefined): boolea
 /** The top-level fields whose values differ between two records, as a short summary. */
 export function describeChange(action: VersionAction, previous: string | null | undefined, next: string | null, restoredFrom?: number): string {
   if (action === 'deleted') return 'deleted';
-  if (action === 'existing') return 'as stored before history was kept';
+  if (action === 'existing') return 'as found stored (written before history was kept, or outside the API)';
   const prefix = action === 'restored' ? `restored version ${restoredFrom}` : action;
   if (action === 'created' || previous === null || previous === undefined || next === null) return prefix;
   const before = parseObject(previous);

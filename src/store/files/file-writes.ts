@@ -54,10 +54,12 @@ export function createFileWrites(options: FileWritesOptions) {
     return decoded.ok ? { text, etag: recordEtag(decoded.value) } : undefined;
   };
 
-  /** The version before this write: the newest kept one, or what is stored now when history starts with this write. */
+  /** The version before this write: the newest kept one, or what is stored now when history has not seen it. */
   const previousVersion = async (id: string, stored: { text: string; etag: string } | undefined) => {
     const latest = await history.latest(id);
-    if (latest || !stored) return latest;
+    // Also when the file changed outside the API since the newest kept version (an editor's save, a sync):
+    // that state is a version too, and this write must not be the only trace of it.
+    if (!stored || latest?.etag === stored.etag) return latest;
     return history.append(id, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(stored.text), summary: describeChange('existing', null, stored.text), etag: stored.etag, record: stored.text });
   };
 

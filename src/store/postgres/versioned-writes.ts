@@ -44,18 +44,20 @@ const etagOf = (row: StoredRow | undefined): string | undefined => (row ? (row.e
 /**
  * PostgreSQL's put, remove and restore: each one transaction holding the
  * id's lock, which checks the preconditions and the key's scope, keeps the
- * version (the first write to a pre-existing article keeps what was there
- * as version 1), changes the article, records the change and writes the
+ * version (a write over a state history has not seen, from before
+ * history or from a sync, first keeps that state), changes the article,
+ * records the change and writes the
  * audit entry, so a version is never kept for a change that did not commit,
  * nor a change committed without its version.
  */
 export function createVersionedWrites(options: VersionedWritesOptions): Pick<Store, 'put' | 'remove' | 'restore' | 'etag' | 'history'> {
   const { pool, site, dataDir, db, settle, keep, clock } = options;
 
-  /** The version before this write, keeping what is stored as version 1 when history starts now. */
+  /** The version before this write, keeping what is stored first when history has not seen it. */
   const previousVersion = async (client: Client, id: string, stored: StoredRow | undefined) => {
     const latest = await readLatestVersion(client, id);
-    if (latest || !stored) return latest;
+    // Also when sync changed the row since the newest kept version: that state is a version too.
+    if (!stored || latest?.etag === etagOf(stored)) return latest;
     const text = recordText(stored.record);
     return insertVersion(client, id, 0, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(text), summary: describeChange('existing', null, text), etag: etagOf(stored) ?? null, record: text }, keep);
   };
