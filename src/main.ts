@@ -41,6 +41,15 @@ export async function startServer(env: Env): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
+  // Before the store opens: a keys file that cannot be used stops the server before it loads or connects to anything.
+  let keys;
+  try {
+    keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
+  } catch (error) {
+    if (!(error instanceof KeysFileError)) throw error;
+    logger.fatal(`wirefeed: cannot start: ${error.message}`);
+    process.exit(1);
+  }
   let store;
   try {
     store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
@@ -52,14 +61,6 @@ export async function startServer(env: Env): Promise<void> {
   const health = await store.health(new Date());
   for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
-  let keys;
-  try {
-    keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
-  } catch (error) {
-    if (!(error instanceof KeysFileError)) throw error;
-    logger.fatal(`wirefeed: cannot start: ${error.message}`);
-    process.exit(1);
-  }
   const ingest =
     config.ingestToken === undefined && keys === undefined
       ? undefined
