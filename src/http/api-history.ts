@@ -66,7 +66,8 @@ export function addHistoryRoutes(router: express.Router, store: Store, options: 
     const target = await store.history.version(id, n);
     if (!target) throw new HttpError(404, `Article ${JSON.stringify(id)} has no kept version ${n}; see /api/articles/${id}/versions.`);
     if (target.record === null) throw new HttpError(409, `Version ${n} of ${JSON.stringify(id)} is its deletion; restore the version before it.`);
-    const result = await store.restore(id, n, writeOptionsOf(req, res, { requireIfMatch: options.requireIfMatch, creating: false }));
+    // creating: If-None-Match: * is how a restore of a deleted story (which has no ETag) meets REQUIRE_IF_MATCH.
+    const result = await store.restore(id, n, writeOptionsOf(req, res, { requireIfMatch: options.requireIfMatch, creating: true }));
     if (!result) throw new HttpError(404, `Article ${JSON.stringify(id)} has no kept version ${n}.`);
     if (result.etag) res.setHeader('ETag', result.etag);
     if (result.version !== undefined) res.setHeader('Wirefeed-Version', String(result.version));

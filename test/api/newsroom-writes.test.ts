@@ -94,7 +94,13 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     expect((await api('/articles/guarded', { method: 'DELETE' })).status).toBe(428);
     expect((await put('new-one', makeRecord({ id: 'new-one' }), EDITOR, { 'if-none-match': '*' })).status).toBe(201);
     const { etag } = await api('/articles/guarded');
-    expect((await put('guarded', makeRecord({ id: 'guarded', headline: 'Seen' }), EDITOR, { 'if-match': etag as string })).status).toBe(200);
+    const seen = await put('guarded', makeRecord({ id: 'guarded', headline: 'Seen' }), EDITOR, { 'if-match': etag as string });
+    expect(seen.status).toBe(200);
+    expect((await api('/articles/guarded', { method: 'DELETE', headers: { 'if-match': seen.etag as string } })).status).toBe(204);
+    const versions = (await api('/articles/guarded/versions')).body.versions ?? [];
+    const before = versions[versions.length - 2]?.version;
+    expect((await api(`/articles/guarded/restore?version=${before}`, { method: 'POST' })).status).toBe(428);
+    expect((await api(`/articles/guarded/restore?version=${before}`, { method: 'POST', headers: { 'if-none-match': '*' } })).status).toBe(201);
   });
 
   it('a key outside its scope gets 403 naming the scope: another service, moving a story out, deleting, reading the audit', async () => {
