@@ -81,7 +81,8 @@ export function createHolderStore(holder: SnapshotHolder, clock: () => Date = ()
     remove: readOnly,
     restore: readOnly,
     etag: async () => undefined,
-    history: { versions: async () => [], version: async () => undefined, audit: readOnly, auditSince: async () => [] },
+    // No history and nowhere to audit: a refused write against a fixed snapshot is only answered.
+    history: { versions: async () => [], version: async () => undefined, audit: async () => undefined, auditSince: async () => [] },
     replace: (next) => holder.replace(next),
     close: async () => undefined,
   };

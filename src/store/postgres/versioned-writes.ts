@@ -68,7 +68,8 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
   const write = async (id: string, body: Uint8Array, writeOptions: WriteOptions, restoredFrom?: number): Promise<PutResult> => {
     // An article keeps the name it is known by (the file sync loaded it from), as the files backend
     // rewrites the file an id already lives in: messages and `source` read the same on both backends.
-    const known = await db((p) => readStored(p, id));
+    // Plan: Index Scan using articles_pkey; the source column only (the record is read under the lock below).
+    const known = (await db((p) => p.query<{ source: string }>('SELECT source FROM articles WHERE id = $1', [id]))).rows[0];
     const result = validateRecord(id, body, known?.source ?? displayName(dataDir, ARTICLES_DIR, `${id}.json`), site);
     const text = recordText(result.record);
     const etag = recordEtag(result.record);
