@@ -34,7 +34,13 @@ function answerTo(error: unknown, maxBytes: number): { status: number; body: Rec
 function writtenId(req: Request): string | undefined {
   if (req.method !== 'PUT' && req.method !== 'DELETE' && req.method !== 'POST') return undefined;
   const match = /^\/articles\/([^/]{1,200})(?:\/restore)?\/?$/.exec(req.path);
-  return match ? decodeURIComponent(match[1] as string) : undefined;
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1] as string);
+  } catch {
+    // A malformed escape is kept as sent: the refusal is still recorded.
+    return match[1];
+  }
 }
 
 /**

@@ -86,6 +86,13 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     expect((await put('fresh', makeRecord({ id: 'fresh' }), EDITOR, { 'if-none-match': '*' })).status).toBe(201);
   });
 
+  it('five creates of one new id at once with If-None-Match: *: exactly one 201, four 412, one version', async () => {
+    const { api, put } = await setup();
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => put('first-past', makeRecord({ id: 'first-past', headline: `Try ${i}` }), EDITOR, { 'if-none-match': '*' })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 412, 412, 412, 412]);
+    expect((await api('/articles/first-past/versions')).body.versions?.map((v) => v.action)).toEqual(['created']);
+  });
+
   it('REQUIRE_IF_MATCH=true: a PUT or DELETE without If-Match is 428; If-None-Match: * still creates', async () => {
     const { api, put } = await setup([makeRecord({ id: 'guarded' })], { requireIfMatch: true });
     const missing = await put('guarded', makeRecord({ id: 'guarded', headline: 'Blind' }));
