@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../load/write.js';
 import type { ArticleVersion, ArticleVersionRecord, AuditEntry, StoreHistory } from '../versions.js';
@@ -83,8 +83,15 @@ export function createFileHistory(options: FileHistoryOptions): FileHistory {
     },
     async audit(entry) {
       await mkdir(root, { recursive: true });
-      // One line per write, appended: O_APPEND keeps concurrent lines whole.
-      await appendFile(join(root, AUDIT_FILE), `${JSON.stringify({ ...entry, at: entry.at.toISOString() })}\n`, 'utf8');
+      // One line per write, appended (O_APPEND keeps concurrent lines whole) and fsynced before the write is
+      // answered: an audit line lost in a power cut would be a write nobody can account for.
+      const handle = await open(join(root, AUDIT_FILE), 'a', 0o640);
+      try {
+        await handle.appendFile(`${JSON.stringify({ ...entry, at: entry.at.toISOString() })}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     },
     async auditSince(since, limit) {
       let text: string;
