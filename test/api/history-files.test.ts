@@ -1,4 +1,7 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { loadSite } from '../../src/load/load-data.js';
+import { createFilesStore } from '../../src/store/files/files-store.js';
+import { makeDataDir, SITE_OVERRIDES } from '../live/data-dir.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRecord } from '../helpers/builders.js';
@@ -33,5 +36,21 @@ describe('history on the files backend', () => {
     const health = await store.health(new Date());
     expect(health.articles).toBe(0);
     expect(health.rejected).toEqual([]);
+  });
+
+  it('a write that is stored is answered as stored when the audit cannot be appended (a full disk), and the failure is logged', async () => {
+    const data = makeDataDir();
+    const lines: string[] = [];
+    const store = createFilesStore({ dataDir: data.dir, site: loadSite(data.dir, SITE_OVERRIDES), siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: (line) => lines.push(line) });
+    cleanups.push(async () => {
+      await store.close();
+      data.remove();
+    });
+    // A folder where the audit file belongs: every append fails (EISDIR), as on a full disk.
+    mkdirSync(join(data.dir, 'history', 'audit.jsonl'), { recursive: true });
+    const result = await store.put('unaudited', Buffer.from(JSON.stringify(makeRecord({ id: 'unaudited' }))), { actor: { keyId: 'desk', client: '203.0.113.7' } });
+    expect(result).toMatchObject({ created: true, version: 1 });
+    expect((await store.article('unaudited'))?.headline).toBe('Test headline');
+    expect(lines).toContainEqual(expect.stringMatching(/^audit: could not record PUT unaudited \(version 1\): EISDIR/));
   });
 });

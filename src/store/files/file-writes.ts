@@ -22,6 +22,8 @@ export interface FileWritesOptions {
   readonly reload: (names: readonly string[]) => Promise<void>;
   readonly history: FileHistory;
   readonly clock: () => Date;
+  /** Where a failure to append to the audit trail is reported. */
+  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
 }
 
 /** The file name inside `articles/` an article was loaded from. */
@@ -63,8 +65,14 @@ export function createFileWrites(options: FileWritesOptions) {
     return history.append(id, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(stored.text), summary: describeChange('existing', null, stored.text), etag: stored.etag, record: stored.text });
   };
 
+  /**
+   * The write is on disk and served by now: a failing audit append (a full disk) is reported, not turned
+   * into an error answer for a write that happened. Its version, with key and time, is in the history.
+   */
   const audit = (id: string, method: string, status: number, outcome: string, version: number, actor: WriteOptions['actor']) =>
-    history.audit({ at: clock(), keyId: actor?.keyId ?? null, client: actor?.client ?? 'local', method, id, status, outcome, version });
+    history
+      .audit({ at: clock(), keyId: actor?.keyId ?? null, client: actor?.client ?? 'local', method, id, status, outcome, version })
+      .catch((error: Error) => options.log?.(`audit: could not record ${method} ${id} (version ${version}): ${error.message}`, 'error'));
 
   const write = (id: string, body: Uint8Array, writeOptions: WriteOptions, restoredFrom?: number): Promise<PutResult> =>
     exclusive(async () => {

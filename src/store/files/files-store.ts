@@ -50,7 +50,7 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const reloader = createReloader(options);
   const holder = reloader.store;
   const history = createFileHistory({ dataDir: options.dataDir, ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) });
-  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, history, clock });
+  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, history, clock, ...(options.log ? { log: options.log } : {}) });
   return {
     backend: 'files',
     ...snapshotReads(holder.current),
