@@ -8,6 +8,7 @@ import { DatabaseStartError } from './store/postgres/postgres-store.js';
 import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
+import { KeysFileError, loadKeysFile } from './http/api-keys.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import { createServer } from './http/server.js';
@@ -41,6 +42,15 @@ export async function startServer(env: Env): Promise<void> {
   const logger = createLogger({ level: config.logLevel, pretty });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
+  // Before the store opens: a keys file that cannot be used stops the server before it loads or connects to anything.
+  let keys;
+  try {
+    keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
+  } catch (error) {
+    if (!(error instanceof KeysFileError)) throw error;
+    logger.fatal(`wirefeed: cannot start: ${error.message}`);
+    process.exit(1);
+  }
   // The files backend opens at once and loads in the background (from the persisted index where it can);
   // PostgreSQL connects and checks its schema first. Until the store is ready, /readyz and every feed answer 503.
   let store: OpenedStore;
@@ -51,7 +61,10 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
+  const ingest =
+    config.ingestToken === undefined && keys === undefined
+      ? undefined
+      : { ...(config.ingestToken === undefined ? {} : { token: config.ingestToken }), ...(keys ? { keys } : {}), maxBytes: config.ingestMaxBytes, requireIfMatch: config.requireIfMatch, log: (line: string) => log(line, 'error') };
   const app = createApp({
     store,
     production: config.production,

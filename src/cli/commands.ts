@@ -6,6 +6,7 @@ import { runServe } from './serve.js';
 import type { CliIo, Command } from './cli-io.js';
 import { runMigrate } from './migrate.js';
 import { runSync, SYNC_USAGE } from './sync.js';
+import { runKeys } from './keys.js';
 
 const MIGRATE_USAGE = 'usage: wirefeed migrate   (DATABASE_URL names the database)\n\nCreates or upgrades the PostgreSQL schema; safe to run twice.';
 
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'lint', summary: 'check records and site.json; print file:line:column: field: problem', run: runLint },
   { name: 'sync', summary: 'load a folder of article files into PostgreSQL (DATABASE_URL); --watch, --prune', run: (argv, io) => withHelp(argv, io, SYNC_USAGE, () => runSync(argv, io.env, (line) => io.stdout(`${line}\n`))) },
   { name: 'migrate', summary: 'create or upgrade the PostgreSQL schema at DATABASE_URL (safe to run twice)', run: (argv, io) => withHelp(argv, io, MIGRATE_USAGE, () => runMigrate(argv, io.env, (line) => io.stdout(`${line}\n`))) },
+  { name: 'keys', summary: 'add, remove or list the scoped API keys in KEYS_FILE (add prints the secret once)', run: runKeys },
   { name: 'gen-corpus', summary: 'write a synthetic corpus of article records for benchmarks', run: runGenCorpus },
 ];
 

@@ -27,6 +27,12 @@ export interface Config {
   readonly ingestToken?: string;
   /** INGEST_MAX_BYTES: largest request body the ingest API accepts. */
   readonly ingestMaxBytes: number;
+  /** KEYS_FILE: JSON list of scoped API keys (http/api-keys.ts); enables the ingest API too. */
+  readonly keysFile?: string;
+  /** REQUIRE_IF_MATCH: PUT over an existing article and DELETE need If-Match (428 without). */
+  readonly requireIfMatch: boolean;
+  /** HISTORY_KEEP: versions kept per article; undefined (0 or unset) keeps all. */
+  readonly historyKeep?: number;
   /** RATE_LIMIT: requests per minute per client (IPv4 address or IPv6 /64); 0 = no limit (the default). */
   readonly rateLimit: number;
   /** TRUST_PROXY: Express's "trust proxy" setting; false = use the socket's address, ignore X-Forwarded-For. */
@@ -111,6 +117,9 @@ export function loadConfig(env: Env): Config {
     watch: boolean(env, 'WATCH', true),
     ...optionalToken(env, 'INGEST_TOKEN'),
     ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
+    ...(env.KEYS_FILE === undefined || env.KEYS_FILE.trim() === '' ? {} : { keysFile: env.KEYS_FILE.trim() }),
+    requireIfMatch: boolean(env, 'REQUIRE_IF_MATCH', false),
+    ...(integer(env, 'HISTORY_KEEP', 0, 0, 1_000_000) === 0 ? {} : { historyKeep: integer(env, 'HISTORY_KEEP', 0, 0, 1_000_000) }),
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     maxConnectionsPerClient: integer(env, 'MAX_CONNECTIONS_PER_CLIENT', trustProxy(env, 'TRUST_PROXY') === false ? DEFAULT_CONNECTIONS_PER_CLIENT : 0, 0, 1_000_000),

@@ -1,19 +1,26 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { ID_PATTERN } from '../load/article.js';
-import type { ArticleError } from '../load/errors.js';
 import type { Article } from '../model/types.js';
 import { isVisible } from '../model/feed-query.js';
-import { StoreConflictError, StoreRecordError, StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
+import { apiErrorHandler, problemsOf, tooLargeMessage } from './api-errors.js';
+import { addHistoryRoutes } from './api-history.js';
+import { findKey, ingestTokenKey, type ApiKey } from './api-keys.js';
+import { writeOptionsOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
 
-/** The ingest API's settings; the API exists only when they are given (INGEST_TOKEN set). */
+/** The ingest API's settings; the API exists only when they are given (INGEST_TOKEN or KEYS_FILE set). */
 export interface IngestOptions {
-  /** Shared secret; clients send `Authorization: Bearer <token>`. */
-  readonly token: string;
+  /** INGEST_TOKEN: one unscoped key; clients send `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** KEYS_FILE's scoped keys (api-keys.ts). */
+  readonly keys?: readonly ApiKey[];
   /** Largest request body accepted (413 above it). */
   readonly maxBytes: number;
+  /** REQUIRE_IF_MATCH: writes over a stored story must name its ETag (428 without). */
+  readonly requireIfMatch?: boolean;
+  /** Where a failure to write the audit trail is reported. */
+  readonly log?: (line: string) => void;
 }
 
 /** What GET /api/articles?status= can ask for. */
@@ -24,15 +31,6 @@ type ArticleState = 'published' | 'draft' | 'embargoed';
 function stateOf(article: Pick<Article, 'status' | 'published'>, now: Date): ArticleState {
   if (article.status === 'draft') return 'draft';
   return isVisible(article, now) ? 'published' : 'embargoed';
-}
-
-function tooLargeMessage(maxBytes: number): string {
-  return `The body is larger than ${maxBytes} bytes (INGEST_MAX_BYTES); nothing was written.`;
-}
-
-/** A problem list in the API's error bodies. */
-function problemsOf(errors: readonly ArticleError[]): ReturnType<ArticleError['toJSON']>[] {
-  return errors.map((e) => e.toJSON());
 }
 
 /** JSON and `+json` media types, in UTF-8 (the default for JSON) when a charset is given. */
@@ -51,19 +49,21 @@ function isJsonContentType(header: string | undefined): boolean {
  */
 export function createIngestRouter(store: Store, options: IngestOptions, clock: () => Date): express.Router {
   const router = express.Router();
-  // Digests have equal length whatever the token lengths, as timingSafeEqual requires, and hide the token's length.
-  const expected = createHash('sha256').update(options.token, 'utf8').digest();
+  const keys = [...(options.keys ?? []), ...(options.token === undefined ? [] : [ingestTokenKey(options.token)])];
+  const requireIfMatch = options.requireIfMatch ?? false;
 
+  // Step 1: the key. Its id (never the secret) goes with the request to the scope checks and the audit trail.
   router.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
     const match = /^Bearer +([^\s]+) *$/i.exec(req.get('authorization') ?? '');
     if (!match) {
-      throw new HttpError(401, 'This API needs "Authorization: Bearer <token>" (the INGEST_TOKEN the server was started with).', {
+      throw new HttpError(401, 'This API needs "Authorization: Bearer <key>" (INGEST_TOKEN, or a key from KEYS_FILE).', {
         'WWW-Authenticate': 'Bearer realm="wirefeed ingest"',
       });
     }
-    const given = createHash('sha256').update(match[1] as string, 'utf8').digest();
-    if (!timingSafeEqual(given, expected)) throw new HttpError(403, 'The bearer token is not the one this server accepts.');
+    const key = findKey(keys, match[1] as string);
+    if (!key) throw new HttpError(403, 'The bearer token is not a key this server accepts.');
+    res.locals.apiKey = key;
     next();
   });
 
@@ -92,8 +92,10 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
 
   router.get('/articles/:id', async (req, res) => {
     const id = articleId(req);
-    const article = await store.article(id);
+    const [article, etag] = await Promise.all([store.article(id), store.etag(id)]);
     if (!article) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
+    // The ETag to send back in If-Match when saving an edit of this story.
+    if (etag) res.setHeader('ETag', etag);
     res.status(200).json(view(article, clock()));
   });
 
@@ -115,17 +117,23 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
       const id = articleId(req);
       const body: unknown = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'The request has no body; send the article record as JSON.');
-      const result = await store.put(id, body);
+      const result = await store.put(id, body, writeOptionsOf(req, res, { requireIfMatch, creating: true }));
       if (result.created) res.setHeader('Location', `${req.baseUrl}/articles/${id}`);
+      if (result.etag) res.setHeader('ETag', result.etag);
+      if (result.version !== undefined) res.setHeader('Wirefeed-Version', String(result.version));
       res.status(result.created ? 201 : 200).json({ ...view(result.article, clock()), warnings: problemsOf(result.warnings) });
     },
   );
 
   router.delete('/articles/:id', async (req, res) => {
     const id = articleId(req);
-    if (!(await store.remove(id))) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
+    const key = res.locals.apiKey as ApiKey | undefined;
+    if (key && !key.delete) throw new HttpError(403, `Key "${key.id}" lacks the scope delete: it may not delete stories.`);
+    if (!(await store.remove(id, writeOptionsOf(req, res, { requireIfMatch, creating: false })))) throw new HttpError(404, `No article with id ${JSON.stringify(id)}.`);
     res.status(204).end();
   });
+
+  addHistoryRoutes(router, store, { requireIfMatch, articleId, view: (article) => view(article, clock()) });
 
   router.all('/articles/:id', (_req, res) => {
     res.setHeader('Allow', 'GET, HEAD, PUT, DELETE');
@@ -139,40 +147,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     throw new HttpError(404, `No API endpoint ${req.method} ${req.baseUrl}${req.path.slice(0, 200)}; see /api/articles.`);
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-    if (error instanceof StoreRecordError) {
-      res.status(400).json({ error: error.message, problems: problemsOf(error.problems) });
-      return;
-    }
-    if (error instanceof StoreConflictError) {
-      res.status(409).json({ error: error.message });
-      return;
-    }
-    if (error instanceof StoreUnavailableError) {
-      res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      res.status(503).json({ error: `${error.message}; nothing was written, try again shortly.` });
-      return;
-    }
-    if (error instanceof HttpError) {
-      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      res.status(error.status).json({ error: error.message });
-      return;
-    }
-    // body-parser's errors: entity.too.large (413), encoding.unsupported (415), request.aborted (400)…
-    const status = (error as { status?: unknown }).status;
-    const type = (error as { type?: unknown }).type;
-    if (type === 'entity.too.large') {
-      res.setHeader('Connection', 'close');
-      res.status(413).json({ error: tooLargeMessage(options.maxBytes) });
-      return;
-    }
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: (error as Error).message });
-      return;
-    }
-    next(error);
-  };
-  router.use(onError);
+  router.use(apiErrorHandler(store, options.maxBytes, options.log ?? ((line) => console.error(line))));
   return router;
 }
 

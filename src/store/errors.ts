@@ -45,3 +45,15 @@ export class StoreNotReadyError extends StoreUnavailableError {
     this.name = 'StoreNotReadyError';
   }
 }
+
+/** A write whose precondition failed: If-Match named another version, or If-None-Match: * found the id. Nothing was written. (HTTP 412) */
+export class StorePreconditionError extends Error {
+  constructor(
+    message: string,
+    /** The stored record's ETag now, when there is one. */
+    readonly currentEtag?: string,
+  ) {
+    super(message);
+    this.name = 'StorePreconditionError';
+  }
+}

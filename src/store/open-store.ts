@@ -34,7 +34,7 @@ export type OpenedStore = Store & {
 export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
   const { config, site, log } = options;
   if (config.databaseUrl !== undefined) {
-    const store = await createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn') });
+    const store = await createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize, site, dataDir: config.dataDir, log: (line) => log(line, 'warn'), ...(config.historyKeep === undefined ? {} : { historyKeep: config.historyKeep }) });
     return Object.assign(store, { whenReady: Promise.resolve() });
   }
   const cache = resolveCacheDir(config.dataDir, config.cacheDir);
@@ -47,6 +47,7 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     watch: config.watch,
     rescanIntervalMs: config.rescanIntervalSeconds * 1000,
     log,
+    ...(config.historyKeep === undefined ? {} : { historyKeep: config.historyKeep }),
     ...(options.onReload ? { onReload: options.onReload } : {}),
     ...(cache.ok ? { cacheDir: cache.dir } : {}),
   });

@@ -5,6 +5,7 @@ import type { FeedDescriptor, FeedFilter } from '../model/feed-filter.js';
 import type { FeedQuery } from '../model/feed-query.js';
 import type { TranslationLink } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
+import type { StoreHistory, WriteOptions } from './versions.js';
 
 /**
  * One page of one feed at one instant, as a backend resolves it. Both
@@ -83,6 +84,10 @@ export interface PutResult {
   readonly article: Article;
   readonly created: boolean;
   readonly warnings: readonly ArticleError[];
+  /** The stored record's ETag (versions.ts recordEtag). */
+  readonly etag?: string;
+  /** The history version this write produced. */
+  readonly version?: number;
 }
 
 export type StoreBackend = 'files' | 'postgres';
@@ -135,8 +140,21 @@ export interface Store {
    * article `id`. Throws StoreRecordError (400, every problem),
    * StoreConflictError (409) or StoreUnavailableError (503).
    */
-  put(id: string, body: Uint8Array): Promise<PutResult>;
-  /** Removes article `id` from every feed. False when no article has that id. */
-  remove(id: string): Promise<boolean>;
+  put(id: string, body: Uint8Array, options?: WriteOptions): Promise<PutResult>;
+  /**
+   * Removes article `id` from every feed, keeping its last version in the
+   * history. False when no article has that id. `options` as for put
+   * (StorePreconditionError, 412).
+   */
+  remove(id: string, options?: WriteOptions): Promise<boolean>;
+  /**
+   * Stores history version `n` of `id` again, as a new version (undoing a
+   * DELETE too). Undefined when there is no such version with a record.
+   */
+  restore(id: string, n: number, options?: WriteOptions): Promise<PutResult | undefined>;
+  /** The ETag of the record stored as `id` (equal on both backends for equal records); undefined when there is none. */
+  etag(id: string): Promise<string | undefined>;
+  /** Kept versions and the audit trail. */
+  readonly history: StoreHistory;
   close(): Promise<void>;
 }

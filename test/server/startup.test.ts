@@ -115,6 +115,22 @@ describe('the server process fails fast on bad configuration', () => {
     expectFailFast(await run({ DATA_DIR: dataDir(), [name]: value }), message);
   });
 
+  it.each([
+    ['not JSON', '{"keys": [', /^KEYS_FILE .*keys\.json: not JSON/],
+    ['an unknown scope field', '{"keys": [{"id": "korean-desk", "hash": "sha256:' + '0'.repeat(64) + '", "service": ["Korean"]}]}', /^KEYS_FILE .*keys\.json: entry 1 \("korean-desk"\): unknown field "service"/],
+    ['a secret where the hash belongs', '{"keys": [{"id": "desk", "hash": "my-secret"}]}', /^KEYS_FILE .*keys\.json: entry 1 \("desk"\): hash must be "sha256:"/],
+  ])('a keys file with %s: one message naming the entry, exit 1', async (_what, text, message) => {
+    const data = dataDir();
+    const keysFile = join(data, '..', 'keys.json');
+    writeFileSync(keysFile, text);
+    const result = await run({ DATA_DIR: data, KEYS_FILE: keysFile });
+    expect(result.code).toBe(1);
+    const lines = logLines(result.stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe('fatal');
+    expect(lines[0]?.msg.replace('wirefeed: cannot start: ', '')).toMatch(message);
+  });
+
   it('a port already in use: one message, exit 1', async () => {
     const net = await import('node:net');
     const blocker = net.createServer();

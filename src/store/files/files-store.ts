@@ -9,6 +9,7 @@ import type { Store, StoreChange, StoreListener } from '../store.js';
 import { createReloader, type ReloaderOptions } from './reloader.js';
 import { dataAt, snapshotReads } from './snapshot-reads.js';
 import { createFileWrites } from './file-writes.js';
+import { createFileHistory } from './file-history.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 
 /** The files backend: DATA_DIR read at start, watched, reloaded; writes go to DATA_DIR/articles. */
@@ -51,13 +52,14 @@ function listenersOf(subscribe: (listener: (next: Snapshot, previous: Snapshot) 
 }
 
 /** The embedded default backend: every record in memory, kept in step with DATA_DIR by the reloader. */
-export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date }): FilesStore {
+export function createFilesStore(options: ReloaderOptions & { readonly clock?: () => Date; readonly historyKeep?: number }): FilesStore {
   const clock = options.clock ?? (() => new Date());
   const reloader = createReloader(options);
   const holder = reloader.store;
-  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload });
-  const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
+  const history = createFileHistory({ dataDir: options.dataDir, ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) });
   const log = options.log ?? ((line: string) => console.error(line));
+  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, history, clock, log });
+  const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
   const preparing = Date.now();
   // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
   const prepared = prepare(holder.current()).then(
@@ -71,6 +73,9 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
     subscribe: listenersOf(holder.subscribe, clock),
     put: writes.put,
     remove: writes.remove,
+    restore: writes.restore,
+    etag: writes.etag,
+    history,
     start: () => reloader.start(),
     reload: (names) => reloader.reload(names),
     snapshot: holder.current,
@@ -93,6 +98,10 @@ export function createHolderStore(holder: SnapshotHolder, clock: () => Date = ()
     subscribe: listenersOf(holder.subscribe, clock),
     put: readOnly,
     remove: readOnly,
+    restore: readOnly,
+    etag: async () => undefined,
+    // No history and nowhere to audit: a refused write against a fixed snapshot is only answered.
+    history: { versions: async () => [], version: async () => undefined, audit: async () => undefined, auditSince: async () => [] },
     replace: (next) => holder.replace(next),
     close: async () => undefined,
   };

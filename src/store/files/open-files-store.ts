@@ -17,6 +17,8 @@ import { indexFileName, writeRecordIndex } from './record-index.js';
 import type { ReloaderOptions } from './reloader.js';
 
 export interface OpenFilesStoreOptions extends Omit<ReloaderOptions, 'initial'> {
+  /** HISTORY_KEEP: versions kept per article (all when undefined). */
+  readonly historyKeep?: number;
   readonly clock?: () => Date;
   /** The folder of the persisted index (see cache-dir.ts); undefined: no index. */
   readonly cacheDir?: string;
@@ -149,8 +151,16 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    put: async (id, body) => loaded().put(id, body),
-    remove: async (id) => loaded().remove(id),
+    put: async (id, body, writeOptions) => loaded().put(id, body, writeOptions),
+    remove: async (id, writeOptions) => loaded().remove(id, writeOptions),
+    restore: async (id, n, writeOptions) => loaded().restore(id, n, writeOptions),
+    etag: async (id) => loaded().etag(id),
+    history: {
+      versions: async (id) => loaded().history.versions(id),
+      version: async (id, n) => loaded().history.version(id, n),
+      audit: async (entry) => loaded().history.audit(entry),
+      auditSince: async (since, limit) => loaded().history.auditSince(since, limit),
+    },
     start() {
       startRequested = true;
       inner?.start();

@@ -112,6 +112,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX articles_translation_of ON articles (translation_of) WHERE translation_of IS NOT NULL;
     `,
   },
+  {
+    // 4, not 3: version 3 is taken by a change made alongside this one; gaps are fine (only order counts).
+    version: 4,
+    name: 'article versions, audit trail, record ETags',
+    sql: `
+      -- The record's ETag (versions.ts recordEtag, computed from the record with the writer's key order,
+      -- which jsonb forgets). NULL for rows written before this step: computed from the jsonb when read.
+      ALTER TABLE articles ADD COLUMN etag text;
+
+      -- Every version of every article, written in the transaction of the change that made it: a PUT's
+      -- record, a DELETE's tombstone (record NULL). Numbers per article only grow, even after retention
+      -- (HISTORY_KEEP) deletes the oldest. No foreign key: a deleted article keeps its history.
+      CREATE TABLE article_versions (
+        article_id text COLLATE "C" NOT NULL,
+        version integer NOT NULL,
+        at timestamptz NOT NULL,
+        key_id text,
+        action text NOT NULL CHECK (action IN ('existing', 'created', 'updated', 'deleted', 'restored')),
+        size integer NOT NULL,
+        summary text NOT NULL,
+        etag text,
+        -- The record text exactly as the files backend would write it (not jsonb: GET …/versions/n gives back these bytes).
+        record text,
+        PRIMARY KEY (article_id, version)
+      );
+
+      -- The audit trail: every write the API answered, refused ones included; never a secret.
+      CREATE TABLE audit (
+        seq bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        key_id text,
+        client text NOT NULL,
+        method text NOT NULL,
+        article_id text NOT NULL,
+        status integer NOT NULL,
+        outcome text NOT NULL,
+        version integer
+      );
+      -- GET /api/audit?since=: one range scan.
+      CREATE INDEX audit_at ON audit (at, seq);
+    `,
+  },
 ];
 
 /** The schema version this build expects. */

@@ -1,17 +1,14 @@
 import { readTranslations } from './translation-queries.js';
-import { ID_PATTERN, parseArticle } from '../../load/article.js';
-import { ArticleError } from '../../load/errors.js';
-import { decodeJson, displayName } from '../../load/files.js';
-import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Site } from '../../model/types.js';
-import { StoreRecordError } from '../errors.js';
-import type { PutResult, Store } from '../store.js';
+import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { checkSchema } from './migrations.js';
-import { createPool, describeTarget, guarded, inTransaction, type Pool } from './pool.js';
+import { createPool, describeTarget, guarded, type Pool } from './pool.js';
 import { readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
-import { articleRow, contentHash, unstorableProblems } from './rows.js';
-import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
+import { createVersionedWrites } from './versioned-writes.js';
+
+/** Validation moved to its own module; re-exported for the callers that import it from here. */
+export { validateRecord } from './validate-record.js';
 
 export interface PostgresStoreOptions {
   /** DATABASE_URL. */
@@ -27,6 +24,10 @@ export interface PostgresStoreOptions {
   readonly statementTimeoutMs?: number;
   /** Milliseconds before the change listener's first reconnect attempt (default 500). */
   readonly reconnectMs?: number;
+  /** HISTORY_KEEP: versions kept per article (default all). */
+  readonly historyKeep?: number;
+  /** The time written into versions and the audit trail. */
+  readonly clock?: () => Date;
 }
 
 /** The database cannot be used at start: unreachable, or its schema is not this build's. main.ts prints the message and exits 1. */
@@ -91,67 +92,10 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     nextRelease: (now) => db((p) => readNextRelease(p, now)),
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
     subscribe: (listener) => changes.subscribe(listener),
-    async put(id, body) {
-      // An article keeps the name it is known by (the file sync loaded it from), as the files backend
-      // rewrites the file an id already lives in: messages and `source` read the same on both backends.
-      const known = (await db((p) => p.query<{ source: string; file: string | null; content_hash: string }>('SELECT source, file, content_hash FROM articles WHERE id = $1', [id]))).rows[0];
-      const shownAs = known?.source ?? displayName(dataDir, ARTICLES_DIR, `${id}.json`);
-      const result = validateRecord(id, body, shownAs, site);
-      // A synced article keeps its file and that file's hash: the next sync leaves this edit alone until
-      // the file itself changes (then the newer file wins), and --prune removes it with its file.
-      const hash = known?.file ? known.content_hash : contentHash(site.language, body);
-      const stored = await db(() =>
-        inTransaction(pool, async (client) => {
-          const old = (await lockArticles(client, [id])).get(id);
-          const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, known?.file ?? null)], [result.article]);
-          await recordChange(client, old === undefined ? [result.article] : [old, result.article]);
-          return { created: inserted.has(id) };
-        }),
-      );
-      await settle();
-      return { article: result.article, created: stored.created, warnings: result.warnings };
-    },
-    async remove(id) {
-      const removed = await db(() =>
-        inTransaction(pool, async (client) => {
-          const old = (await lockArticles(client, [id])).get(id);
-          if (old === undefined) return false;
-          await deleteArticles(client, [id]);
-          await recordChange(client, [old]);
-          return true;
-        }),
-      );
-      if (removed) await settle();
-      return removed;
-    },
+    ...createVersionedWrites({ pool, site, dataDir, db, settle, clock: options.clock ?? (() => new Date()), ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) }),
     async close() {
       await changes.close();
       await pool.end();
     },
   };
-}
-
-/**
- * The files backend's validation, message for message: the bytes decoded
- * as the loader decodes a file, the path's id checked against the body's,
- * the record parsed (body sanitised now, once), and what PostgreSQL could
- * not store refused before any SQL runs.
- */
-export function validateRecord(id: string, body: Uint8Array, shownAs: string, site: Site): PutResult & { readonly record: unknown } {
-  if (!ID_PATTERN.test(id) || id.length > 200) {
-    throw new StoreRecordError(`An article id is lowercase letters, digits and single '-' between them, got ${JSON.stringify(id.slice(0, 200))}.`, [new ArticleError(shownAs, 'id', 'must be lowercase letters, digits and single "-" between them')]);
-  }
-  const decoded = decodeJson(body, shownAs);
-  if (!decoded.ok) throw new StoreRecordError('The body is not a JSON record.', [decoded.error]);
-  const record = decoded.value;
-  if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-    const bodyId = (record as Record<string, unknown>).id;
-    if (bodyId !== undefined && bodyId !== id) {
-      throw new StoreRecordError(`The id in the path (${JSON.stringify(id)}) and in the body (${JSON.stringify(bodyId)}) disagree.`, []);
-    }
-  }
-  const parsed = parseArticle(record, shownAs, { language: site.language });
-  const problems = parsed.article === undefined ? parsed.errors : unstorableProblems(record, parsed.article, shownAs);
-  if (parsed.article === undefined || problems.length > 0) throw new StoreRecordError(`The record has ${problems.length} problem(s); nothing was written.`, problems);
-  return { article: parsed.article, created: false, warnings: parsed.warnings, record };
 }

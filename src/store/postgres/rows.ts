@@ -1,3 +1,4 @@
+import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
@@ -20,6 +21,8 @@ export interface ArticleRow {
   /** The original this article names as a translation (model/translations.ts), for sibling look-ups. */
   readonly translation_of: string | null;
   readonly record: unknown;
+  /** versions.ts recordEtag of the record as written: jsonb forgets the writer's key order, so it is kept beside it. */
+  readonly etag: string;
   readonly article: unknown;
 }
 
@@ -63,6 +66,7 @@ export function articleRow(article: Article, record: unknown, hash: string, file
     content_hash: hash,
     translation_of: article.translationOf ?? null,
     record,
+    etag: recordEtag(record),
     article: articleData(article),
   };
 }

@@ -30,13 +30,13 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   const upserted = await client.query<{ id: string; inserted: boolean }>(
-    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, article)
-     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, article
+    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, etag, article)
+     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, etag, article
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
-       section text, source text, file text, content_hash text, translation_of text, record jsonb, article jsonb)
+       section text, source text, file text, content_hash text, translation_of text, record jsonb, etag text, article jsonb)
      ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, headline = EXCLUDED.headline, published = EXCLUDED.published, updated = EXCLUDED.updated,
        status = EXCLUDED.status, language = EXCLUDED.language, section = EXCLUDED.section, source = EXCLUDED.source,
-       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, translation_of = EXCLUDED.translation_of, record = EXCLUDED.record, article = EXCLUDED.article
+       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, translation_of = EXCLUDED.translation_of, record = EXCLUDED.record, etag = EXCLUDED.etag, article = EXCLUDED.article
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );

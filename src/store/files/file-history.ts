@@ -1,0 +1,116 @@
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../load/write.js';
+import type { ArticleVersion, ArticleVersionRecord, AuditEntry, StoreHistory } from '../versions.js';
+
+/**
+ * The history folder beside `articles/`: DATA_DIR/history/<id>/<n>.json,
+ * one file per version (its facts and the record text), and the audit trail
+ * DATA_DIR/history/audit.jsonl. The loader lists only `articles/`, the
+ * reloader watches only `articles/` and site.json, and export renders the
+ * snapshot: nothing here is ever served.
+ */
+export const HISTORY_DIR = 'history';
+const AUDIT_FILE = 'audit.jsonl';
+
+export interface FileHistoryOptions {
+  readonly dataDir: string;
+  /** HISTORY_KEEP: versions kept per article, newest first; undefined keeps all. */
+  readonly keep?: number;
+}
+
+export interface FileHistory extends StoreHistory {
+  /** Writes the next version of `id` (its number is the last one's plus one); returns it. */
+  append(id: string, version: Omit<ArticleVersionRecord, 'version'>): Promise<ArticleVersionRecord>;
+  /** The newest kept version of `id`. */
+  latest(id: string): Promise<ArticleVersionRecord | undefined>;
+}
+
+interface StoredVersion extends Omit<ArticleVersionRecord, 'at'> {
+  readonly at: string;
+}
+
+export function createFileHistory(options: FileHistoryOptions): FileHistory {
+  const root = join(options.dataDir, HISTORY_DIR);
+  const folderOf = (id: string): string => join(root, id);
+
+  const numbers = async (id: string): Promise<number[]> => {
+    let names: string[];
+    try {
+      names = await readdir(folderOf(id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names.flatMap((name) => (/^\d+\.json$/.test(name) ? [Number(name.slice(0, -5))] : [])).sort((a, b) => a - b);
+  };
+
+  const read = async (id: string, n: number): Promise<ArticleVersionRecord | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(join(folderOf(id), `${n}.json`), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const stored = JSON.parse(text) as StoredVersion;
+    return { ...stored, at: new Date(stored.at) };
+  };
+
+  const withoutRecord = ({ record: _record, ...facts }: ArticleVersionRecord): ArticleVersion => facts;
+
+  return {
+    async versions(id) {
+      const found = await Promise.all((await numbers(id)).map((n) => read(id, n)));
+      return found.flatMap((v) => (v ? [withoutRecord(v)] : []));
+    },
+    version: read,
+    async latest(id) {
+      const all = await numbers(id);
+      const last = all[all.length - 1];
+      return last === undefined ? undefined : read(id, last);
+    },
+    async append(id, facts) {
+      const all = await numbers(id);
+      const version: ArticleVersionRecord = { ...facts, version: (all[all.length - 1] ?? 0) + 1 };
+      // Written durably before the article file changes: a crash between the two leaves a version that was
+      // never served, never a served version that is not kept.
+      await writeFileAtomic(folderOf(id), `${version.version}.json`, `${JSON.stringify({ ...version, at: version.at.toISOString() })}\n`);
+      if (options.keep !== undefined) {
+        for (const old of [...all, version.version].slice(0, -options.keep)) await unlink(join(folderOf(id), `${old}.json`)).catch(() => undefined);
+      }
+      return version;
+    },
+    async audit(entry) {
+      await mkdir(root, { recursive: true });
+      // One line per write, appended (O_APPEND keeps concurrent lines whole) and fsynced before the write is
+      // answered: an audit line lost in a power cut would be a write nobody can account for.
+      const handle = await open(join(root, AUDIT_FILE), 'a', 0o640);
+      try {
+        await handle.appendFile(`${JSON.stringify({ ...entry, at: entry.at.toISOString() })}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    },
+    async auditSince(since, limit) {
+      let text: string;
+      try {
+        text = await readFile(join(root, AUDIT_FILE), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw error;
+      }
+      const entries: AuditEntry[] = [];
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        const parsed = JSON.parse(line) as Omit<AuditEntry, 'at'> & { at: string };
+        const at = new Date(parsed.at);
+        if (at.getTime() <= since.getTime()) continue;
+        entries.push({ ...parsed, at });
+        if (entries.length >= limit) break;
+      }
+      return entries;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { displayName } from '../../load/files.js';
+import { ARTICLES_DIR } from '../../load/load-data.js';
+import type { Site } from '../../model/types.js';
+import type { PutResult, Store } from '../store.js';
+import { checkPreconditions, describeChange, recordEtag, recordText, type AuditEntry, type VersionAction, type WriteOptions } from '../versions.js';
+import { insertAudit, insertVersion, readAuditSince, readLatestVersion, readVersion, readVersions } from './history-queries.js';
+import { inTransaction, type Client, type Pool } from './pool.js';
+import { articleRow, contentHash } from './rows.js';
+import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
+import { validateRecord } from './validate-record.js';
+
+export interface VersionedWritesOptions {
+  readonly pool: Pool;
+  readonly site: Site;
+  readonly dataDir: string;
+  /** Runs database work, turning connection failures into StoreUnavailableError. */
+  readonly db: <T>(work: (pool: Pool) => Promise<T>) => Promise<T>;
+  /** Moves the store's version after a commit. */
+  readonly settle: () => Promise<void>;
+  /** HISTORY_KEEP; undefined keeps every version. */
+  readonly keep?: number;
+  readonly clock: () => Date;
+}
+
+interface StoredRow {
+  readonly record: unknown;
+  readonly etag: string | null;
+  readonly source: string;
+  readonly file: string | null;
+  readonly content_hash: string;
+}
+
+/** Per-id write lock for the transaction: also serialises two creations of an id no row holds yet (If-None-Match: *). */
+async function lockId(client: Client, id: string): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended('wirefeed-article:' || $1, 0))", [id]);
+}
+
+async function readStored(client: Pick<Pool, 'query'>, id: string): Promise<StoredRow | undefined> {
+  return (await client.query<StoredRow>('SELECT record, etag, source, file, content_hash FROM articles WHERE id = $1', [id])).rows[0];
+}
+
+const etagOf = (row: StoredRow | undefined): string | undefined => (row ? (row.etag ?? recordEtag(row.record)) : undefined);
+
+/**
+ * PostgreSQL's put, remove and restore: each one transaction holding the
+ * id's lock, which checks the preconditions and the key's scope, keeps the
+ * version (a write over a state history has not seen, from before
+ * history or from a sync, first keeps that state), changes the article,
+ * records the change and writes the
+ * audit entry, so a version is never kept for a change that did not commit,
+ * nor a change committed without its version.
+ */
+export function createVersionedWrites(options: VersionedWritesOptions): Pick<Store, 'put' | 'remove' | 'restore' | 'etag' | 'history'> {
+  const { pool, site, dataDir, db, settle, keep, clock } = options;
+
+  /** The version before this write, keeping what is stored first when history has not seen it. */
+  const previousVersion = async (client: Client, id: string, stored: StoredRow | undefined) => {
+    const latest = await readLatestVersion(client, id);
+    // Also when sync changed the row since the newest kept version: that state is a version too.
+    if (!stored || latest?.etag === etagOf(stored)) return latest;
+    const text = recordText(stored.record);
+    return insertVersion(client, id, 0, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(text), summary: describeChange('existing', null, text), etag: etagOf(stored) ?? null, record: text }, keep);
+  };
+
+  const audit = (client: Client, id: string, method: string, status: number, outcome: string, version: number, writeOptions: WriteOptions): Promise<void> =>
+    insertAudit(client, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, client: writeOptions.actor?.client ?? 'local', method, id, status, outcome, version });
+
+  const write = async (id: string, body: Uint8Array, writeOptions: WriteOptions, restoredFrom?: number): Promise<PutResult> => {
+    // An article keeps the name it is known by (the file sync loaded it from), as the files backend
+    // rewrites the file an id already lives in: messages and `source` read the same on both backends.
+    // Plan: Index Scan using articles_pkey; the source column only (the record is read under the lock below).
+    const known = (await db((p) => p.query<{ source: string }>('SELECT source FROM articles WHERE id = $1', [id]))).rows[0];
+    const result = validateRecord(id, body, known?.source ?? displayName(dataDir, ARTICLES_DIR, `${id}.json`), site);
+    const text = recordText(result.record);
+    const etag = recordEtag(result.record);
+    const stored = await db(() =>
+      inTransaction(pool, async (client) => {
+        await lockId(client, id);
+        const old = (await lockArticles(client, [id])).get(id);
+        const now = await readStored(client, id);
+        checkPreconditions(id, writeOptions, etagOf(now));
+        writeOptions.authorize?.(result.article, old);
+        // A synced article keeps its file and that file's hash: the next sync leaves this edit alone until
+        // the file itself changes (then the newer file wins), and --prune removes it with its file.
+        const hash = now?.file ? now.content_hash : contentHash(site.language, body);
+        const previous = await previousVersion(client, id, now);
+        const action: VersionAction = restoredFrom !== undefined ? 'restored' : old ? 'updated' : 'created';
+        const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action, size: Buffer.byteLength(text), summary: describeChange(action, previous?.record, text, restoredFrom), etag, record: text }, keep);
+        const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, now?.file ?? null)], [result.article]);
+        await recordChange(client, old === undefined ? [result.article] : [old, result.article]);
+        const created = inserted.has(id);
+        await audit(client, id, restoredFrom === undefined ? 'PUT' : 'POST', created ? 201 : 200, action, kept.version, writeOptions);
+        return { created, version: kept.version };
+      }),
+    );
+    await settle();
+    return { article: result.article, created: stored.created, warnings: result.warnings, etag, version: stored.version };
+  };
+
+  return {
+    put: (id, body, writeOptions = {}) => write(id, body, writeOptions),
+    async remove(id, writeOptions = {}) {
+      const removed = await db(() =>
+        inTransaction(pool, async (client) => {
+          await lockId(client, id);
+          const old = (await lockArticles(client, [id])).get(id);
+          const now = await readStored(client, id);
+          checkPreconditions(id, { ...writeOptions, createOnly: false }, etagOf(now));
+          if (old === undefined) return false;
+          writeOptions.authorize?.(undefined, old);
+          const previous = await previousVersion(client, id, now);
+          const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action: 'deleted', size: 0, summary: describeChange('deleted', null, null), etag: null, record: null }, keep);
+          await deleteArticles(client, [id]);
+          await recordChange(client, [old]);
+          await audit(client, id, 'DELETE', 204, 'deleted', kept.version, writeOptions);
+          return true;
+        }),
+      );
+      if (removed) await settle();
+      return removed;
+    },
+    async restore(id, n, writeOptions = {}) {
+      const version = await db((p) => readVersion(p, id, n));
+      if (!version || version.record === null) return undefined;
+      return write(id, Buffer.from(version.record, 'utf8'), writeOptions, n);
+    },
+    etag: async (id) => etagOf(await db((p) => readStored(p, id))),
+    history: {
+      versions: (id) => db((p) => readVersions(p, id)),
+      version: (id, n) => db((p) => readVersion(p, id, n)),
+      audit: (entry: AuditEntry) => db((p) => insertAudit(p, entry)),
+      auditSince: (since, limit) => db((p) => readAuditSince(p, since, limit)),
+    },
+  };
+}
