@@ -41,7 +41,7 @@ export interface AppDeps {
   readonly websubHub?: string;
   /** The rendered-feed cache; tests pass one to read its counters. */
   readonly feedCache?: FeedCache;
-  /** The ingest API at /api (only when INGEST_TOKEN is set). */
+  /** The ingest API at /api (only when INGEST_TOKEN or KEYS_FILE is set). */
   readonly ingest?: IngestOptions;
   /** Rate limit, trusted proxy, URL limits (src/http/guards.ts). */
   readonly guards?: GuardOptions;
@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(refuseOtherMethods());
   app.use((req, res) => {
-    const what = isApiPath(req.path) && !deps.ingest ? 'the ingest API is off (INGEST_TOKEN is not set)' : 'the feeds are at /rss.xml, /atom.xml and /feed.json';
+    const what = isApiPath(req.path) && !deps.ingest ? 'the ingest API is off (neither INGEST_TOKEN nor KEYS_FILE is set)' : 'the feeds are at /rss.xml, /atom.xml and /feed.json';
     sendError(req, res, 404, `Not found: ${req.path.slice(0, 200)}; ${what}.`);
   });
 
