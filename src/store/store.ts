@@ -74,6 +74,12 @@ export interface StoreChange {
   readonly version: number;
   /** Feeds (by folder path) whose newest page changed; every feed when the site changed. */
   readonly feeds: readonly ChangedFeed[];
+  /**
+   * Paths of every feed any document of which (any page, limit or since) may
+   * differ after the change: what a response cache must drop. Absent: any
+   * feed may have changed.
+   */
+  readonly touched?: readonly string[];
 }
 
 export type StoreListener = (change: StoreChange) => void;

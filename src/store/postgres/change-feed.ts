@@ -64,7 +64,8 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
       const result = await pool.query<{ seq: string; feeds: ChangedFeed[] }>('SELECT seq, feeds FROM changes WHERE seq > $1 ORDER BY seq LIMIT 1000', [version]);
       for (const row of result.rows) {
         version = Number(row.seq);
-        announce({ version, feeds: row.feeds });
+        // The outbox lists every feed the written articles are (or were) in: exactly what caches must drop.
+        announce({ version, feeds: row.feeds, touched: row.feeds.map((feed) => feed.path) });
       }
       if (result.rows.length < 1000) return;
     }
