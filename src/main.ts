@@ -9,6 +9,7 @@ import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
+import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { createServer } from './http/server.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -63,7 +64,10 @@ export async function startServer(env: Env): Promise<void> {
     ...(ingest ? { ingest } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   });
-  if (config.websubHub !== undefined) {
+  if (store.outbox !== undefined && (config.websubHub !== undefined || config.purgeWebhook !== undefined)) {
+    // Replicas on one database: each change and release is pinged and purged once for the fleet.
+    startOutboxPublisher({ store, outbox: store.outbox, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), ...(config.purgeWebhook === undefined ? {} : { purgeWebhook: config.purgeWebhook }), attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
+  } else if (config.websubHub !== undefined) {
     startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
   }
   const fail = (what: string) => (error: Error) => {

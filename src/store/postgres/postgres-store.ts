@@ -7,6 +7,7 @@ import type { Site } from '../../model/types.js';
 import { StoreRecordError } from '../errors.js';
 import type { PutResult, Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
+import { createOutbox } from './deliveries.js';
 import { checkSchema } from './migrations.js';
 import { createPool, describeTarget, guarded, inTransaction, type Pool } from './pool.js';
 import { readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
@@ -90,6 +91,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     nextRelease: (now) => db((p) => readNextRelease(p, now)),
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
+    outbox: createOutbox(url, pool),
     subscribe: (listener) => changes.subscribe(listener),
     async put(id, body) {
       // An article keeps the name it is known by (the file sync loaded it from), as the files backend
