@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   readonly statementTimeoutMs?: number;
   /** Milliseconds before the change listener's first reconnect attempt (default 500). */
   readonly reconnectMs?: number;
+  /** While the change listener is disconnected, how often changes are polled through the pool (default 1000 ms). */
+  readonly changePollMs?: number;
 }
 
 /** The database cannot be used at start: unreachable, or its schema is not this build's. main.ts prints the message and exits 1. */
@@ -58,7 +60,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   try {
     await checkSchema(pool);
-    changes = await startChangeFeed({ url, pool, log, ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }) });
+    changes = await startChangeFeed({ url, pool, log, ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }), ...(options.changePollMs === undefined ? {} : { pollMs: options.changePollMs }) });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new DatabaseStartError(`The database at ${target} cannot be used: ${(error as Error).message}`);
