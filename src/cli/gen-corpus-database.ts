@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArticle } from '../load/article.js';
+import { displayName } from '../load/files.js';
+import { ARTICLES_DIR } from '../load/load-data.js';
+import type { Article } from '../model/types.js';
+import { inTransaction, type Pool } from '../store/postgres/pool.js';
+import { articleRow, contentHash, type ArticleRow } from '../store/postgres/rows.js';
+import { recordChange, upsertArticles } from '../store/postgres/writes.js';
+import { CORPUS_SITE, generateRecord } from './gen-corpus.js';
+
+export interface DatabaseCorpusOptions {
+  readonly count: number;
+  readonly seed?: number;
+  /** Where site.json goes (the server reads the site from DATA_DIR); the records are named as if under it. */
+  readonly out: string;
+}
+
+/** Articles per transaction: one jsonb_to_recordset statement each for articles and feed entries (~6 MB of JSON). */
+const BATCH = 1000;
+
+/**
+ * The generated corpus straight into the database, no article files: the
+ * same records `writeCorpus` would write (same bytes, so the same content
+ * hash, and a later `sync` of a generated folder skips every file), each
+ * parsed and its body sanitised as sync does. Generation and sanitising of
+ * the next batch run in this process while PostgreSQL (another process,
+ * the other core) writes the previous one.
+ */
+export async function writeCorpusToDatabase(pool: Pool, options: DatabaseCorpusOptions, onProgress?: (written: number) => void): Promise<{ articles: number; bytes: number }> {
+  const seed = options.seed ?? 1;
+  mkdirSync(options.out, { recursive: true });
+  writeFileSync(join(options.out, 'site.json'), `${JSON.stringify(CORPUS_SITE, null, 2)}\n`);
+  let writing: Promise<void> = Promise.resolve();
+  let bytes = 0;
+  for (let start = 0; start < options.count; start += BATCH) {
+    const rows: ArticleRow[] = [];
+    const articles: Article[] = [];
+    for (let i = start; i < Math.min(options.count, start + BATCH); i++) {
+      const record = generateRecord(seed, i);
+      const text = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+      bytes += text.length;
+      const name = `${String(record.id)}.json`;
+      const parsed = parseArticle(record, displayName(options.out, ARTICLES_DIR, name), { language: CORPUS_SITE.language });
+      if (parsed.article === undefined) throw new Error(`generated record ${i} is invalid: ${parsed.errors.map((e) => e.message).join('; ')}`);
+      rows.push(articleRow(parsed.article, record, contentHash(CORPUS_SITE.language, text), name));
+      articles.push(parsed.article);
+    }
+    const previous = writing;
+    const done = start + rows.length;
+    writing = previous.then(async () => {
+      await inTransaction(pool, async (client) => {
+        await upsertArticles(client, rows, articles);
+        await recordChange(client, articles);
+      });
+      onProgress?.(done);
+    });
+    writing.catch(() => undefined);
+    // At most one batch waits: memory stays at two batches whatever the count.
+    await previous;
+  }
+  await writing;
+  await pool.query('ANALYZE articles, feed_entries');
+  return { articles: options.count, bytes };
+}
