@@ -18,20 +18,26 @@ export interface DatabaseCorpusOptions {
 
 /** Articles per transaction: one jsonb_to_recordset statement each for articles and feed entries (~6 MB of JSON). */
 const BATCH = 1000;
+/** Batches in flight at once (the pool needs as many connections). */
+export const WRITERS = 2;
 
 /**
  * The generated corpus straight into the database, no article files: the
  * same records `writeCorpus` would write (same bytes, so the same content
  * hash, and a later `sync` of a generated folder skips every file), each
  * parsed and its body sanitised as sync does. Generation and sanitising of
- * the next batch run in this process while PostgreSQL (another process,
- * the other core) writes the previous one.
+ * the next batch run in this process while PostgreSQL writes the previous
+ * two (other processes: both cores busy).
  */
 export async function writeCorpusToDatabase(pool: Pool, options: DatabaseCorpusOptions, onProgress?: (written: number) => void): Promise<{ articles: number; bytes: number }> {
   const seed = options.seed ?? 1;
   mkdirSync(options.out, { recursive: true });
   writeFileSync(join(options.out, 'site.json'), `${JSON.stringify(CORPUS_SITE, null, 2)}\n`);
-  let writing: Promise<void> = Promise.resolve();
+  // Two batches written at once, on two connections: the database's share of the work (JSON parsing, TOAST
+  // compression, index updates) runs in two server processes while this one generates the next batch.
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let written = 0;
   let bytes = 0;
   for (let start = 0; start < options.count; start += BATCH) {
     const rows: ArticleRow[] = [];
@@ -46,20 +52,23 @@ export async function writeCorpusToDatabase(pool: Pool, options: DatabaseCorpusO
       rows.push(articleRow(parsed.article, record, contentHash(CORPUS_SITE.language, text), name));
       articles.push(parsed.article);
     }
-    const previous = writing;
-    const done = start + rows.length;
-    writing = previous.then(async () => {
-      await inTransaction(pool, async (client) => {
-        await upsertArticles(client, rows, articles);
-        await recordChange(client, articles);
-      });
-      onProgress?.(done);
-    });
-    writing.catch(() => undefined);
-    // At most one batch waits: memory stays at two batches whatever the count.
-    await previous;
+    while (inFlight.size >= WRITERS) await Promise.race(inFlight);
+    if (failure !== undefined) throw failure;
+    const write: Promise<void> = inTransaction(pool, async (client) => {
+      await upsertArticles(client, rows, articles);
+      await recordChange(client, articles);
+    }).then(
+      () => {
+        written += rows.length;
+        onProgress?.(written);
+      },
+      (error: unknown) => void (failure ??= error),
+    );
+    inFlight.add(write);
+    void write.finally(() => inFlight.delete(write));
   }
-  await writing;
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
   await pool.query('ANALYZE articles, feed_entries');
   return { articles: options.count, bytes };
 }

@@ -54,6 +54,7 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
   let draining: Promise<void> | undefined;
   let again = false;
   let releaseTimer: NodeJS.Timeout | undefined;
+  let unreachable = false;
 
   const post = async (url: string, body: string, contentType: string): Promise<string | undefined> => {
     try {
@@ -131,7 +132,17 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
     draining = (async () => {
       do {
         again = false;
-        await drainOnce().catch((error: Error) => log(`outbox: delivering failed: ${error.message}`, 'warn'));
+        await drainOnce().then(
+          () => {
+            if (unreachable) log('outbox: the database answers again; delivering what is due');
+            unreachable = false;
+          },
+          (error: Error) => {
+            // Polled every second: say it once per outage, not once a second.
+            if (!unreachable) log(`outbox: delivering failed (${error.message}); retrying every poll`, 'warn');
+            unreachable = true;
+          },
+        );
       } while (again && !stopped);
     })().finally(() => (draining = undefined));
     return draining;
