@@ -26,6 +26,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { benchScale } from './scale.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
+// --store postgres: the PostgreSQL figures next to the files backend's (bench/store-bench.mjs, docs/scale.md).
+if (process.argv.includes('--store')) {
+  const store = process.argv[process.argv.indexOf('--store') + 1];
+  if (store !== 'postgres') throw new Error(`bench: --store takes "postgres", got ${JSON.stringify(store)}`);
+  await import('./store-bench.mjs');
+  process.exit(0);
+}
 const DIST = join(ROOT, 'dist', 'src');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -11,6 +11,7 @@ import { createApp, requestListener } from './http/app.js';
 import { KeysFileError, loadKeysFile } from './http/api-keys.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { startWebSubPublisher } from './websub/publisher.js';
+import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { createServer } from './http/server.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -108,7 +109,10 @@ export async function startServer(env: Env): Promise<void> {
   for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
   store.start?.();
-  if (config.websubHub !== undefined) {
+  if (store.outbox !== undefined && (config.websubHub !== undefined || config.purgeWebhook !== undefined)) {
+    // Replicas on one database: each change and release is pinged and purged once for the fleet.
+    startOutboxPublisher({ store, outbox: store.outbox, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), ...(config.purgeWebhook === undefined ? {} : { purgeWebhook: config.purgeWebhook }), attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
+  } else if (config.websubHub !== undefined) {
     startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
   }
   logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);

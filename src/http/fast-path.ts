@@ -4,8 +4,10 @@ import { isNotModified } from './conditional.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
 export interface FastEntry {
-  /** The feed cache generation (data version) the response belongs to. */
+  /** The feed cache generation the response was rendered at. */
   readonly generation: number;
+  /** The feed cache key of the document: a change to its feed (and no other) retires the response. */
+  readonly cacheKey: string;
   /** Epoch ms until which the response stays exactly right (the next embargo release, minus the Cache-Control window). */
   readonly validUntil: number;
   readonly etag: string;
@@ -43,7 +45,8 @@ export class FastPath {
   hits = 0;
 
   constructor(
-    private readonly generation: () => number,
+    /** Whether a response of document `cacheKey` rendered at `generation` is still current (FeedCache.isCurrent). */
+    private readonly isCurrent: (cacheKey: string, generation: number) => boolean,
     private readonly clock: () => Date,
   ) {}
 
@@ -100,7 +103,7 @@ export class FastPath {
     const key = FastPath.key(req);
     const entry = this.entries.get(key);
     if (entry === undefined) return false;
-    if (entry.generation !== this.generation() || this.clock().getTime() >= entry.validUntil) {
+    if (!this.isCurrent(entry.cacheKey, entry.generation) || this.clock().getTime() >= entry.validUntil) {
       this.forgetKey(key);
       return false;
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compress, type ContentCoding } from './compress.js';
+import { FeedGenerations } from './feed-generations.js';
 
 /** One coding of a feed document: its bytes and the headers that go with them, computed once. */
 export interface Representation {
@@ -129,7 +130,7 @@ export interface FeedCacheStats {
 
 /**
  * Rendered feeds in memory, keyed by feed, format and query; each entry is
- * valid for one generation (bumped on every store change) and until the
+ * valid until a store change touches its feed (feed-generations.ts) and until the
  * feed's next embargo release, when an article joins it. Requests for
  * a cold or stale entry share one render. Least recently used entries are
  * dropped beyond `maxEntries` or `maxBytes`, so arbitrary query strings
@@ -139,18 +140,27 @@ export class FeedCache {
   private readonly entries = new Map<string, Entry>();
   private readonly dropListeners: ((feed: RenderedFeed) => void)[] = [];
   private bytes = 0;
-  private currentGeneration = 0;
+  private readonly generations = new FeedGenerations();
   readonly stats: FeedCacheStats = { renders: 0, hits: 0, compressions: 0, evictions: 0 };
 
   constructor(private readonly options: FeedCacheOptions) {}
 
   get generation(): number {
-    return this.currentGeneration;
+    return this.generations.generation;
   }
 
-  /** The data changed: every entry is stale from now on (and is replaced on its next request). */
-  invalidate(): void {
-    this.currentGeneration += 1;
+  /**
+   * The data changed: the entries of the feeds at `paths` (every page and
+   * query of each) and of every non-feed document are stale from now on, and
+   * are replaced on their next request; every entry when `paths` is undefined.
+   */
+  invalidate(paths?: readonly string[]): void {
+    this.generations.invalidate(paths);
+  }
+
+  /** True when an entry (or a response replayed from it) under `key`, made at `generation`, is still current. */
+  isCurrent(key: string, generation: number): boolean {
+    return this.generations.isCurrent(key, generation);
   }
 
   /**
@@ -177,9 +187,9 @@ export class FeedCache {
   }
 
   /** A fresh cached feed, synchronously, or undefined: the hot path. */
-  peek(key: string, generation: number, now: number): CachedFeed | undefined {
+  peek(key: string, _generation: number, now: number): CachedFeed | undefined {
     const entry = this.entries.get(key);
-    if (entry?.value === undefined || entry.generation !== generation) return undefined;
+    if (entry?.value === undefined || !this.isCurrent(key, entry.generation)) return undefined;
     if (entry.value.nextRelease !== undefined && now >= entry.value.nextRelease) return undefined;
     this.stats.hits += 1;
     // Map order is insertion order: re-inserting makes this the most recently used.
@@ -198,7 +208,7 @@ export class FeedCache {
     const hit = this.peek(key, generation, now);
     if (hit) return hit;
     const existing = this.entries.get(key);
-    if (existing?.pending !== undefined && existing.generation === generation) return existing.pending;
+    if (existing?.pending !== undefined && this.isCurrent(key, existing.generation)) return existing.pending;
     const previous = existing?.value?.feed;
     const entry: Entry = { generation };
     const settle = (result: RenderResult): CachedFeed => {

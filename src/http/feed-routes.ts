@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../model/feed-filter.js';
+import { FILTER_KINDS, KIND_FOLDER, feedPath, type FilterKind } from '../model/feed-filter.js';
 import type { DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
@@ -11,6 +11,7 @@ import { isNotModified } from './conditional.js';
 import { HttpError } from './errors.js';
 import { FeedCache, type CachedFeed, type Representation } from './feed-cache.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
+import { surrogateHeaders } from './surrogate-keys.js';
 
 /** Cache-Control lifetimes in seconds. */
 export interface FeedCaching {
@@ -48,7 +49,9 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   // Rendered items of this app's feeds, reused across documents and formats (never shared with another app).
   const renderCache = new RenderCache();
   const router = express.Router();
-  store.subscribe(() => cache.invalidate());
+  // Only the feeds the change touched go stale (all when the store cannot say): a write to one tag on a
+  // busy site no longer re-renders every feed on every replica.
+  store.subscribe((change) => cache.invalidate(change.touched));
   const window = (caching.maxAge + caching.staleWhileRevalidate) * 1000;
   const usualCacheControl = cacheControlValue(caching.maxAge, caching.staleWhileRevalidate, caching.staleIfError);
 
@@ -74,13 +77,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     };
   };
 
-  const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number, generation: number): void => {
+  const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number, generation: number, key: string, path: string): void => {
     res.setHeader('Cache-Control', cacheControl(cached.nextRelease, now));
+    for (const [name, value] of Object.entries(surrogateHeaders(path))) res.setHeader(name, value);
     // Recorded for the fast path while Cache-Control is the usual one (not counting down to an embargo release).
     if (deps.fastPath && (cached.nextRelease === undefined || cached.nextRelease - now >= window)) {
       const base = res.getHeaders() as Record<string, unknown>;
       deps.fastPath.remember(req, {
         generation,
+        cacheKey: key,
         validUntil: cached.nextRelease === undefined ? Number.POSITIVE_INFINITY : cached.nextRelease - window,
         etag: representation.etag,
         lastModifiedSeconds: cached.feed.lastModifiedSeconds,
@@ -111,7 +116,9 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
     let rendered = false;
-    const cached = cache.get(feedRequestKey(request), generation, nowMs, async () => {
+    const key = feedRequestKey(request);
+    const path = feedPath(request.filter);
+    const cached = cache.get(key, generation, nowMs, async () => {
       rendered = true;
       const started = performance.now();
       const result = await render(request, now);
@@ -121,10 +128,10 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     markCacheStatus(res, rendered ? 'miss' : 'hit');
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
-      if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation);
-      return void Promise.resolve(cached.feed.representation(coding)).then((r) => send(req, res, cached, r, nowMs, generation), next);
+      if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation, key, path);
+      return void Promise.resolve(cached.feed.representation(coding)).then((r) => send(req, res, cached, r, nowMs, generation, key, path), next);
     }
-    cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs, generation)).catch(next);
+    cached.then(async (value) => send(req, res, value, await value.feed.representation(coding), nowMs, generation, key, path)).catch(next);
   };
 
   for (const format of SERVED_FORMATS) {

@@ -82,3 +82,8 @@ export interface ChangedFeed {
   readonly filter?: FeedFilter;
   readonly path: string;
 }
+
+/** A feed's CDN cache key: "main", or its folder path without the leading slash ("tags/korea"); what PURGE_WEBHOOK is sent. */
+export function feedKey(feedPathOrEmpty: string): string {
+  return feedPathOrEmpty === '' ? 'main' : feedPathOrEmpty.replace(/^\//, '');
+}

@@ -75,6 +75,12 @@ export interface StoreChange {
   readonly version: number;
   /** Feeds (by folder path) whose newest page changed; every feed when the site changed. */
   readonly feeds: readonly ChangedFeed[];
+  /**
+   * Paths of every feed any document of which (any page, limit or since) may
+   * differ after the change: what a response cache must drop. Absent: any
+   * feed may have changed.
+   */
+  readonly touched?: readonly string[];
 }
 
 export type StoreListener = (change: StoreChange) => void;
@@ -91,6 +97,31 @@ export interface PutResult {
 }
 
 export type StoreBackend = 'files' | 'postgres';
+
+/** One claimed delivery: a change or an embargo release to tell the hub and the CDN about. */
+export interface Delivery {
+  readonly id: number;
+  readonly feeds: readonly ChangedFeed[];
+  /** Targets already told in an earlier attempt. */
+  readonly done: readonly string[];
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+}
+
+/**
+ * The fleet's outbox (PostgreSQL): each change and each embargo release is
+ * delivered once for all replicas, whichever claims it.
+ */
+export interface Outbox {
+  /** Claims up to `limit` due deliveries for `leaseMs`: no other replica gets them meanwhile. */
+  claim(limit: number, leaseMs: number): Promise<readonly Delivery[]>;
+  /** Delivered (or given up on): the row goes. */
+  complete(id: number): Promise<void>;
+  /** Tries again after `delayMs`, skipping the targets in `done`. */
+  retry(id: number, done: readonly string[], delayMs: number): Promise<void>;
+  /** Records the embargo releases up to `now` that no replica has recorded yet; true when it added a delivery. */
+  recordReleases(now: Date): Promise<boolean>;
+}
 
 /**
  * Where the articles live. The HTTP layer, WebSub, export and the CLI see
@@ -126,6 +157,8 @@ export interface Store {
   nextRelease(now: Date): Promise<Date | undefined>;
   /** The feeds whose newest page changes because embargoed articles become visible in (`from`, `to`]. */
   releasedFeeds(from: Date, to: Date): Promise<readonly ChangedFeed[]>;
+  /** Present when the backend can deliver each change once for a fleet of replicas (PostgreSQL). */
+  readonly outbox?: Outbox;
   /** Tells `listener` about every change; returns the function that stops it. */
   subscribe(listener: StoreListener): () => void;
   /**

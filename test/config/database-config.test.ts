@@ -35,3 +35,15 @@ describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
     expect(() => loadConfig({ DATABASE_POOL_SIZE: 'ten' })).toThrow(ConfigError);
   });
 });
+
+describe('PURGE_WEBHOOK', () => {
+  it('is read as an http(s) URL when the database holds the articles', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/news', PURGE_WEBHOOK: 'https://cdn.example.net/purge?service=feeds' }).purgeWebhook).toBe('https://cdn.example.net/purge?service=feeds');
+    expect(loadConfig({}).purgeWebhook).toBeUndefined();
+  });
+
+  it('is refused, naming the variable, when it is not a URL or there is no database to send purges from', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/news', PURGE_WEBHOOK: 'ftp://cdn/purge' })).toThrow('environment variable PURGE_WEBHOOK must be an absolute http(s) URL');
+    expect(() => loadConfig({ PURGE_WEBHOOK: 'https://cdn.example.net/purge' })).toThrow('environment variable PURGE_WEBHOOK needs DATABASE_URL');
+  });
+});

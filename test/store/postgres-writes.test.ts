@@ -110,10 +110,28 @@ describe.skipIf(!available)('PostgreSQL store writes', () => {
     }
   });
 
+  it('while its listening connection is away (reconnecting in 8 s), a replica still sees changes within about a second by polling', async () => {
+    const slow = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', reconnectMs: 8000, log: () => undefined });
+    const admin = new pg.Client({ connectionString: database.url() });
+    await admin.connect();
+    try {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'wirefeed-listen'`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await store.put('polled-story', bytes(makeRecord({ id: 'polled-story' })));
+      const written = Date.now();
+      await until(() => slow.version() === store.version(), 5000);
+      expect(Date.now() - written).toBeLessThan(1600);
+    } finally {
+      await admin.end();
+      await slow.close();
+      await store.remove('polled-story');
+    }
+  });
+
   it('tells a replica that missed more changes than the outbox keeps that every feed changed', async () => {
     await store.put('kept-story', bytes(makeRecord({ id: 'kept-story', tags: ['Kept tag'] })));
-    // Reconnects only after 3 s, so the trimming below surely happens while it is away.
-    const lagging = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', reconnectMs: 3000 });
+    // Reconnects only after 3 s and does not poll meanwhile, so the trimming below surely happens while it is away.
+    const lagging = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', reconnectMs: 3000, changePollMs: 60_000 });
     const seen: StoreChange[] = [];
     const stop = lagging.subscribe((change) => seen.push(change));
     const admin = new pg.Client({ connectionString: database.url() });

@@ -18,8 +18,10 @@ export interface ChangeFeedOptions {
   readonly url: string;
   readonly pool: Pool;
   readonly log: (line: string) => void;
-  /** Milliseconds before the first reconnect attempt (default 500; doubles up to 30 s). */
+  /** Milliseconds before the first reconnect attempt (default 500; doubles up to 10 s). */
   readonly reconnectMs?: number;
+  /** While the listening connection is down, how often changes are read through the pool instead (default 1000 ms). */
+  readonly pollMs?: number;
 }
 
 /**
@@ -64,7 +66,8 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
       const result = await pool.query<{ seq: string; feeds: ChangedFeed[] }>('SELECT seq, feeds FROM changes WHERE seq > $1 ORDER BY seq LIMIT 1000', [version]);
       for (const row of result.rows) {
         version = Number(row.seq);
-        announce({ version, feeds: row.feeds });
+        // The outbox lists every feed the written articles are (or were) in: exactly what caches must drop.
+        announce({ version, feeds: row.feeds, touched: row.feeds.map((feed) => feed.path) });
       }
       if (result.rows.length < 1000) return;
     }
@@ -101,7 +104,8 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
         .then(catchUp)
         .catch((error: Error) => {
           log(`listening for changes failed (${error.message}); retrying in ${retryMs} ms`);
-          retryMs = Math.min(retryMs * 2, 30_000);
+          // At most 10 s: a replica back within seconds of the database, not half a minute later.
+          retryMs = Math.min(retryMs * 2, 10_000);
           scheduleReconnect();
         });
     }, retryMs);
@@ -111,6 +115,12 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
   await connect();
   // Changes committed between reading the sequence and LISTEN starting.
   await catchUp();
+  // Without a listening connection (the database restarting, a proxy dropping it) other replicas' writes
+  // would go unseen until it is back: read them through the pool meanwhile, so they still show within a second.
+  const poll = setInterval(() => {
+    if (client === undefined && !closed) void catchUp().catch(() => undefined);
+  }, options.pollMs ?? 1000);
+  poll.unref();
 
   return {
     version: () => version,
@@ -121,6 +131,7 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
     },
     async close() {
       closed = true;
+      clearInterval(poll);
       if (timer !== undefined) clearTimeout(timer);
       await running.catch(() => undefined);
       await client?.end().catch(() => undefined);

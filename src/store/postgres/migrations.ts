@@ -113,7 +113,37 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // 4, not 3: version 3 is taken by a change made alongside this one; gaps are fine (only order counts).
+    version: 3,
+    name: 'deliveries outbox and the fleet release mark',
+    sql: `
+      -- What must be told outside (WebSub hub, CDN purge webhook) once for the whole fleet: one row per
+      -- change (written in the change's transaction) or embargo release. A replica claims due rows with
+      -- FOR UPDATE SKIP LOCKED and a lease (available_at moved ahead), so exactly one replica sends each,
+      -- and a replica that dies mid-delivery leaves the row to another once the lease runs out.
+      CREATE TABLE deliveries (
+        id bigserial PRIMARY KEY,
+        -- The change it announces; NULL for an embargo release.
+        seq bigint,
+        feeds jsonb NOT NULL,
+        -- Targets already told ('websub', 'purge'): a retry resends only the others.
+        done text[] NOT NULL DEFAULT '{}',
+        attempts integer NOT NULL DEFAULT 0,
+        available_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX deliveries_due ON deliveries (available_at, id);
+      CREATE INDEX deliveries_seq ON deliveries (seq) WHERE seq IS NOT NULL;
+
+      -- Embargo releases up to this instant are in deliveries: the replica whose timer fires first takes
+      -- the row lock, records the releases since, and moves the mark, so the others find nothing to add.
+      CREATE TABLE release_mark (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        released_up_to timestamptz NOT NULL
+      );
+      INSERT INTO release_mark (released_up_to) VALUES (now());
+    `,
+  },
+  {
+    // After version 3 (written alongside this one): steps apply in order.
     version: 4,
     name: 'article versions, audit trail, record ETags',
     sql: `

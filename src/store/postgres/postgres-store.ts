@@ -2,6 +2,7 @@ import { readTranslations } from './translation-queries.js';
 import type { Site } from '../../model/types.js';
 import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
+import { createOutbox } from './deliveries.js';
 import { checkSchema } from './migrations.js';
 import { createPool, describeTarget, guarded, type Pool } from './pool.js';
 import { readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
@@ -28,6 +29,8 @@ export interface PostgresStoreOptions {
   readonly historyKeep?: number;
   /** The time written into versions and the audit trail. */
   readonly clock?: () => Date;
+  /** While the change listener is disconnected, how often changes are polled through the pool (default 1000 ms). */
+  readonly changePollMs?: number;
 }
 
 /** The database cannot be used at start: unreachable, or its schema is not this build's. main.ts prints the message and exits 1. */
@@ -58,7 +61,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   }
   try {
     await checkSchema(pool);
-    changes = await startChangeFeed({ url, pool, log, ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }) });
+    changes = await startChangeFeed({ url, pool, log, ...(options.reconnectMs === undefined ? {} : { reconnectMs: options.reconnectMs }), ...(options.changePollMs === undefined ? {} : { pollMs: options.changePollMs }) });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new DatabaseStartError(`The database at ${target} cannot be used: ${(error as Error).message}`);
@@ -91,6 +94,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     },
     nextRelease: (now) => db((p) => readNextRelease(p, now)),
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
+    outbox: createOutbox(url, pool),
     subscribe: (listener) => changes.subscribe(listener),
     ...createVersionedWrites({ pool, site, dataDir, db, settle, clock: options.clock ?? (() => new Date()), ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) }),
     async close() {

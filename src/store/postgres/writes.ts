@@ -77,9 +77,13 @@ export async function recordChange(client: Client, touched: Iterable<Article>): 
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
+  // Pings and purges travel with the data too: sent once for the fleet, even if this replica dies now.
+  await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
   await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(seq)]);
   // The outbox keeps the last CHANGES_KEPT changes (Index Scan on changes_pkey); a listener further behind
   // than that is told that everything changed (see change-feed.ts).
   await client.query('DELETE FROM changes WHERE seq <= $1', [seq - CHANGES_KEPT]);
+  // With no hub and no webhook configured nobody drains deliveries: keep as many as changes (Index Scan on deliveries_seq).
+  await client.query('DELETE FROM deliveries WHERE seq <= $1', [seq - CHANGES_KEPT]);
   return seq;
 }

@@ -1,0 +1,110 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/postgres/migrations.js';
+import { createPool } from '../../src/store/postgres/pool.js';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startOutboxPublisher, type OutboxPublisher } from '../../src/websub/outbox-publisher.js';
+import { makeRecord, makeSite } from '../helpers/builders.js';
+import { probePostgres, useScratchDatabase } from '../helpers/postgres.js';
+
+const available = await probePostgres();
+const bytes = (record: unknown) => Buffer.from(JSON.stringify(record));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A loopback endpoint recording every POST body; answers `statuses` in order, then 204. */
+async function startEndpoint(): Promise<{ url: string; bodies: string[]; statuses: number[]; close: () => Promise<void> }> {
+  const endpoint = { url: '', bodies: [] as string[], statuses: [] as number[], close: async () => undefined as void };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      endpoint.bodies.push(body);
+      res.statusCode = endpoint.statuses.shift() ?? 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  endpoint.close = () => new Promise((resolve) => (server.close(() => resolve()), server.closeAllConnections()));
+  return endpoint;
+}
+
+const topics = (bodies: readonly string[]) => bodies.map((body) => new URLSearchParams(body).get('hub.url') ?? '');
+
+async function until(condition: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(20);
+  }
+}
+
+describe.skipIf(!available)('one WebSub ping and one purge per change for a fleet of replicas', () => {
+  const database = useScratchDatabase();
+  const stores: Store[] = [];
+  const publishers: OutboxPublisher[] = [];
+  let hub: Awaited<ReturnType<typeof startEndpoint>>;
+  let purge: Awaited<ReturnType<typeof startEndpoint>>;
+
+  beforeAll(async () => {
+    const pool = createPool({ url: database.url() });
+    await migrate(pool);
+    await pool.end();
+    hub = await startEndpoint();
+    purge = await startEndpoint();
+    for (let i = 0; i < 3; i++) {
+      const store = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', log: () => undefined });
+      stores.push(store);
+      publishers.push(startOutboxPublisher({ store, outbox: store.outbox!, hub: hub.url, purgeWebhook: purge.url, log: () => undefined, retryDelayMs: 100, pollMs: 100 }));
+    }
+  });
+  afterAll(async () => {
+    for (const publisher of publishers) publisher.stop();
+    for (const store of stores) await store.close();
+    await hub?.close();
+    await purge?.close();
+  });
+
+  it('three replicas send each topic of a write once, and the purge webhook its feed keys once', async () => {
+    await stores[0]!.put('fleet-story', bytes(makeRecord({ id: 'fleet-story', tags: ['Fleet'], credits: [{ name: 'Ann Lee', role: 'reporter' }] })));
+    await until(() => purge.bodies.length >= 1 && hub.bodies.length >= 15);
+    await sleep(800);
+    const sent = topics(hub.bodies);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent).toContain('https://feeds.example.org/tags/fleet/rss.xml');
+    // Five feeds (main, author, language, section, tag) in three formats.
+    expect(sent.length).toBe(5 * 3);
+    expect(purge.bodies.map((body) => JSON.parse(body))).toEqual([{ keys: ['main', 'authors/ann-lee', 'languages/en', 'sections/korea', 'tags/fleet'], feeds: ['', '/authors/ann-lee', '/languages/en', '/sections/korea', '/tags/fleet'] }]);
+  });
+
+  it('an embargo release is pinged once for the fleet, at its time, without a write', async () => {
+    const release = new Date(Date.now() + 1500);
+    await stores[1]!.put('embargoed', bytes(makeRecord({ id: 'embargoed', tags: ['Later'], published: release.toISOString() })));
+    await until(() => topics(hub.bodies).includes('https://feeds.example.org/tags/later/rss.xml'));
+    await sleep(500);
+    const before = hub.bodies.length;
+    await sleep(Math.max(0, release.getTime() - Date.now()) + 1200);
+    const released = topics(hub.bodies.slice(before));
+    expect(released).toContain('https://feeds.example.org/tags/later/atom.xml');
+    expect(released).toContain('https://feeds.example.org/rss.xml');
+    expect(new Set(released).size).toBe(released.length);
+  });
+
+  it('a hub that fails is retried with backoff until it accepts, each accepted topic sent once', async () => {
+    hub.bodies.length = 0;
+    purge.bodies.length = 0;
+    hub.statuses.push(500, 503);
+    await stores[2]!.put('retried', bytes(makeRecord({ id: 'retried', tags: ['Retry'] })));
+    await until(() => purge.bodies.length >= 1 && new Set(topics(hub.bodies)).size >= 21);
+    await sleep(800);
+    // The purge went out once even though the WebSub target was retried.
+    expect(purge.bodies.length).toBe(1);
+    // Seven feeds (main, three authors, language, section, tag) in three formats; only the two refused requests were re-sent.
+    const sent = topics(hub.bodies);
+    expect(new Set(sent).size).toBe(21);
+    expect(sent.length).toBe(21 + 2);
+  });
+});
