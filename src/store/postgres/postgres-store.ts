@@ -4,11 +4,11 @@ import { ArticleError } from '../../load/errors.js';
 import { decodeJson, displayName } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Site } from '../../model/types.js';
-import { StoreRecordError } from '../errors.js';
+import { StoreConflictError, StoreRecordError } from '../errors.js';
 import type { PutResult, Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { checkSchema } from './migrations.js';
-import { createPool, describeTarget, guarded, inTransaction, type Pool } from './pool.js';
+import { createPool, describeTarget, guarded, inTransaction, type Client, type Pool } from './pool.js';
 import { readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
 import { articleRow, contentHash, unstorableProblems } from './rows.js';
 import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
@@ -103,6 +103,9 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       const stored = await db(() =>
         inTransaction(pool, async (client) => {
           const old = (await lockArticles(client, [id])).get(id);
+          // A new id is named <id>.json; when sync loaded another article from that file, the files backend
+          // cannot write it (409), and here two articles would claim one file: the next export would lose one.
+          if (known === undefined) await refuseTakenFile(client, id);
           const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, known?.file ?? null)], [result.article]);
           await recordChange(client, old === undefined ? [result.article] : [old, result.article]);
           return { created: inserted.has(id) };
@@ -129,6 +132,13 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       await pool.end();
     },
   };
+}
+
+/** StoreConflictError when the file a new article `id` would be named after, `<id>.json`, holds another article. */
+async function refuseTakenFile(client: Client, id: string): Promise<void> {
+  // Plan: Index Scan using articles_file (file = $1).
+  const holder = (await client.query<{ id: string; source: string }>('SELECT id, source FROM articles WHERE file = $1 AND id <> $2', [`${id}.json`, id])).rows[0];
+  if (holder) throw new StoreConflictError(`The file ${holder.source} holds article ${JSON.stringify(holder.id)}; it cannot also hold ${JSON.stringify(id)}.`);
 }
 
 /**
