@@ -40,8 +40,10 @@ export interface OpenedStore {
 export interface BackendHarness {
   /** A store over these records, written as `data/articles/NNNN-<id>.json` (the names `makeSnapshot` gives them). */
   open(records: readonly Record<string, unknown>[]): Promise<OpenedStore>;
-  /** A store over the files of an existing data folder (site.json and articles/), copied as they are. */
+  /** A store over a fresh data folder that `fill` writes into (site.json is there already; `fill` may replace it). */
   openDir(fill: (dataDir: string) => void): Promise<OpenedStore>;
+  /** A store over an existing data folder, read where it is (links and special files included); the caller removes it. */
+  openAt(dataDir: string): Promise<OpenedStore>;
 }
 
 const postgresAvailable = await probePostgres();
@@ -176,5 +178,6 @@ export function useBackend(backend: Backend): BackendHarness {
       fill(folder.dataDir);
       return openFolder(folder.dataDir, folder.remove);
     },
+    openAt: (dataDir) => openFolder(dataDir, () => undefined),
   };
 }
