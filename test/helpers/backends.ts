@@ -29,7 +29,7 @@ export interface OpenedStore {
   readonly store: Store;
   /** The data folder the records were written to (`…/data`): what a file-level test edits. */
   readonly dataDir: string;
-  /** Makes the store hold exactly `records` (files named as by `open`); resolves once reads see them. */
+  /** Makes the store hold exactly `records` (a known id keeps its file, a new one is named as by `open`); resolves once reads see them. */
   replace(records: readonly Record<string, unknown>[]): Promise<void>;
   /** Re-reads the data folder after a test edited it by hand; resolves once reads see it. */
   resync(): Promise<void>;
@@ -63,10 +63,23 @@ export function recordFileName(record: Record<string, unknown>, i: number): stri
   return `${String(i).padStart(4, '0')}-${String(record.id ?? 'record')}.json`;
 }
 
-/** Rewrites articles/ to hold exactly these records; files whose bytes are unchanged are left alone (same stamp). */
-function writeRecords(dataDir: string, records: readonly Record<string, unknown>[]): void {
+/**
+ * Rewrites articles/ to hold exactly these records. A record whose id was
+ * written before keeps its file (an editor edits a story in place; a rename
+ * would be a delete and a new file to a sync); a new one is named by
+ * `recordFileName`. Files whose bytes are unchanged are left alone (same stamp).
+ */
+function writeRecords(dataDir: string, records: readonly Record<string, unknown>[], previous: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const articles = join(dataDir, 'articles');
-  const wanted = new Map(records.map((record, i) => [recordFileName(record, i), `${JSON.stringify(record, null, 2)}\n`]));
+  const wanted = new Map<string, string>();
+  const names = new Map<string, string>();
+  records.forEach((record, i) => {
+    const id = String(record.id ?? '');
+    const kept = previous.get(id);
+    const name = kept !== undefined && !wanted.has(kept) ? kept : recordFileName(record, i);
+    wanted.set(name, `${JSON.stringify(record, null, 2)}\n`);
+    if (!names.has(id)) names.set(id, name);
+  });
   for (const name of readdirSync(articles)) if (!wanted.has(name)) unlinkSync(join(articles, name));
   for (const [name, text] of wanted) {
     let current: string | undefined;
@@ -77,6 +90,7 @@ function writeRecords(dataDir: string, records: readonly Record<string, unknown>
     }
     if (current !== text) writeFileSync(join(articles, name), text);
   }
+  return names;
 }
 
 /** A fresh `…/data` folder with site.json and an empty articles/; `remove` deletes it. */
@@ -88,7 +102,8 @@ function makeDataFolder(): { dataDir: string; remove: () => void } {
   return { dataDir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-async function openFiles(dataDir: string, remove: () => void): Promise<OpenedStore> {
+async function openFiles(dataDir: string, remove: () => void, written: Map<string, string>): Promise<OpenedStore> {
+  let names = written;
   const site = loadSite(dataDir, SITE_OVERRIDES);
   // No watcher and no rescan: the test says when the folder changed, so nothing reloads behind its back.
   const store = createFilesStore({ dataDir, site, siteOverrides: SITE_OVERRIDES, watch: false, rescanIntervalMs: 0, log: () => undefined });
@@ -96,7 +111,7 @@ async function openFiles(dataDir: string, remove: () => void): Promise<OpenedSto
     store,
     dataDir,
     replace: async (records) => {
-      writeRecords(dataDir, records);
+      names = writeRecords(dataDir, records, names);
       await store.reload();
     },
     resync: () => store.reload(),
@@ -116,7 +131,8 @@ async function caughtUp(pool: Pool, store: Store): Promise<void> {
   }
 }
 
-async function openPostgres(pool: Pool, url: string, dataDir: string, remove: () => void): Promise<OpenedStore> {
+async function openPostgres(pool: Pool, url: string, dataDir: string, remove: () => void, written: Map<string, string>): Promise<OpenedStore> {
+  let names = written;
   // One database per test file; each store starts from empty tables (the change sequence goes on).
   await pool.query('TRUNCATE articles, feed_entries, changes, sync_reports');
   const site: Site = loadSite(dataDir, SITE_OVERRIDES);
@@ -127,7 +143,7 @@ async function openPostgres(pool: Pool, url: string, dataDir: string, remove: ()
     store,
     dataDir,
     replace: async (records) => {
-      writeRecords(dataDir, records);
+      names = writeRecords(dataDir, records, names);
       await sync();
       await caughtUp(pool, store);
     },
@@ -162,16 +178,15 @@ export function useBackend(backend: Backend): BackendHarness {
       await scratch?.drop();
     });
   }
-  const openFolder = async (dataDir: string, remove: () => void): Promise<OpenedStore> => {
-    if (backend.name === 'files') return openFiles(dataDir, remove);
+  const openFolder = async (dataDir: string, remove: () => void, written = new Map<string, string>()): Promise<OpenedStore> => {
+    if (backend.name === 'files') return openFiles(dataDir, remove, written);
     if (pool === undefined || scratch === undefined) throw new Error('the scratch database is created in beforeAll');
-    return openPostgres(pool, scratch.url, dataDir, remove);
+    return openPostgres(pool, scratch.url, dataDir, remove, written);
   };
   return {
     open: (records) => {
       const folder = makeDataFolder();
-      writeRecords(folder.dataDir, records);
-      return openFolder(folder.dataDir, folder.remove);
+      return openFolder(folder.dataDir, folder.remove, writeRecords(folder.dataDir, records));
     },
     openDir: (fill) => {
       const folder = makeDataFolder();
