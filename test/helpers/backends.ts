@@ -31,8 +31,6 @@ export interface OpenedStore {
   readonly dataDir: string;
   /** Makes the store hold exactly `records` (a known id keeps its file, a new one is named as by `open`); resolves once reads see them. */
   replace(records: readonly Record<string, unknown>[]): Promise<void>;
-  /** Re-reads the data folder after a test edited it by hand; resolves once reads see it. */
-  resync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,7 +112,6 @@ async function openFiles(dataDir: string, remove: () => void, written: Map<strin
       names = writeRecords(dataDir, records, names);
       await store.reload();
     },
-    resync: () => store.reload(),
     close: async () => {
       await store.close();
       remove();
@@ -147,10 +144,6 @@ async function openPostgres(pool: Pool, url: string, dataDir: string, remove: ()
       await sync();
       await caughtUp(pool, store);
     },
-    resync: async () => {
-      await sync();
-      await caughtUp(pool, store);
-    },
     close: async () => {
       await store.close();
       remove();
@@ -162,7 +155,8 @@ async function openPostgres(pool: Pool, url: string, dataDir: string, remove: ()
  * The harness of one backend for the calling test file (call it in the
  * `describe.each(BACKENDS)` body). PostgreSQL gets one scratch database,
  * migrated once, for the whole file; each `open` empties its tables, which
- * costs milliseconds where a database per test costs a second.
+ * costs milliseconds where creating and migrating a database would cost more
+ * than most tests.
  */
 export function useBackend(backend: Backend): BackendHarness {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;

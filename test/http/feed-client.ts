@@ -71,7 +71,6 @@ export interface BackendServer {
   readonly cache: FeedCache;
   readonly dataDir: string;
   replace(records: readonly Record<string, unknown>[]): Promise<void>;
-  resync(): Promise<void>;
 }
 
 /** A `serve` over one backend (see test/helpers/backends.ts), for one test file: every server it starts is closed after each test. */
@@ -87,7 +86,7 @@ export function backendServers(harness: BackendHarness): (recordList: readonly R
     const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store: opened.store, feedCache: cache });
     const server = await listen(app);
     closers.push(server.close);
-    const { replace, resync, dataDir, store } = opened;
-    return { url: server.url, store, cache, dataDir, replace, resync };
+    const { replace, dataDir, store } = opened;
+    return { url: server.url, store, cache, dataDir, replace };
   };
 }
