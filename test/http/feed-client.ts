@@ -4,6 +4,7 @@ import { createApp, type AppDeps } from '../../src/http/app.js';
 import type { FastPath } from '../../src/http/fast-path.js';
 import { FeedCache } from '../../src/http/feed-cache.js';
 import { createSnapshotStore } from '../../src/store/files/files-store.js';
+import type { BackendHarness, OpenedStore } from '../helpers/backends.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 
@@ -60,5 +61,32 @@ export function servers(): (...args: Parameters<typeof serve>) => ReturnType<typ
     const server = await serve(...args);
     closers.push(server.close);
     return server;
+  };
+}
+
+/** An app served over a backend's store: `replace` changes its records as an editor or a sync would. */
+export interface BackendServer {
+  readonly url: string;
+  readonly store: OpenedStore['store'];
+  readonly cache: FeedCache;
+  readonly dataDir: string;
+  replace(records: readonly Record<string, unknown>[]): Promise<void>;
+}
+
+/** A `serve` over one backend (see test/helpers/backends.ts), for one test file: every server it starts is closed after each test. */
+export function backendServers(harness: BackendHarness): (recordList: readonly Record<string, unknown>[], deps?: Partial<AppDeps>) => Promise<BackendServer> {
+  let closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  return async (recordList, deps = {}) => {
+    const opened = await harness.open(recordList);
+    closers.push(opened.close);
+    const cache = deps.feedCache ?? new FeedCache({ maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
+    const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store: opened.store, feedCache: cache });
+    const server = await listen(app);
+    closers.push(server.close);
+    const { replace, dataDir, store } = opened;
+    return { url: server.url, store, cache, dataDir, replace };
   };
 }

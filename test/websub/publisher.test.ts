@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { startWebSubPublisher, type WebSubPublisher } from '../../src/websub/publisher.js';
-import { makeRecord, makeSnapshot } from '../helpers/builders.js';
+import { BACKENDS, useBackend, type BackendHarness } from '../helpers/backends.js';
+import { makeRecord } from '../helpers/builders.js';
 import { rawRequest, serve } from '../http/feed-client.js';
 
 const BASE = 'https://feeds.example.org';
@@ -69,9 +69,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setUp(options: { attempts?: number; clock?: () => Date } = {}) {
+async function setUp(harness: BackendHarness, options: { attempts?: number; clock?: () => Date } = {}) {
   const hub = await startHub();
-  const store = createSnapshotStore(makeSnapshot(newsroom()));
+  const opened = await harness.open(newsroom());
+  cleanups.push(() => opened.close());
+  const { store, replace } = opened;
   const logs: string[] = [];
   const pings: string[] = [];
   const publisher: WebSubPublisher = startWebSubPublisher({
@@ -84,115 +86,122 @@ async function setUp(options: { attempts?: number; clock?: () => Date } = {}) {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   cleanups.push(() => hub.close(), () => publisher.stop());
-  return { hub, store, publisher, logs, pings };
+  return { hub, store, replace, publisher, logs, pings };
 }
 
-describe('WebSub publisher', () => {
-  it('reports each attempt for the metrics: failed (retried), accepted, abandoned', async () => {
-    const { hub, store, publisher, pings } = await setUp({ attempts: 2 });
-    hub.statuses = [503, ...Array.from({ length: 14 }, () => 204)];
-    store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)), undefined, 2));
-    await publisher.idle();
-    expect(pings.filter((p) => p === 'failed')).toHaveLength(1);
-    expect(pings.filter((p) => p === 'accepted')).toHaveLength(15);
-    hub.statuses = Array.from({ length: 40 }, () => 500);
-    store.replace(makeSnapshot(newsroom().filter((r) => r.id !== 'china-flood'), undefined, 3));
-    await publisher.idle();
-    expect(pings.filter((p) => p === 'abandoned').length).toBeGreaterThan(0);
-    expect(pings.filter((p) => p === 'failed')).toHaveLength(1 + 2 * pings.filter((p) => p === 'abandoned').length);
-  });
+describe.each(BACKENDS)('on the $name backend', (backend) => {
+  const harness = useBackend(backend);
 
-  it('pings exactly the feeds an edited article is in, one form-encoded publish per URL', async () => {
-    const { hub, store, publisher, logs } = await setUp();
-    store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)), undefined, 2));
-    await publisher.idle();
-    expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/ji-woo-han', '/languages/zh-hans', '/sections/china', '/tags/weather'));
-    expect(hub.received.every((r) => r.mode === 'publish' && r.urls.length === 1 && r.contentType === 'application/x-www-form-urlencoded')).toBe(true);
-    expect(logs.filter((l) => l.includes('accepted publish'))).toHaveLength(15);
-  });
+  describe('WebSub publisher', () => {
+    it('reports each attempt for the metrics: failed (retried), accepted, abandoned', async () => {
+      const { hub, store, replace, publisher, pings } = await setUp(harness, { attempts: 2 });
+      hub.statuses = [503, ...Array.from({ length: 14 }, () => 204)];
+      await replace(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)));
+      await publisher.idle();
+      expect(pings.filter((p) => p === 'failed')).toHaveLength(1);
+      expect(pings.filter((p) => p === 'accepted')).toHaveLength(15);
+      hub.statuses = Array.from({ length: 40 }, () => 500);
+      await replace(newsroom().filter((r) => r.id !== 'china-flood'));
+      await publisher.idle();
+      expect(pings.filter((p) => p === 'abandoned').length).toBeGreaterThan(0);
+      expect(pings.filter((p) => p === 'failed')).toHaveLength(1 + 2 * pings.filter((p) => p === 'abandoned').length);
+    });
 
-  it('pings the feeds a deleted article leaves, including ones that now have no articles', async () => {
-    const { hub, store, publisher } = await setUp();
-    store.replace(makeSnapshot(newsroom().filter((r) => r.id !== 'korea-market'), undefined, 2));
-    await publisher.idle();
-    expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/min-seo-park', '/languages/ko', '/sections/korea', '/tags/markets', `/tags/${encodeURIComponent('북한')}`));
-  });
+    it('pings exactly the feeds an edited article is in, one form-encoded publish per URL', async () => {
+      const { hub, store, replace, publisher, logs } = await setUp(harness);
+      await replace(newsroom().map((r) => (r.id === 'china-flood' ? { ...r, headline: 'China flood, updated', updated: '2024-05-04T00:00:00Z' } : r)));
+      await publisher.idle();
+      expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/ji-woo-han', '/languages/zh-hans', '/sections/china', '/tags/weather'));
+      expect(hub.received.every((r) => r.mode === 'publish' && r.urls.length === 1 && r.contentType === 'application/x-www-form-urlencoded')).toBe(true);
+      expect(logs.filter((l) => l.includes('accepted publish'))).toHaveLength(15);
+    });
 
-  it('pings nothing when a reload yields equal data', async () => {
-    const { hub, store, publisher } = await setUp();
-    store.replace(makeSnapshot(newsroom(), undefined, 2));
-    await publisher.idle();
-    expect(hub.received).toEqual([]);
-  });
+    it('pings the feeds a deleted article leaves, including ones that now have no articles', async () => {
+      const { hub, store, replace, publisher } = await setUp(harness);
+      await replace(newsroom().filter((r) => r.id !== 'korea-market'));
+      await publisher.idle();
+      expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/min-seo-park', '/languages/ko', '/sections/korea', '/tags/markets', `/tags/${encodeURIComponent('북한')}`));
+    });
 
-  it('pings only the main feed and the changed tag when an article is re-tagged', async () => {
-    const { hub, store, publisher } = await setUp();
-    store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'korea-weather' ? { ...r, tags: ['Weather', 'Floods'] } : r)), undefined, 2));
-    await publisher.idle();
-    // The item's categories change in every feed it is in.
-    expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/ji-woo-han', '/authors/min-seo-park', '/languages/en', '/sections/korea', '/tags/floods', '/tags/weather'));
-  });
+    it('pings nothing when a reload yields equal data', async () => {
+      const { hub, store, replace, publisher } = await setUp(harness);
+      await replace(newsroom());
+      await publisher.idle();
+      expect(hub.received).toEqual([]);
+    });
 
-  it('pings nothing when a draft is edited, and the draft\'s feeds once it is published', async () => {
-    const draft = makeRecord({ id: 'draft', section: 'Korea', tags: ['Weather'], status: 'draft', published: '2024-05-05T00:00:00Z', credits: [] });
-    const { hub, store, publisher } = await setUp();
-    store.replace(makeSnapshot([...newsroom(), draft], undefined, 2));
-    await publisher.idle();
-    store.replace(makeSnapshot([...newsroom(), { ...draft, headline: 'Draft, edited' }], undefined, 3));
-    await publisher.idle();
-    expect(hub.received).toEqual([]);
-    store.replace(makeSnapshot([...newsroom(), { ...draft, status: 'published' }], undefined, 4));
-    await publisher.idle();
-    expect(receivedUrls(hub)).toEqual(urlsOf('', '/languages/en', '/sections/korea', '/tags/weather'));
-  });
+    it('pings only the main feed and the changed tag when an article is re-tagged', async () => {
+      const { hub, store, replace, publisher } = await setUp(harness);
+      await replace(newsroom().map((r) => (r.id === 'korea-weather' ? { ...r, tags: ['Weather', 'Floods'] } : r)));
+      await publisher.idle();
+      // The item's categories change in every feed it is in.
+      expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/ji-woo-han', '/authors/min-seo-park', '/languages/en', '/sections/korea', '/tags/floods', '/tags/weather'));
+    });
 
-  it('retries with backoff until the hub accepts', async () => {
-    const { hub, store, publisher, logs } = await setUp();
-    hub.statuses = [503, 500];
-    store.replace(makeSnapshot(newsroom().map((r) => (r.id === 'korea-market' ? { ...r, body: '<p>Changed.</p>' } : r)), undefined, 2));
-    await publisher.idle();
-    // 18 URLs, two of them refused once each, then accepted.
-    expect(hub.received).toHaveLength(20);
-    expect(new Set(receivedUrls(hub)).size).toBe(18);
-    expect(logs.filter((l) => /failed \(HTTP 50[03]\); retrying in 5 ms/.test(l))).toHaveLength(2);
-    expect(logs.filter((l) => l.includes('accepted publish'))).toHaveLength(18);
-  });
+    it('pings nothing when a draft is edited, and the draft\'s feeds once it is published', async () => {
+      const draft = makeRecord({ id: 'draft', section: 'Korea', tags: ['Weather'], status: 'draft', published: '2024-05-05T00:00:00Z', credits: [] });
+      const { hub, store, replace, publisher } = await setUp(harness);
+      await replace([...newsroom(), draft]);
+      await publisher.idle();
+      await replace([...newsroom(), { ...draft, headline: 'Draft, edited' }]);
+      await publisher.idle();
+      expect(hub.received).toEqual([]);
+      await replace([...newsroom(), { ...draft, status: 'published' }]);
+      await publisher.idle();
+      expect(receivedUrls(hub)).toEqual(urlsOf('', '/languages/en', '/sections/korea', '/tags/weather'));
+    });
 
-  it('gives up after the configured attempts and says so', async () => {
-    const { hub, store, publisher, logs } = await setUp({ attempts: 2 });
-    hub.statuses = Array.from({ length: 100 }, () => 500);
-    store.replace(makeSnapshot(newsroom().filter((r) => r.id !== 'china-flood'), undefined, 2));
-    await publisher.idle();
-    const urls = new Set(receivedUrls(hub));
-    expect(hub.received).toHaveLength(urls.size * 2);
-    expect(logs.filter((l) => l.startsWith('websub: gave up publishing'))).toHaveLength(urls.size);
-  });
+    it('retries with backoff until the hub accepts', async () => {
+      const { hub, store, replace, publisher, logs } = await setUp(harness);
+      hub.statuses = [503, 500];
+      await replace(newsroom().map((r) => (r.id === 'korea-market' ? { ...r, body: '<p>Changed.</p>' } : r)));
+      await publisher.idle();
+      // 18 URLs, two of them refused once each, then accepted.
+      expect(hub.received).toHaveLength(20);
+      expect(new Set(receivedUrls(hub)).size).toBe(18);
+      expect(logs.filter((l) => /failed \(HTTP 50[03]\); retrying in 5 ms/.test(l))).toHaveLength(2);
+      expect(logs.filter((l) => l.includes('accepted publish'))).toHaveLength(18);
+    });
 
-  it('pings when an embargoed article is released, without any data change', async () => {
-    const start = Date.now();
-    const embargoed = makeRecord({ id: 'embargoed', section: 'World', tags: ['Secret'], language: 'en', credits: [{ name: 'Cy Park', role: 'reporter' }], published: new Date(start + 300).toISOString() });
-    const hub = await startHub();
-    const store = createSnapshotStore(makeSnapshot([...newsroom(), embargoed]));
-    const publisher = startWebSubPublisher({ hub: hub.url, store, log: () => undefined, clock: () => new Date() });
-    cleanups.push(() => hub.close(), () => publisher.stop());
-    await hub.waitFor(15);
-    await publisher.idle();
-    expect(Date.now()).toBeGreaterThanOrEqual(start + 300);
-    expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/cy-park', '/languages/en', '/sections/world', '/tags/secret'));
-  });
+    it('gives up after the configured attempts and says so', async () => {
+      const { hub, store, replace, publisher, logs } = await setUp(harness, { attempts: 2 });
+      hub.statuses = Array.from({ length: 100 }, () => 500);
+      await replace(newsroom().filter((r) => r.id !== 'china-flood'));
+      await publisher.idle();
+      const urls = new Set(receivedUrls(hub));
+      expect(hub.received).toHaveLength(urls.size * 2);
+      expect(logs.filter((l) => l.startsWith('websub: gave up publishing'))).toHaveLength(urls.size);
+    });
 
-  it('never holds up serving: feeds answer while the hub has not', async () => {
-    const { hub, store } = await setUp();
-    let open: () => void = () => undefined;
-    hub.gate = new Promise((resolve) => (open = resolve));
-    const server = await serve([], { store, websubHub: hub.url });
-    cleanups.push(server.close);
-    store.replace(makeSnapshot(newsroom().slice(1), undefined, 2));
-    await hub.waitFor(1);
-    const res = await rawRequest(`${server.url}/feed.json`);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body.toString()).items).toHaveLength(2);
-    open();
+    it('pings when an embargoed article is released, without any data change', async () => {
+      const start = Date.now();
+      // A second ahead: opening a store (a database sync) must not outlast the embargo.
+      const embargoed = makeRecord({ id: 'embargoed', section: 'World', tags: ['Secret'], language: 'en', credits: [{ name: 'Cy Park', role: 'reporter' }], published: new Date(start + 1000).toISOString() });
+      const hub = await startHub();
+      const opened = await harness.open([...newsroom(), embargoed]);
+      cleanups.push(() => opened.close());
+      const { store } = opened;
+      const publisher = startWebSubPublisher({ hub: hub.url, store, log: () => undefined, clock: () => new Date() });
+      cleanups.push(() => hub.close(), () => publisher.stop());
+      await hub.waitFor(15);
+      await publisher.idle();
+      expect(Date.now()).toBeGreaterThanOrEqual(start + 1000);
+      expect(receivedUrls(hub)).toEqual(urlsOf('', '/authors/cy-park', '/languages/en', '/sections/world', '/tags/secret'));
+    });
+
+    it('never holds up serving: feeds answer while the hub has not', async () => {
+      const { hub, store, replace } = await setUp(harness);
+      let open: () => void = () => undefined;
+      hub.gate = new Promise((resolve) => (open = resolve));
+      const server = await serve([], { store, websubHub: hub.url });
+      cleanups.push(server.close);
+      await replace(newsroom().slice(1));
+      await hub.waitFor(1);
+      const res = await rawRequest(`${server.url}/feed.json`);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body.toString()).items).toHaveLength(2);
+      open();
+    });
   });
 });
 

@@ -62,8 +62,10 @@ export function readForSync(job: SyncReadJob, name: string): SyncRead {
   const shownAs = displayName(job.dataDir, ARTICLES_DIR, name);
   let hash = '';
   try {
-    // Oversized files are left to readJsonFile, which refuses them without reading.
-    if (statSync(path).size <= job.maxBytes) hash = contentHash(job.language, readFileSync(path));
+    // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
+    // regular file: reading a FIFO named like an article waited forever for a writer and hung the sync.
+    const stat = statSync(path);
+    if (stat.isFile() && stat.size <= job.maxBytes) hash = contentHash(job.language, readFileSync(path));
   } catch {
     // Unreadable or gone: readJsonFile below reports it as the loader would.
   }

@@ -2,6 +2,7 @@ import { displayName } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Site } from '../../model/types.js';
 import type { PutResult, Store } from '../store.js';
+import { StoreConflictError } from '../errors.js';
 import { checkPreconditions, describeChange, recordEtag, recordText, type AuditEntry, type VersionAction, type WriteOptions } from '../versions.js';
 import { insertAudit, insertVersion, readAuditSince, readLatestVersion, readVersion, readVersions } from './history-queries.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
@@ -80,6 +81,9 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
         const now = await readStored(client, id);
         checkPreconditions(id, writeOptions, etagOf(now));
         writeOptions.authorize?.(result.article, old);
+        // A new id is named <id>.json; when sync loaded another article from that file, the files backend
+        // cannot write it (409), and here two articles would claim one file: the next export would lose one.
+        if (old === undefined) await refuseTakenFile(client, id);
         // A synced article keeps its file and that file's hash: the next sync leaves this edit alone until
         // the file itself changes (then the newer file wins), and --prune removes it with its file.
         const hash = now?.file ? now.content_hash : contentHash(site.language, body);
@@ -132,4 +136,11 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
       auditSince: (since, limit) => db((p) => readAuditSince(p, since, limit)),
     },
   };
+}
+
+/** StoreConflictError when the file a new article `id` would be named after, `<id>.json`, holds another article. */
+async function refuseTakenFile(client: Client, id: string): Promise<void> {
+  // Plan: Index Scan using articles_file (file = $1).
+  const holder = (await client.query<{ id: string; source: string }>('SELECT id, source FROM articles WHERE file = $1 AND id <> $2', [`${id}.json`, id])).rows[0];
+  if (holder) throw new StoreConflictError(`The file ${holder.source} holds article ${JSON.stringify(holder.id)}; it cannot also hold ${JSON.stringify(id)}.`);
 }

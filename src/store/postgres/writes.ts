@@ -71,9 +71,11 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * `touched` are the old and new versions of every changed article.
  */
 export async function recordChange(client: Client, touched: Iterable<Article>): Promise<number> {
-  const changed = [...touched];
+  // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
+  // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
+  const changed = [...touched].filter((article) => article.status === 'published');
   // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links).
-  const feeds: ChangedFeed[] = feedsOf([...changed, ...(await readGroupMembers(client, changed))]);
+  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupMembers(client, changed))]);
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
