@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createApp } from './http/app.js';
-import { observeRequests, type ObserveOptions } from './http/observe-requests.js';
+import { createApp, requestListener } from './http/app.js';
 import { loadSite } from './load/load-data.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -60,7 +59,6 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
     caching: config.feedCaching,
     log,
     logger,
-    fastPath: false,
     ...(metrics ? { metrics } : {}),
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
@@ -83,10 +81,11 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // Logged here, so a host that never awaits `ready` gets a log line, not an unhandled rejection that ends the process.
   ready.catch((error: unknown) => log(`wirefeed: cannot load the articles: ${(error as Error).stack ?? String(error)}`, 'error'));
 
-  // The access log and request metrics wrap the app as the standalone server's listener does.
-  const observed = observeRequests((req, res) => app(req, res), app.locals.observe as ObserveOptions);
-  // The app answers every request itself (an unknown path is its own 404), so it never calls `next`.
-  const router: WirefeedRouter = (req, res) => observed(req, res);
+  // The standalone server's listener, access log and fast path included: under a mount Express has
+  // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
+  // answers every request itself (an unknown path is its own 404), so it never calls `next`.
+  const listener = requestListener(app);
+  const router: WirefeedRouter = (req, res) => listener(req, res);
   return {
     router,
     ready,

@@ -45,12 +45,6 @@ export interface AppDeps {
   readonly ingest?: IngestOptions;
   /** Rate limit, trusted proxy, URL limits (src/http/guards.ts). */
   readonly guards?: GuardOptions;
-  /**
-   * false: no fast path. It only works in front of Express (requestListener);
-   * an app mounted as a router in another app has no listener of its own, and
-   * a fast path there would only hold copies of responses nobody replays.
-   */
-  readonly fastPath?: boolean;
 }
 
 
@@ -84,7 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
     deps.feedCache ??
     new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024, ...(metrics ? { onCompressed: metrics.observeCompression } : {}) });
   // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
-  const fastPath = deps.guards?.rateLimit || deps.fastPath === false ? undefined : new FastPath(() => feedCache.generation, clock);
+  const fastPath = deps.guards?.rateLimit ? undefined : new FastPath(() => feedCache.generation, clock);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
   if (fastPath) feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}), ...(metrics ? { onRender: metrics.observeRender } : {}) }));

@@ -22,6 +22,8 @@ beforeAll(async () => {
   await wirefeed.ready;
   const app = express();
   app.get('/', (_req, res) => void res.type('text/plain').send('the newsroom home page'));
+  // A header the host's own middleware sets on everything, wirefeed's responses included.
+  app.use((_req, res, next) => void (res.setHeader('X-Newsroom', 'harbor-light'), next()));
   app.use('/feeds', wirefeed.router);
   app.use((_req, res) => void res.status(404).type('text/plain').send('host 404'));
   server = await new Promise<Server>((resolve) => {
@@ -91,6 +93,26 @@ describe('wirefeed mounted under /feeds', () => {
     const script = await fetch(`${base}/feeds/embed.js`);
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('answers repeat requests (replayed from the fast path) with the same bytes, the host’s headers and 304 when unchanged', async () => {
+    for (const encoding of ['gzip', 'identity']) {
+      const first = await fetch(`${base}/feeds/atom.xml`, { headers: { 'accept-encoding': encoding } });
+      const firstBody = Buffer.from(await first.arrayBuffer());
+      for (let i = 0; i < 3; i++) {
+        const again = await fetch(`${base}/feeds/atom.xml`, { headers: { 'accept-encoding': encoding } });
+        expect(again.status).toBe(200);
+        expect(again.headers.get('x-newsroom')).toBe('harbor-light');
+        expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+        expect(again.headers.get('content-encoding')).toBe(first.headers.get('content-encoding'));
+        expect(Buffer.from(await again.arrayBuffer()).equals(firstBody)).toBe(true);
+      }
+      const unchanged = await fetch(`${base}/feeds/atom.xml`, { headers: { 'accept-encoding': encoding, 'if-none-match': first.headers.get('etag') ?? '' } });
+      expect(unchanged.status).toBe(304);
+      expect(unchanged.headers.get('x-newsroom')).toBe('harbor-light');
+    }
+    // The same path at the host's root is the host's, never a replay of wirefeed's.
+    expect(await (await fetch(`${base}/atom.xml`)).text()).toBe('host 404');
   });
 
   it('answers an unknown path under the mount itself, with a 404 message', async () => {
