@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp, requestListener } from './http/app.js';
+import { mountPath } from './http/pages/feed-links.js';
 import { loadSite } from './load/load-data.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -48,7 +49,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   if (site.baseUrl === NO_BASE_URL) {
     throw new WirefeedOptionError('siteUrl', 'SITE_URL', 'is required (or baseUrl in site.json): the public URL where the router is mounted, such as https://news.example.org/feeds');
   }
-  const logger = createLogger({ level: config.logLevel, pretty: false });
+  const logger = createLogger({ level: config.logLevel, pretty: false, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
   const store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
@@ -85,7 +86,17 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
   const listener = requestListener(app);
-  const router: WirefeedRouter = (req, res) => listener(req, res);
+  const expectedMount = mountPath(site);
+  let warned = false;
+  const router: WirefeedRouter = (req, res) => {
+    // Mounted elsewhere than siteUrl says, every link in the feeds and pages would point to the wrong place: say so, once.
+    const mountedAt = (req as { baseUrl?: unknown }).baseUrl;
+    if (!warned && typeof mountedAt === 'string' && mountedAt !== expectedMount) {
+      warned = true;
+      log(`wirefeed: mounted at ${JSON.stringify(mountedAt || '/')} but siteUrl ${site.baseUrl} has the path ${JSON.stringify(expectedMount || '/')}: feed and page links point there; mount the router there or change siteUrl`, 'warn');
+    }
+    listener(req, res);
+  };
   return {
     router,
     ready,

@@ -34,6 +34,8 @@ export interface WirefeedOptions {
   readonly metrics?: boolean;
   readonly databaseUrl?: string;
   readonly databasePoolSize?: number;
+  /** Where the JSON log lines go (no variable: the standalone server writes to standard output, the default here too). */
+  readonly logDestination?: NodeJS.WritableStream;
 }
 
 /** Each option and the variable it stands for. */
@@ -59,7 +61,7 @@ export const OPTION_VARIABLES = {
   metrics: 'METRICS',
   databaseUrl: 'DATABASE_URL',
   databasePoolSize: 'DATABASE_POOL_SIZE',
-} as const satisfies Record<keyof WirefeedOptions, string>;
+} as const satisfies Record<Exclude<keyof WirefeedOptions, 'logDestination'>, string>;
 
 /** Settings of the listening server, which belong to the host app when wirefeed is mounted in it. */
 const LISTENER_OPTIONS = new Set(['port', 'host', 'maxConnectionsPerClient', 'metricsPort']);
@@ -97,7 +99,7 @@ function asVariable(option: string, variable: string, value: unknown): string {
 export function configFromOptions(options: WirefeedOptions): Config {
   const env: Record<string, string> = {};
   for (const [option, value] of Object.entries(options)) {
-    if (value === undefined) continue;
+    if (value === undefined || option === 'logDestination') continue;
     const variable = (OPTION_VARIABLES as Record<string, string>)[option];
     if (variable === undefined) {
       const why = LISTENER_OPTIONS.has(option) ? 'belongs to the server that listens, which is your app when wirefeed is mounted' : `is not a wirefeed option (they are ${Object.keys(OPTION_VARIABLES).join(', ')})`;

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +120,28 @@ describe('wirefeed mounted under /feeds', () => {
     const res = await fetch(`${base}/feeds/nothing-here`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('the feeds are at');
+  });
+});
+
+describe('wirefeed mounted elsewhere than its siteUrl says', () => {
+  it('logs one warning naming both paths, so broken links are not a silent surprise', async () => {
+    const lines: string[] = [];
+    const logDestination = new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) });
+    const misplaced = await createWirefeed({ dataDir: SAMPLE_DIR, cacheDir, siteUrl: SITE_URL, watch: false, rescanInterval: 0, logLevel: 'warn', logDestination });
+    await misplaced.ready;
+    const app = express().use('/news', misplaced.router);
+    const other = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const at = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      for (let i = 0; i < 3; i++) expect((await fetch(`${at}/news/rss.xml`)).status).toBe(200);
+      const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string }).filter((line) => line.level === 'warn');
+      expect(warnings.map((w) => w.msg)).toEqual([`wirefeed: mounted at "/news" but siteUrl ${SITE_URL} has the path "/feeds": feed and page links point there; mount the router there or change siteUrl`]);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+      await misplaced.close();
+    }
   });
 });
 
