@@ -1,6 +1,7 @@
 /* wirefeed headline widget. Hand-written, no build step, no dependencies.
    <script src="https://FEEDS-HOST/embed.js" data-feed="/sections/korea/feed.json" data-limit="5" async></script>
-   Fetches the JSON feed from this script's own origin (no cookies, no other requests, no tracking) and
+   Under a mount (src="https://HOST/feeds/embed.js") data-feed is a path under it, as above, or the full
+   path ("/feeds/sections/korea/feed.json"). Fetches the JSON feed from this script's own origin (no cookies, no other requests, no tracking) and
    renders a headline list in place, inside a Shadow DOM. Feed data only ever goes through textContent and
    setAttribute; links and images must be http(s). */
 (function () {
@@ -8,6 +9,8 @@
   var script = document.currentScript;
   if (!script || !script.src) return;
   var origin = new URL(script.src).origin;
+  // Where wirefeed is mounted: the folder of this script ("/feeds"; "" at the root). Feeds and CSS live under it.
+  var mount = new URL('./', script.src).pathname.replace(/\/+$/, '');
   var PHRASE = { reporter: 'Reported by', writer: 'Written by', translator: 'Translated by', editor: 'Edited by', photographer: 'Photos by', producer: 'Produced by' };
   var RTL = /^(ar|arc|ckb|dv|fa|he|iw|ks|nqo|ps|sd|syr|ug|ur|yi)(-|$)/i;
 
@@ -93,8 +96,8 @@
 
   var path = script.getAttribute('data-feed') || '/feed.json';
   var limit = Math.min(20, Math.max(1, parseInt(script.getAttribute('data-limit'), 10) || 5));
-  var feedUrl = new URL(path, origin);
-  if (!/^\/[^/\\]/.test(path) || feedUrl.origin !== origin || !/\/feed\.json$/.test(feedUrl.pathname)) {
+  var feedUrl = new URL((mount && path.indexOf(mount + '/') !== 0 ? mount : '') + path, origin);
+  if (!/^\/[^/\\]/.test(path) || feedUrl.origin !== origin || feedUrl.pathname.indexOf(mount + '/') !== 0 || !/\/feed\.json$/.test(feedUrl.pathname)) {
     box.appendChild(el('p', 'wf-error', 'wirefeed: data-feed must be one of our JSON feed paths, such as /feed.json'));
     return;
   }
@@ -102,7 +105,7 @@
   var options = { credentials: 'omit', referrerPolicy: 'no-referrer', mode: 'cors' };
 
   // The stylesheet is applied as a constructed sheet: it survives a partner's strict style-src.
-  fetch(new URL('/assets/embed.css', origin), options).then(function (r) { return r.ok ? r.text() : ''; }).then(function (css) {
+  fetch(new URL(mount + '/assets/embed.css', origin), options).then(function (r) { return r.ok ? r.text() : ''; }).then(function (css) {
     if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && CSSStyleSheet.prototype.replaceSync) {
       var sheet = new CSSStyleSheet();
       sheet.replaceSync(css);

@@ -24,12 +24,14 @@ export class UsageError extends Error {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** Named, so the build's declaration files (the package's types) can spell it. */
+type ParsedCommandLine<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 /**
  * node:util parseArgs with strict checking, its errors turned into one
  * short UsageError line (its own messages run to several sentences).
  */
-export function readCommandLine<O extends Options>(argv: readonly string[], options: O) {
+export function readCommandLine<O extends Options>(argv: readonly string[], options: O): ParsedCommandLine<O> {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {

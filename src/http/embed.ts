@@ -5,6 +5,7 @@ import { KIND_FOLDER, type FeedDescriptor } from '../model/feed-filter.js';
 import { viewOfPage } from '../query/feed-view.js';
 import type { Store } from '../store/store.js';
 import { html, safeUrl, type SafeHtml } from './pages/html.js';
+import { mountPath } from './pages/feed-links.js';
 import { formatReaderDate, textDirection } from './pages/locale.js';
 import { sendPage } from './pages/respond.js';
 
@@ -21,11 +22,14 @@ export class EmbedRequestError extends Error {
 /**
  * Finds the feed an /embed `feed` parameter names: one of our feed
  * documents ("/sections/korea/feed.json", "/feed.json"; the slug raw or
- * percent-encoded). Anything else — another site's URL, a path we do not
- * serve, a feed with no visible story — is refused.
+ * percent-encoded). Under a mount ("/feeds") the path may also carry it
+ * ("/feeds/feed.json"), as the address bar shows it. Anything else —
+ * another site's URL, a path we do not serve, a feed with no visible story —
+ * is refused.
  */
-export function resolveEmbedFeed(feeds: readonly FeedDescriptor[], feedParam: string): FeedDescriptor {
-  const match = feedParam.length <= 300 ? FEED_FILE.exec(feedParam) : null;
+export function resolveEmbedFeed(feeds: readonly FeedDescriptor[], feedParam: string, mount = ''): FeedDescriptor {
+  const unmounted = mount !== '' && feedParam.startsWith(`${mount}/`) && !FEED_FILE.test(feedParam) ? feedParam.slice(mount.length) : feedParam;
+  const match = unmounted.length <= 300 ? FEED_FILE.exec(unmounted) : null;
   if (!match) throw new EmbedRequestError(`"feed" must be the path of one of our feeds, such as /feed.json or /sections/korea/feed.json; got ${JSON.stringify(feedParam.slice(0, 80))}`);
   const [, folder, rawSlug] = match;
   if (folder === undefined) return feeds.find((f) => f.filter === undefined) ?? { name: 'All stories', path: '' };
@@ -98,12 +102,12 @@ export function createEmbedRouter(deps: EmbedDeps): express.Router {
       if (unknown !== undefined) throw new EmbedRequestError(`unknown query parameter ${JSON.stringify(unknown.slice(0, 40))}; /embed takes "feed" and "limit"`);
       if (typeof query.feed !== 'string') throw new EmbedRequestError('"feed" is required once, e.g. /embed?feed=/feed.json&limit=5');
       const limit = parseEmbedLimit(query.limit);
-      const feed = resolveEmbedFeed((await deps.store.directory(now)).feeds, query.feed);
+      const feed = resolveEmbedFeed((await deps.store.directory(now)).feeds, query.feed, mountPath(site));
       const page = await deps.store.feedPage(feed.filter, { limit }, now);
       const view = page && viewOfPage(site, feed.filter, page);
       if (!view) throw new EmbedRequestError(`we serve no feed at ${JSON.stringify(query.feed.slice(0, 80))}`);
       const inner = html`<section class="wf" aria-labelledby="wf-heading">
-<h2 class="wf-heading" id="wf-heading"><a href="${`${feed.path}/`}" target="_blank" rel="noopener">${view.title}</a></h2>
+<h2 class="wf-heading" id="wf-heading"><a href="${`${mountPath(site)}${feed.path}/`}" target="_blank" rel="noopener">${view.title}</a></h2>
 <ol class="wf-list">${view.articles.map(renderEmbedItem)}</ol>
 </section>`;
       sendPage(req, res, 200, renderEmbedDocument(site, `Headlines: ${view.title}`, inner, deps.asset), { frameable: true });

@@ -20,6 +20,17 @@ export const GROUPS: readonly { readonly kind: FilterKind; readonly title: strin
   { kind: 'tag', title: 'Tags', intro: 'Every story carrying one tag.' },
 ];
 
+/**
+ * The path of the site URL: "/feeds" when wirefeed is mounted (or proxied)
+ * under https://news.example.org/feeds, "" at the root. The pages' links
+ * are root-relative (no host, so they follow the page's own origin) and
+ * carry it. Taken from the site URL rather than the request, so a page is
+ * the same bytes and ETag on every replica, as the feeds are.
+ */
+export function mountPath(site: Site): string {
+  return new URL(site.baseUrl).pathname.replace(/\/+$/, '');
+}
+
 /** Path of a feed document: "/sections/korea/rss.xml", "/feed.json". */
 export function feedFilePath(feed: FeedDescriptor, format: FeedFormat): string {
   return `${feed.path}/${FORMATS[format].fileName}`;
@@ -67,6 +78,6 @@ export function alternatesOf(feed: FeedDescriptor, title: string, site: Site): A
 export function renderFeedLinks(feed: FeedDescriptor, feedLabel: string, site: Site): SafeHtml {
   const rssUrl = `${site.baseUrl}${feedFilePath(feed, 'rss')}`;
   return html`<span class="formats">${FORMAT_LABELS.map(
-    ({ format, label, type }) => html`<a class="format format-${format}" href="${feedFilePath(feed, format)}" type="${type}">${label}<span class="visually-hidden"> feed: ${feedLabel}</span></a> `,
+    ({ format, label, type }) => html`<a class="format format-${format}" href="${`${mountPath(site)}${feedFilePath(feed, format)}`}" type="${type}">${label}<span class="visually-hidden"> feed: ${feedLabel}</span></a> `,
   )}<button type="button" class="copy-url" data-url="${rssUrl}" hidden>Copy feed URL<span class="visually-hidden"> (RSS): ${feedLabel}</span></button></span>`;
 }

@@ -1,7 +1,7 @@
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
 import type { FeedDescriptor } from '../../model/feed-filter.js';
-import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
+import { alternatesOf, feedLabel, feedName, GROUPS, mountPath, previewPath, renderFeedLinks } from './feed-links.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';
 import { renderStory } from './story.js';
@@ -31,12 +31,13 @@ export function renderHomePage(input: HomeInput): SafeHtml {
   const groups = GROUPS.map((group) => ({ ...group, feeds: feeds.filter((f) => f.filter?.kind === group.kind) })).filter((g) => g.feeds.length > 0);
   const exampleFeed = feeds.find((f) => f.filter?.kind === 'section') ?? main;
   const exampleJson = `${exampleFeed.path}/feed.json`;
+  const root = mountPath(site);
   const body = html`<h1>${site.title} feeds</h1>
 ${site.description ? html`<p class="lede">${site.description}</p>\n` : ''}
 <section aria-labelledby="about-feeds" class="about">
 <h2 id="about-feeds">What is a feed?</h2>
 <p>A feed is a list of our newest stories that a <em>feed reader</em> app checks for you, so new stories come to you without visiting the site. Every feed below comes in three formats with the same stories: <strong>RSS</strong> and <strong>Atom</strong> work in almost every reader; <strong>JSON Feed</strong> is for newer readers and developers.</p>
-<p>To subscribe, copy a feed's address (the <em>Copy feed URL</em> button, or right-click a format link and copy the link) and paste it into your reader's "add feed" or "subscribe" box. Many readers also find our feeds when you give them this page's address. To take every feed at once, import our <a href="/feeds.opml">OPML list of feeds</a>.</p>
+<p>To subscribe, copy a feed's address (the <em>Copy feed URL</em> button, or right-click a format link and copy the link) and paste it into your reader's "add feed" or "subscribe" box. Many readers also find our feeds when you give them this page's address. To take every feed at once, import our <a href="${`${root}/feeds.opml`}">OPML list of feeds</a>.</p>
 </section>
 
 <section aria-labelledby="feeds" class="feeds-directory">
@@ -50,7 +51,7 @@ ${groups.map(
   (group) => html`<h3 id="${`feeds-${group.kind}`}">${group.title}</h3>
 <p class="group-intro">${group.intro}</p>
 <ul class="feed-list" aria-labelledby="${`feeds-${group.kind}`}">
-${group.feeds.map((feed) => html`<li><a class="feed-name" href="${previewPath(feed)}">${feedName(feed, site)}</a> ${renderFeedLinks(feed, feedLabel(feed, site), site)}</li>\n`)}</ul>
+${group.feeds.map((feed) => html`<li><a class="feed-name" href="${`${root}${previewPath(feed)}`}">${feedName(feed, site)}</a> ${renderFeedLinks(feed, feedLabel(feed, site), site)}</li>\n`)}</ul>
 `,
 )}</section>
 
@@ -76,8 +77,8 @@ ${input.latest.map((article) => html`<li>${renderStory(article, site, { headingL
 <section aria-labelledby="partners" class="partners">
 <h2 id="partners">For search engines and content partners</h2>
 <ul>
-<li><a href="/news-sitemap.xml">Google News sitemap</a>: stories of the last two days (also named in <a href="/robots.txt">robots.txt</a>).</li>
-<li><a href="/ninjs.json">IPTC ninjs</a> (News in JSON 3.1) for editorial systems: every feed above also comes as <code>ninjs.json</code>, and each story at <code>/articles/{id}.ninjs.json</code>.</li>
+<li><a href="${`${root}/news-sitemap.xml`}">Google News sitemap</a>: stories of the last two days (also named in <a href="${`${root}/robots.txt`}">robots.txt</a>).</li>
+<li><a href="${`${root}/ninjs.json`}">IPTC ninjs</a> (News in JSON 3.1) for editorial systems: every feed above also comes as <code>ninjs.json</code>, and each story at <code>/articles/{id}.ninjs.json</code>.</li>
 </ul>
 </section>`;
   return renderPage({

@@ -1,5 +1,6 @@
 import type { Site } from '../../model/types.js';
 import { html, safeUrl, type SafeHtml } from './html.js';
+import { mountPath } from './feed-links.js';
 import { textDirection } from './locale.js';
 
 /** A link to one of our feeds for <head>, so browsers and readers discover it. */
@@ -33,6 +34,7 @@ export interface PageInput {
 export function renderPage(input: PageInput): SafeHtml {
   const { site } = input;
   const canonical = input.path === undefined ? undefined : `${site.baseUrl}${input.path}`;
+  const root = mountPath(site);
   return html`<!doctype html>
 <html lang="${site.language}" dir="${textDirection(site.language)}">
 <head>
@@ -46,13 +48,13 @@ ${canonical ? html`<link rel="canonical" href="${canonical}">\n` : ''}${(input.a
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="site-header">
 <div class="wrap">
-<p class="site-name"><a href="/">${site.title}</a> <span class="site-kind">feeds</span></p>
+<p class="site-name"><a href="${`${root}/`}">${site.title}</a> <span class="site-kind">feeds</span></p>
 <nav aria-label="Site">
 <ul>
-<li><a href="/#feeds">All feeds</a></li>
-<li><a href="/#latest">Latest stories</a></li>
-<li><a href="/feeds.opml">OPML</a></li>
-<li><a href="/#embed">Embed</a></li>
+<li><a href="${`${root}/#feeds`}">All feeds</a></li>
+<li><a href="${`${root}/#latest`}">Latest stories</a></li>
+<li><a href="${`${root}/feeds.opml`}">OPML</a></li>
+<li><a href="${`${root}/#embed`}">Embed</a></li>
 ${safeUrl(site.link) ? html`<li><a href="${safeUrl(site.link)}">${site.title} website</a></li>\n` : ''}</ul>
 </nav>
 </div>

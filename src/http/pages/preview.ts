@@ -1,7 +1,7 @@
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
 import type { FeedView } from '../../query/feed-view.js';
-import { alternatesOf, feedLabel, feedName, GROUPS, previewPath, renderFeedLinks } from './feed-links.js';
+import { alternatesOf, feedLabel, feedName, GROUPS, mountPath, previewPath, renderFeedLinks } from './feed-links.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';
 import { renderStory } from './story.js';
@@ -23,7 +23,8 @@ export function renderPreviewPage(
   const kind = feed.filter?.kind;
   const heading = kind === undefined ? html`${site.title}` : kind === 'author' ? html`${KIND_HEADING.author} ${feedName(feed, site)}` : html`${KIND_HEADING[kind]}: ${feedName(feed, site)}`;
   const group = GROUPS.find((g) => g.kind === kind);
-  const body = html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="/">All feeds</a></li>${group ? html`<li><a href="${`/#feeds-${group.kind}`}">${group.title}</a></li>` : ''}<li><a href="${previewPath(feed)}" aria-current="page"><bdi>${feedLabel(feed, site)}</bdi></a></li></ol></nav>
+  const root = mountPath(site);
+  const body = html`<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="${`${root}/`}">All feeds</a></li>${group ? html`<li><a href="${`${root}/#feeds-${group.kind}`}">${group.title}</a></li>` : ''}<li><a href="${`${root}${previewPath(feed)}`}" aria-current="page"><bdi>${feedLabel(feed, site)}</bdi></a></li></ol></nav>
 <h1>${heading}</h1>
 <div class="feed-card">
 <p>${group ? group.intro.replace(/^Every story/, 'This feed carries every story') : 'Every story we publish.'} Subscribe in a feed reader:</p>
@@ -55,6 +56,6 @@ export function renderNotFoundPage(site: Site, message: string, asset: (name: st
     asset,
     main: html`<h1>Feed not found</h1>
 <p>${message}</p>
-<p>Every feed we serve is listed on the <a href="/">home page</a> and in the <a href="/feeds.opml">OPML list</a>.</p>`,
+<p>Every feed we serve is listed on the <a href="${`${mountPath(site)}/`}">home page</a> and in the <a href="${`${mountPath(site)}/feeds.opml`}">OPML list</a>.</p>`,
   });
 }

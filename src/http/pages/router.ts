@@ -4,6 +4,7 @@ import { viewOfPage } from '../../query/feed-view.js';
 import type { Store } from '../../store/store.js';
 import { createEmbedRouter } from '../embed.js';
 import { loadAssets, type Asset } from './assets.js';
+import { mountPath } from './feed-links.js';
 import { HOME_LATEST, renderHomePage } from './home.js';
 import { OPML_MEDIA_TYPE, renderOpml } from './opml.js';
 import { renderNotFoundPage, renderPreviewPage } from './preview.js';
@@ -40,7 +41,7 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
   const asset = (name: string): string => {
     const found = assets.get(name);
     if (!found) throw new Error(`unknown asset ${name}`);
-    return `/assets/${name}?v=${found.version}`;
+    return `${mountPath(deps.store.site())}/assets/${name}?v=${found.version}`;
   };
   const router = express.Router();
 

@@ -2,6 +2,7 @@ import { formatCreditLine } from '../../map/credit-line.js';
 import { slugify } from '../../model/slug.js';
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
+import { mountPath } from './feed-links.js';
 import { html, safeUrl, type SafeHtml } from './html.js';
 import { formatReaderDate, languageName, textDirection } from './locale.js';
 
@@ -47,9 +48,10 @@ export function renderStory(article: Article, site: Site, options: StoryOptions)
   const leadSrc = safeUrl(lead?.url);
   const heading = html`<a href="${url}">${article.headline}</a>`;
   const hl = options.headingLevel === 2 ? html`<h2 id="${headlineId(article)}">${heading}</h2>` : html`<h3 id="${headlineId(article)}">${heading}</h3>`;
+  const root = mountPath(site);
   const filedUnder = [
-    article.section === undefined ? undefined : { label: article.section, path: `/sections/${encodeURIComponent(slugify(article.section))}/` },
-    ...article.tags.map((tag) => ({ label: tag, path: `/tags/${encodeURIComponent(slugify(tag))}/` })),
+    article.section === undefined ? undefined : { label: article.section, path: `${root}/sections/${encodeURIComponent(slugify(article.section))}/` },
+    ...article.tags.map((tag) => ({ label: tag, path: `${root}/tags/${encodeURIComponent(slugify(tag))}/` })),
   ].filter((x) => x !== undefined);
   return html`<article class="story" lang="${article.language}" dir="${textDirection(article.language)}" aria-labelledby="${headlineId(article)}">
 ${hl}
