@@ -60,12 +60,17 @@ interface Trailer extends IndexIdentity, IndexTables {
 
 /** The wirefeed package version, from package.json (three folders up from src/store/files and dist/src/store/files alike). */
 export function wirefeedVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
+  // Three folders up from src/store/files (tests), four from dist/src/store/files (the built server): an
+  // index written by another version must be recognised as such, so both places are tried.
+  for (const up of ['../../../package.json', '../../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'wirefeed' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not there: try the next folder up.
+    }
   }
+  return 'unknown';
 }
 
 /** The index file's name in the cache folder: one per data folder, so a shared CACHE_DIR serves several. */
