@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { negotiateEncoding } from './compress.js';
-import { isNotModified } from './conditional.js';
+import { writeReply } from './reply.js';
 import { HttpError } from './errors.js';
-import type { CachedFeed, FeedCache, Representation, RenderResult } from './feed-cache.js';
+import { replyOf, type CachedFeed, type FeedCache, type Representation, type RenderResult } from './feed-cache.js';
 
 export interface CachedDocumentRequest {
   readonly cache: FeedCache;
@@ -30,14 +30,7 @@ export function serveCachedDocument(req: Request, res: Response, next: NextFunct
   }
   const send = (cached: CachedFeed, representation: Representation): void => {
     res.setHeader('Cache-Control', doc.cacheControl(cached.nextRelease));
-    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {
-      res.writeHead(304, representation.notModifiedHeaders);
-      res.end();
-      return;
-    }
-    res.writeHead(200, representation.headers);
-    if (req.method === 'HEAD') res.end();
-    else res.end(representation.bytes);
+    writeReply(req, res, replyOf(cached.feed, representation));
   };
   const cached = doc.cache.get(doc.key, doc.generation, doc.now, doc.render);
   Promise.resolve(cached)

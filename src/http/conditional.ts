@@ -8,8 +8,8 @@
 export interface Validators {
   /** A strong entity tag, quotes included: `"abc"`. */
   readonly etag: string;
-  /** Last-Modified in whole seconds since the epoch (HTTP dates carry no finer precision). */
-  readonly lastModifiedSeconds: number;
+  /** Last-Modified in whole seconds since the epoch (HTTP dates carry no finer precision); absent: If-Modified-Since never matches. */
+  readonly lastModifiedSeconds?: number;
 }
 
 export interface ConditionalHeaders {
@@ -20,7 +20,7 @@ export interface ConditionalHeaders {
 /** True when the request's preconditions say the client's copy is current: answer 304. */
 export function isNotModified(headers: ConditionalHeaders, validators: Validators): boolean {
   if (headers.ifNoneMatch !== undefined) return noneMatchFails(headers.ifNoneMatch, validators.etag);
-  if (headers.ifModifiedSince === undefined) return false;
+  if (headers.ifModifiedSince === undefined || validators.lastModifiedSeconds === undefined) return false;
   const since = parseHttpDate(headers.ifModifiedSince);
   // An invalid date is ignored (RFC 9110 §13.1.3): the full response is sent.
   if (since === undefined) return false;

@@ -1,21 +1,15 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { markCacheStatus } from './cache-status.js';
-import { isNotModified } from './conditional.js';
+import { writeReply, type Reply } from './reply.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
-export interface FastEntry {
+export interface FastEntry extends Reply {
   /** The feed cache generation the response was rendered at. */
   readonly generation: number;
   /** The feed cache key of the document: a change to its feed (and no other) retires the response. */
   readonly cacheKey: string;
   /** Epoch ms until which the response stays exactly right (the next embargo release, minus the Cache-Control window). */
   readonly validUntil: number;
-  readonly etag: string;
-  readonly lastModifiedSeconds: number;
-  /** Every header of the 200 and of the 304, as the route and the middleware in front of it set them. */
-  readonly headers200: OutgoingHttpHeaders;
-  readonly headers304: OutgoingHttpHeaders;
-  readonly bytes: Buffer;
   /** The cached document the bytes belong to: when the feed cache drops it, so does the fast path. */
   readonly feed: object;
 }
@@ -62,7 +56,7 @@ export class FastPath {
     }
     const key = FastPath.key(req);
     this.forgetKey(key);
-    this.entries.set(key, { ...entry, headers200: withoutPerRequest(entry.headers200), headers304: withoutPerRequest(entry.headers304) });
+    this.entries.set(key, { ...entry, headers200: replayable(entry.headers200), headers304: replayable(entry.headers304) });
     const keys = this.byFeed.get(entry.feed);
     if (keys) keys.add(key);
     else this.byFeed.set(entry.feed, new Set([key]));
@@ -109,14 +103,7 @@ export class FastPath {
     }
     this.hits += 1;
     markCacheStatus(res, 'hit');
-    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: entry.etag, lastModifiedSeconds: entry.lastModifiedSeconds })) {
-      res.writeHead(304, entry.headers304);
-      res.end();
-      return true;
-    }
-    res.writeHead(200, entry.headers200);
-    if (req.method === 'HEAD') res.end();
-    else res.end(entry.bytes);
+    writeReply(req, res, entry);
     return true;
   }
 
@@ -135,12 +122,35 @@ export function lowerCaseHeaders(...sets: readonly Readonly<Record<string, unkno
   return out;
 }
 
-/** Headers that belong to one request (its id, echoed back): never replayed to another. */
-const PER_REQUEST_HEADERS = ['x-request-id'];
+/**
+ * The headers a replayed answer carries: the document's own (type, length,
+ * coding, validators, Vary), caching and CDN keys, CORS, and the security
+ * headers guards.ts sets. An explicit list, so a header that belongs to one
+ * request (X-Request-Id) or that a new middleware adds is never replayed by
+ * accident: the fast-path contract test compares replayed answers with
+ * Express's and fails on a missing one.
+ */
+export const REPLAYED_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'etag',
+  'last-modified',
+  'vary',
+  'cache-control',
+  'surrogate-key',
+  'cache-tag',
+  'access-control-allow-origin',
+  'access-control-expose-headers',
+  'x-content-type-options',
+  'referrer-policy',
+  'x-frame-options',
+  'cross-origin-resource-policy',
+  'content-security-policy',
+]);
 
-function withoutPerRequest(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  if (!PER_REQUEST_HEADERS.some((name) => name in headers)) return headers;
-  const kept = { ...headers };
-  for (const name of PER_REQUEST_HEADERS) delete kept[name];
+function replayable(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const kept: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (REPLAYED_HEADERS.has(name)) kept[name] = value;
   return kept;
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { compress, type ContentCoding } from './compress.js';
+import { strongEtag, type Reply } from './reply.js';
 import { FeedGenerations } from './feed-generations.js';
 
 /** One coding of a feed document: its bytes and the headers that go with them, computed once. */
@@ -71,7 +71,7 @@ export class RenderedFeed {
   }
 
   private represent(coding: ContentCoding, bytes: Buffer): Representation {
-    const etag = `"${createHash('sha256').update(bytes).digest().subarray(0, 16).toString('base64url')}"`;
+    const etag = strongEtag(bytes);
     const lastModified = this.lastModified.toUTCString();
     return {
       coding,
@@ -289,4 +289,9 @@ export class FeedCache {
       this.stats.evictions += 1;
     }
   }
+}
+
+/** A cached document's coding as the one writer sends it (reply.ts). */
+export function replyOf(feed: RenderedFeed, representation: Representation): Reply {
+  return { etag: representation.etag, lastModifiedSeconds: feed.lastModifiedSeconds, headers200: representation.headers, headers304: representation.notModifiedHeaders, bytes: representation.bytes };
 }

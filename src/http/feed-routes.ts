@@ -7,9 +7,9 @@ import { FORMATS, RenderCache, renderFeed, SERVED_FORMATS } from '../render/rend
 import type { Store } from '../store/store.js';
 import { markCacheStatus } from './cache-status.js';
 import { negotiateEncoding, type ContentCoding } from './compress.js';
-import { isNotModified } from './conditional.js';
+import { writeReply } from './reply.js';
 import { HttpError } from './errors.js';
-import { FeedCache, type CachedFeed, type Representation } from './feed-cache.js';
+import { FeedCache, replyOf, type CachedFeed, type Representation } from './feed-cache.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
 import { surrogateHeaders } from './surrogate-keys.js';
 
@@ -95,15 +95,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
         feed: cached.feed,
       });
     }
-    if (isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, { etag: representation.etag, lastModifiedSeconds: cached.feed.lastModifiedSeconds })) {
-      res.writeHead(304, representation.notModifiedHeaders);
-      res.end();
-      return;
-    }
-    res.writeHead(200, representation.headers);
-    // HEAD: the same headers, Content-Length included, and no body.
-    if (req.method === 'HEAD') res.end();
-    else res.end(representation.bytes);
+    writeReply(req, res, replyOf(cached.feed, representation));
   };
 
   const serveFeed = (format: DocumentFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { strongEtag } from '../reply.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,8 @@ export function loadAssets(dir: string = findPublicDir()): ReadonlyMap<string, A
   for (const [name, type] of Object.entries(ASSET_TYPES)) {
     const body = readFileSync(join(dir, name));
     const hash = createHash('sha256').update(body).digest('base64url');
-    assets.set(name, { body, type, etag: `"${hash.slice(0, 27)}"`, version: hash.slice(0, 10) });
+    // The version in ?v= URLs is a short hash of the bytes; the ETag is the one recipe every response uses.
+    assets.set(name, { body, type, etag: strongEtag(body), version: hash.slice(0, 10) });
   }
   return assets;
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { isNotModified } from '../conditional.js';
+import { strongEtag } from '../reply.js';
 import type { Request, Response } from 'express';
 import type { SafeHtml } from './html.js';
 
@@ -19,20 +20,15 @@ export interface SendOptions {
   readonly maxAge?: number;
 }
 
-/** True when the request's If-None-Match names this ETag (or is "*"). */
+/** True when the request's If-None-Match matches this ETag: the feeds' conditional GET (conditional.ts), pages having no Last-Modified. */
 export function isFresh(req: Request, etag: string): boolean {
-  const header = req.headers['if-none-match'];
-  if (header === undefined) return false;
-  return header.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
+  return isNotModified({ ifNoneMatch: req.headers['if-none-match'] }, { etag });
 }
 
 /** Sends an HTML page with the security headers, a validator and 304 for a fresh conditional GET. */
 export function sendPage(req: Request, res: Response, status: number, page: SafeHtml, options: SendOptions = {}): void {
   const body = Buffer.from(page.markup, 'utf8');
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  const etag = strongEtag(body);
   res.setHeader('Content-Security-Policy', options.frameable ? EMBED_CSP : PAGE_CSP);
   // Every response is DENY by default (guards.ts); the embed frame is meant to be framed anywhere.
   if (options.frameable) res.removeHeader('X-Frame-Options');
