@@ -1,4 +1,4 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { StaleArticleError } from '../model/stale.js';
@@ -12,6 +12,7 @@ import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
+import { clientAddress } from './rate-limit.js';
 import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 import { logToStderr } from '../model/log-line.js';
 import { metricsHandler } from './metrics-route.js';
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
-  installGuards(app, deps.guards);
+  const rateLimit = installGuards(app, deps.guards);
 
   app.use(cors());
   // Before everything that reads the store: nothing is served from a store still loading.
@@ -77,8 +78,10 @@ export function createApp(deps: AppDeps): express.Express {
   const feedCache =
     deps.feedCache ??
     new FeedCache({ maxEntries: deps.caching?.cacheEntries ?? 1000, maxBytes: deps.caching?.cacheBytes ?? 64 * 1024 * 1024, ...(metrics ? { onCompressed: metrics.observeCompression } : {}) });
-  // Repeat feed requests are answered before Express (see fast-path.ts), except under a rate limit, which Express applies.
-  const fastPath = deps.guards?.rateLimit ? undefined : new FastPath((key, generation) => feedCache.isCurrent(key, generation), clock);
+  // Repeat feed requests are answered before Express (see fast-path.ts); a rate limit is applied there first.
+  const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const admit = rateLimit && ((req: IncomingMessage) => rateLimit.admit(req, clientAddress(req, trust)).allowed);
+  const fastPath = new FastPath((key, generation) => feedCache.isCurrent(key, generation), clock, admit);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
   if (fastPath) feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}), ...(metrics ? { onRender: metrics.observeRender } : {}) }));

@@ -42,6 +42,8 @@ export class FastPath {
     /** Whether a response of document `cacheKey` rendered at `generation` is still current (FeedCache.isCurrent). */
     private readonly isCurrent: (cacheKey: string, generation: number) => boolean,
     private readonly clock: () => Date,
+    /** Whether the request may be served at all (the rate limit, counted once per request); absent: always. */
+    private readonly admit?: (req: IncomingMessage) => boolean,
   ) {}
 
   private static key(req: IncomingMessage): string {
@@ -101,6 +103,8 @@ export class FastPath {
       this.forgetKey(key);
       return false;
     }
+    // Over the limit: Express answers the 429 (the limit remembers its decision for this request).
+    if (this.admit !== undefined && !this.admit(req)) return false;
     this.hits += 1;
     markCacheStatus(res, 'hit');
     writeReply(req, res, entry);

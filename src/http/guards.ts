@@ -2,7 +2,7 @@ import type express from 'express';
 import type { RequestHandler, Response } from 'express';
 import type { TrustProxy } from '../config/config.js';
 import { HttpError } from './errors.js';
-import { createRateLimit } from './rate-limit.js';
+import { createRateLimit, type RateLimit } from './rate-limit.js';
 
 /**
  * Longest URL (path and query) accepted; longer is 414. Every URL this
@@ -82,13 +82,17 @@ export function refuseOtherMethods(): RequestHandler {
   };
 }
 
-/** Mounts, in order: trust proxy, security headers, URL checks, the rate limit (when configured). /healthz is not rate limited. */
-export function installGuards(app: express.Express, options: GuardOptions = {}): void {
+/**
+ * Mounts, in order: trust proxy, security headers, URL checks, the rate
+ * limit (when configured). /healthz is not rate limited. Returns the limit,
+ * which the fast path in front of Express also applies (fast-path.ts).
+ */
+export function installGuards(app: express.Express, options: GuardOptions = {}): RateLimit | undefined {
   app.set('trust proxy', options.trustProxy ?? false);
   app.use(securityHeaders());
   app.use(rejectHostileUrls(options.maxUrlLength));
-  if (options.rateLimit !== undefined && options.rateLimit > 0) {
-    const limit = createRateLimit({ perMinute: options.rateLimit, ...(options.now === undefined ? {} : { now: options.now }) });
-    app.use((req, res, next) => (req.path === '/healthz' ? next() : limit(req, res, next)));
-  }
+  if (options.rateLimit === undefined || options.rateLimit <= 0) return undefined;
+  const limit = createRateLimit({ perMinute: options.rateLimit, ...(options.now === undefined ? {} : { now: options.now }) });
+  app.use((req, res, next) => (req.path === '/healthz' ? next() : limit.middleware(req, res, next)));
+  return limit;
 }

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
@@ -56,15 +57,19 @@ interface Bucket {
  * a full bucket is the same as a forgotten one, and the least recently seen
  * client is forgotten first.
  */
-export function createRateLimit(options: RateLimitOptions): RequestHandler {
+export function createRateLimit(options: RateLimitOptions): RateLimit {
   const capacity = options.perMinute;
   const perMs = options.perMinute / 60_000;
   const maxClients = options.maxClients ?? 100_000;
   const now = options.now ?? (() => Date.now());
   const buckets = new Map<string, Bucket>();
+  // Each request is counted once, whether the fast path or Express asks first.
+  const decided = new WeakMap<IncomingMessage, RateDecision>();
 
-  return (req, res, next) => {
-    const key = clientKey(req.ip);
+  const admit = (req: IncomingMessage, address: string | undefined): RateDecision => {
+    const known = decided.get(req);
+    if (known !== undefined) return known;
+    const key = clientKey(address);
     const t = now();
     const bucket = buckets.get(key) ?? { tokens: capacity, at: t };
     buckets.delete(key);
@@ -75,15 +80,43 @@ export function createRateLimit(options: RateLimitOptions): RequestHandler {
     // Re-inserted so the Map's order is least recently seen first.
     buckets.set(key, bucket);
     if (buckets.size > maxClients) buckets.delete(buckets.keys().next().value as string);
-    if (allowed) return next();
-    const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-    // Through the error handler, which answers in the path's own form (JSON under /api, text elsewhere).
+    const decision: RateDecision = allowed ? { allowed } : { allowed, retryAfter: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+    decided.set(req, decision);
+    return decision;
+  };
+
+  const middleware: RequestHandler = (req, _res, next) => {
+    const decision = admit(req, req.ip);
+    if (decision.allowed) return next();
     next(
       new HttpError(
         429,
-        `Too many requests: the limit is ${capacity} per minute per client. Try again in ${retryAfter} s; feeds change rarely, so conditional requests (If-None-Match, If-Modified-Since) and a longer polling interval serve you better.`,
-        { 'Retry-After': String(retryAfter) },
+        `Too many requests: the limit is ${capacity} per minute per client. Try again in ${decision.retryAfter} s; feeds change rarely, so conditional requests (If-None-Match, If-Modified-Since) and a longer polling interval serve you better.`,
+        { 'Retry-After': String(decision.retryAfter) },
       ),
     );
   };
+  return { admit, middleware };
+}
+
+/** A limit's answer for one request: allowed, or refused with the seconds until a request would pass. */
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfter: number };
+
+/** The rate limit: `admit` for the fast path in front of Express, `middleware` for Express; one count per request. */
+export interface RateLimit {
+  admit(req: IncomingMessage, address: string | undefined): RateDecision;
+  readonly middleware: RequestHandler;
+}
+
+/**
+ * The client address Express's `req.ip` gives, for a raw request: the
+ * socket's address, then X-Forwarded-For from the nearest hop outwards,
+ * skipping every address `trust` (Express's compiled "trust proxy") trusts.
+ */
+export function clientAddress(req: IncomingMessage, trust: (address: string, hop: number) => boolean): string | undefined {
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((part) => part.trim()).filter((part) => part !== '').reverse();
+  const addresses = [req.socket.remoteAddress ?? '', ...forwarded];
+  for (let hop = 0; hop < addresses.length - 1; hop++) if (!trust(addresses[hop] as string, hop)) return addresses[hop];
+  return addresses[addresses.length - 1];
 }

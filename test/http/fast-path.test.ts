@@ -63,8 +63,11 @@ describe('fast path validity', () => {
     expect(server.fastPath?.hits).toBe(0);
   });
 
-  it('is off under a rate limit, which Express applies', async () => {
+  it('stays on under a rate limit, which it applies before replaying (the limit itself: hostile-rate-limit.test.ts)', async () => {
     const server = await start(records(2), { guards: { rateLimit: 1000 } });
-    expect(server.fastPath).toBeUndefined();
+    const first = await rawRequest(`${server.url}/rss.xml`);
+    const second = await rawRequest(`${server.url}/rss.xml`);
+    expect(server.fastPath?.hits).toBe(1);
+    expect(seen(second)).toEqual(seen(first));
   });
 });

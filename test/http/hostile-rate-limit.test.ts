@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
+import { createApp, requestListener } from '../../src/http/app.js';
 import type { GuardOptions } from '../../src/http/guards.js';
 import { clientKey } from '../../src/http/rate-limit.js';
 import { createServer } from '../../src/http/server.js';
@@ -14,9 +14,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
+/** Fast-path answers of the last server started: the limit must hold for them too. */
+let fastHits = () => 0;
+
 async function start(guards: GuardOptions): Promise<number> {
   const app = createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {}, guards });
-  const server = createServer(app);
+  // Served as main.ts serves it: the fast path in front of Express, which applies the same limit first.
+  const server = createServer(requestListener(app));
+  fastHits = () => (app.locals.fastPath as { hits: number } | undefined)?.hits ?? 0;
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -58,6 +63,13 @@ describe('clientKey', () => {
 });
 
 describe('rate limit', () => {
+  it('holds for repeat feed requests the fast path answers, counting each request once', async () => {
+    const port = await start({ rateLimit: 5 });
+    expect(await statuses(port, 7)).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // Requests 2 to 5 were replayed by the fast path: the cache works with the limit on.
+    expect(fastHits()).toBe(4);
+  });
+
   it('is off by default: many requests from one client all pass', async () => {
     const port = await start({});
     expect(new Set(await statuses(port, 30))).toEqual(new Set([200]));
@@ -105,7 +117,7 @@ describe('rate limit', () => {
     const limit = createRateLimit({ perMinute: 1, maxClients: 2, now: () => 0 });
     const hit = (ip: string): number => {
       let status = 200;
-      limit({ ip } as never, {} as never, (error?: unknown) => {
+      limit.middleware({ ip } as never, {} as never, (error?: unknown) => {
         if (error !== undefined) status = (error as { status: number }).status;
       });
       return status;
