@@ -90,36 +90,8 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
     settleIdle();
   };
 
-  const ping = async (url: string): Promise<void> => {
-    let reason = '';
-    for (let attempt = 1; attempt <= attempts && !stopped; attempt++) {
-      try {
-        const response = await fetch(options.hub, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) {
-          onPing('accepted');
-          log(`websub: hub ${options.hub} accepted publish of ${url} (${response.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
-          return;
-        }
-        reason = `HTTP ${response.status}`;
-      } catch (error) {
-        reason = (error as Error).message;
-      }
-      onPing('failed');
-      if (attempt < attempts && !stopped) {
-        const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (attempt - 1));
-        log(`websub: publish of ${url} to ${options.hub} failed (${reason}); retrying in ${delay} ms`, 'warn');
-        await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
-      }
-    }
-    onPing('abandoned');
-    log(`websub: gave up publishing ${url} to ${options.hub} after ${attempts} attempt(s): ${reason}`, 'error');
-  };
+  const ping = (url: string): Promise<void> =>
+    pingHub(options.hub, url, { attempts, retryDelayMs, maxRetryDelayMs, timeoutMs, stopped: () => stopped, log, onPing });
 
   const publish = (urls: readonly string[]): void => {
     for (const url of urls) if (!queue.includes(url)) queue.push(url);
@@ -196,4 +168,52 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
       settleIdle();
     },
   };
+}
+
+export interface PingOptions {
+  readonly attempts: number;
+  readonly retryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  readonly timeoutMs: number;
+  /** True once the publisher stops: no further attempt. */
+  readonly stopped: () => boolean;
+  readonly log: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  readonly onPing: (outcome: 'accepted' | 'failed' | 'abandoned') => void;
+}
+
+/**
+ * One publish ping for one topic URL, retried with exponential backoff
+ * (retryDelayMs, doubled per attempt, at most maxRetryDelayMs) until the hub
+ * accepts it (2xx) or `attempts` run out. Every outcome is logged and counted.
+ */
+export async function pingHub(hub: string, url: string, options: PingOptions): Promise<void> {
+  const { attempts, log, onPing } = options;
+  let reason = '';
+  for (let attempt = 1; attempt <= attempts && !options.stopped(); attempt++) {
+    try {
+      const response = await fetch(hub, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) {
+        onPing('accepted');
+        log(`websub: hub ${hub} accepted publish of ${url} (${response.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
+        return;
+      }
+      reason = `HTTP ${response.status}`;
+    } catch (error) {
+      reason = (error as Error).message;
+    }
+    onPing('failed');
+    if (attempt < attempts && !options.stopped()) {
+      const delay = Math.min(options.maxRetryDelayMs, options.retryDelayMs * 2 ** (attempt - 1));
+      log(`websub: publish of ${url} to ${hub} failed (${reason}); retrying in ${delay} ms`, 'warn');
+      await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
+    }
+  }
+  onPing('abandoned');
+  log(`websub: gave up publishing ${url} to ${hub} after ${attempts} attempt(s): ${reason}`, 'error');
 }
