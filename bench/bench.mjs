@@ -71,7 +71,7 @@ function generateCorpus(count, dir) {
   if (existsSync(marker)) return { dir, generatedSeconds: undefined };
   rmSync(dir, { recursive: true, force: true });
   const started = performance.now();
-  execFileSync(process.execPath, [join(DIST, 'cli', 'gen-corpus.js'), '--count', String(count), '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(DIST, 'cli', 'wirefeed.js'), 'gen-corpus', '--count', String(count), '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   writeFileSync(marker, '');
   const generatedSeconds = (performance.now() - started) / 1000;
   // Flush the new files to disk now, so their write-back does not land on the start-up being measured.
