@@ -32,6 +32,10 @@ export function createBatchBuilders(threads = availableParallelism()): BatchBuil
     entry.worker.on('error', (error) => {
       for (const job of entry.waiting.splice(0)) job.reject(error);
     });
+    // A thread that stops (out of memory, terminated) must not leave its jobs waiting for ever.
+    entry.worker.on('exit', (code) => {
+      for (const job of entry.waiting.splice(0)) job.reject(new Error(`a gen-corpus thread stopped (exit code ${code})`));
+    });
   }
   return {
     build(job) {
