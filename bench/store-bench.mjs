@@ -100,6 +100,26 @@ a.out.rss = rssMb(a.server.child.pid);
 a.server.child.kill();
 b.child.kill();
 
+// ---------------------------------------------------------------- npm run sync of the same files, into a scratch database
+const syncUrl = new URL(url);
+const syncDb = `${decodeURIComponent(syncUrl.pathname.slice(1))}_bench_sync`;
+syncUrl.pathname = `/${syncDb}`;
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await admin.query(`DROP DATABASE IF EXISTS "${syncDb}"`);
+await admin.query(`CREATE DATABASE "${syncDb}"`);
+let syncFigure = '?';
+try {
+  note(`syncing the ${COUNT} files into ${syncDb}`);
+  const env = { ...process.env, DATABASE_URL: syncUrl.href };
+  execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'migrate.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const output = execFileSync(process.execPath, [CLI, 'sync', filesDir], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  syncFigure = /\((\d+) articles\/s\)/.exec(output)?.[1] ?? '?';
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS "${syncDb}"`);
+  await admin.end();
+}
+
 const ms = (n) => `${n.toFixed(n >= 100 ? 0 : 1)} ms`;
 const ratio = (p, f) => `${(p / f).toFixed(2)}×`;
 const rows = [
@@ -110,6 +130,7 @@ const rows = [
   [`cold cursor page ${depth.toLocaleString('en')} deep (gzip)`, ms(a.out.deep), ms(files.out.deep), ratio(a.out.deep, files.out.deep), '≤ 25 ms'],
   ['write on replica A → visible on B (median of 5, max)', `${ms(seen.sort((x, y) => x - y)[2])}, ${ms(seen[4])}`, '—', '—', '≤ 1 s'],
   ['gen-corpus --database (articles/s)', loadFigure, '—', '—', 'fast'],
+  [`npm run sync of ${COUNT.toLocaleString('en')} files (articles/s)`, syncFigure, '—', '—', '≥ 5,000'],
 ];
 console.log(`| figure at ${COUNT.toLocaleString('en')} articles | postgres | files | ratio | target |\n|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

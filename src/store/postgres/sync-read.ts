@@ -5,7 +5,7 @@ import { ArticleError } from '../../load/errors.js';
 import { displayName, readJsonFile } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
-import { contentHash, unstorableProblems } from './rows.js';
+import { articleRow, contentHash, unstorableProblems, type ArticleRow } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
 export interface PlainError {
@@ -24,7 +24,8 @@ export interface SyncRead {
   readonly unchanged: boolean;
   /** Validated, body sanitised (a plain string): ready to store. */
   readonly article?: Article;
-  readonly record?: unknown;
+  /** The article's row, built here (its ETag hash and JSON shape cost as much as the parse): ready to COPY. */
+  readonly row?: ArticleRow;
   readonly errors: readonly PlainError[];
   readonly warnings: readonly PlainError[];
 }
@@ -77,7 +78,7 @@ export function readForSync(job: SyncReadJob, name: string): SyncRead {
   if (parsed.article === undefined) return { name, shownAs, hash, unchanged: false, errors: parsed.errors.map(plain), warnings };
   const unstorable = unstorableProblems(read.value, parsed.article, shownAs);
   if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
-  return { name, shownAs, hash, unchanged: false, article: parsed.article, record: read.value, errors: [], warnings };
+  return { name, shownAs, hash, unchanged: false, article: parsed.article, row: articleRow(parsed.article, read.value, hash, name), errors: [], warnings };
 }
 
 export function readSyncChunk(job: SyncReadJob, chunk: number): SyncRead[] {

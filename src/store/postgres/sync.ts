@@ -4,7 +4,7 @@ import { listJsonFiles, MAX_RECORD_BYTES } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article, Site } from '../../model/types.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
-import { articleRow, type ArticleRow } from './rows.js';
+import type { ArticleRow } from './rows.js';
 import { errorOf } from './sync-read.js';
 import { readFolderForSync } from './sync-threads.js';
 import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
@@ -95,8 +95,8 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
         } else {
           taken.set(id, read.shownAs);
           if (read.unchanged) unchanged += 1;
-          else if (read.article !== undefined) {
-            rows.push(articleRow(read.article, read.record, read.hash, read.name));
+          else if (read.article !== undefined && read.row !== undefined) {
+            rows.push(read.row);
             articles.push(read.article);
             // The file held another article before: that one is gone, as it would be from the files backend.
             if (previous !== undefined && previous.id !== id) staleIds.push(previous.id);

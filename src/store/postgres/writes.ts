@@ -1,6 +1,7 @@
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
+import { copyRows } from './copy-rows.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 import { readGroupMembers } from './translation-queries.js';
 
@@ -21,39 +22,92 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
   return new Map(result.rows.map((row) => [articleFromJson(row.article).id, articleFromJson(row.article)]));
 }
 
+/** Columns of articles, in the order the statements below and COPY name them. */
+const ARTICLE_COLUMNS = ['id', 'url', 'headline', 'published', 'updated', 'status', 'language', 'section', 'source', 'file', 'content_hash', 'translation_of', 'record', 'etag', 'article'] as const;
+const ENTRY_COLUMNS = ['kind', 'slug', 'name', 'article_id', 'published', 'updated'] as const;
+const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+
 /**
- * Inserts or replaces articles and their feed entries: two statements for
- * the whole batch (jsonb_to_recordset turns one JSON parameter into rows,
- * so a batch of 500 is one round trip, and every value stays a parameter).
- * Returns the ids that were new.
+ * Rows from which a batch goes through COPY and a staging table instead of
+ * one jsonb_to_recordset statement: creating the (session) staging table
+ * and a second statement cost more than they save on a single API write.
+ */
+export const COPY_FROM_ROWS = 50;
+
+/**
+ * Inserts or replaces articles and their feed entries. Small batches (an API
+ * write) are two statements whose rows come from one JSON parameter; bulk
+ * batches (sync, gen-corpus) are streamed with COPY into a temporary staging
+ * table and merged with one INSERT … ON CONFLICT, and their feed entries
+ * COPYed straight in (their articles are locked by this transaction, so no
+ * other writer adds entries for them). Returns the ids that were new.
  */
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const upserted = await client.query<{ id: string; inserted: boolean }>(
-    `INSERT INTO articles (id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, etag, article)
-     SELECT id, url, headline, published, updated, status, language, section, source, file, content_hash, translation_of, record, etag, article
+  const upserted = rows.length >= COPY_FROM_ROWS ? await mergeStaged(client, rows) : await client.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
+     SELECT ${ARTICLE_COLUMNS.join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
        section text, source text, file text, content_hash text, translation_of text, record jsonb, etag text, article jsonb)
-     ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, headline = EXCLUDED.headline, published = EXCLUDED.published, updated = EXCLUDED.updated,
-       status = EXCLUDED.status, language = EXCLUDED.language, section = EXCLUDED.section, source = EXCLUDED.source,
-       file = EXCLUDED.file, content_hash = EXCLUDED.content_hash, translation_of = EXCLUDED.translation_of, record = EXCLUDED.record, etag = EXCLUDED.etag, article = EXCLUDED.article
+     ON CONFLICT (id) DO UPDATE SET ${UPDATE_ALL}
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );
   // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
   // (the second waits for the first and updates), where "was it there when I looked" is not.
   const inserted = new Set(upserted.rows.filter((row) => row.inserted).map((row) => row.id));
+  // Only rows that existed can have entries: a batch of new articles (a first load) skips the index probes.
+  const existing = rows.filter((row) => !inserted.has(row.id)).map((row) => row.id);
   // Plan: Index Scan using feed_entries_article (article_id = ANY).
-  await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [rows.map((row) => row.id)]);
+  if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
   const entries = articles.flatMap(entryRows);
   if (entries.length === 0) return inserted;
+  if (rows.length >= COPY_FROM_ROWS) {
+    await copyRows(client, 'feed_entries', ENTRY_COLUMNS, entries);
+    return inserted;
+  }
   await client.query(
-    `INSERT INTO feed_entries (kind, slug, name, article_id, published, updated)
-     SELECT kind, slug, name, article_id, published, updated
+    `INSERT INTO feed_entries (${ENTRY_COLUMNS.join(', ')})
+     SELECT ${ENTRY_COLUMNS.join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS r (kind text, slug text, name text, article_id text, published timestamptz, updated timestamptz)`,
     [JSON.stringify(entries)],
   );
   return inserted;
+}
+
+/**
+ * A bulk batch. When none of its ids is stored yet (a first load), the rows
+ * are COPYed straight into articles, under a savepoint: should another
+ * writer create one of the ids meanwhile, the batch falls back to the merge.
+ * Otherwise they are COPYed into this session's staging table (emptied at
+ * commit) and merged with one INSERT … ON CONFLICT. Straight in saves
+ * compressing every record twice (once into the staging table's TOAST).
+ */
+async function mergeStaged(client: Client, rows: readonly ArticleRow[]): Promise<{ rows: { id: string; inserted: boolean }[] }> {
+  const ids = rows.map((row) => row.id);
+  // Plan: Index Only Scan using articles_pkey (id = ANY).
+  const stored = await client.query('SELECT 1 FROM articles WHERE id = ANY($1::text[]) LIMIT 1', [ids]);
+  if (stored.rows.length === 0) {
+    await client.query('SAVEPOINT copy_articles');
+    try {
+      await copyRows(client, 'articles', ARTICLE_COLUMNS, rows);
+      await client.query('RELEASE SAVEPOINT copy_articles');
+      return { rows: ids.map((id) => ({ id, inserted: true })) };
+    } catch (error) {
+      // 23505: an id was created since the look-up above; anything else is a real failure.
+      if ((error as { code?: unknown }).code !== '23505') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT copy_articles');
+    }
+  }
+  // Temporary: no WAL, private to the connection; kept for the session so later batches reuse it.
+  await client.query('CREATE TEMP TABLE IF NOT EXISTS articles_incoming (LIKE articles) ON COMMIT DELETE ROWS');
+  await copyRows(client, 'articles_incoming', ARTICLE_COLUMNS, rows);
+  return client.query<{ id: string; inserted: boolean }>(
+    `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
+     SELECT ${ARTICLE_COLUMNS.join(', ')} FROM articles_incoming
+     ON CONFLICT (id) DO UPDATE SET ${UPDATE_ALL}
+     RETURNING id, (xmax = 0) AS inserted`,
+  );
 }
 
 /** Deletes articles (their feed entries go with them: ON DELETE CASCADE); returns the ids that were there. */
