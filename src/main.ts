@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isEntryModule } from './cli/entry.js';
 import { createServer as createPlainServer } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.js';
 import { loadSite } from './load/load-data.js';
@@ -118,15 +117,6 @@ export async function startServer(env: Env): Promise<void> {
   logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
 }
 
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
 // `node dist/src/main.js` (npm start before the wirefeed command existed, and the tests) still starts the server.
-if (isEntry()) await startServer(process.env);
+if (isEntryModule(import.meta.url)) await startServer(process.env);

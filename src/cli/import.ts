@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { isEntryModule } from './entry.js';
+import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArticle } from '../load/article.js';
 import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
@@ -258,17 +258,8 @@ function printFound(out: (line?: string) => void, story: NewsroomStory, article:
   out(`${label('removed')}${removed.join('; ')}`);
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isEntryModule(import.meta.url)) {
   process.exitCode = runImport({
     argv: process.argv.slice(2),
     env: process.env,

@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isEntryModule } from './entry.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { migrate, SCHEMA_VERSION } from '../store/postgres/migrations.js';
 import { createPool, describeTarget } from '../store/postgres/pool.js';
@@ -41,17 +40,8 @@ export async function runMigrate(argv: readonly string[], env: Readonly<Record<s
   }
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isEntryModule(import.meta.url)) {
   runMigrate(process.argv.slice(2), process.env, (line) => console.error(line)).then(
     (code) => {
       process.exitCode = code;

@@ -1,6 +1,6 @@
-import { existsSync, realpathSync, watch, type FSWatcher } from 'node:fs';
+import { isEntryModule } from './entry.js';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { SiteError } from '../load/errors.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
@@ -133,17 +133,8 @@ async function watchFolder(dir: string, once: () => Promise<void>, print: (line:
 }
 
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isEntryModule(import.meta.url)) {
   const stop = new AbortController();
   // Only --watch runs until told to stop; a plain run keeps the default (a signal ends it at once, and
   // the chunk in flight rolls back).
