@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
 import { FILTER_KINDS, KIND_FOLDER } from '../model/feed-filter.js';
 import { FORMATS, SERVED_FORMATS } from '../render/render.js';
 import type { Logger } from '../observe/logger.js';
@@ -71,27 +70,26 @@ export function classifyRequest(url: string): Pick<RequestLabels, 'kind' | 'form
 export function observeRequests(listener: RequestListener, options: ObserveOptions): RequestListener {
   const { logger, metrics } = options;
   if (logger === undefined && metrics === undefined) return listener;
-  const access =
+  // One line per finished response, written straight to the app's pino logger: pino-http made a child
+  // logger per request, and with it the access log cost cached 304s about 40% of their rate.
+  const logAccess =
     logger === undefined
       ? undefined
-      : pinoHttp({
-          logger,
-          genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestIdFor(undefined),
-          quietReqLogger: true,
-          quietResLogger: true,
-          customAttributeKeys: { reqId: 'requestId' },
-          // 4xx are ordinary for a public server (old links, bots); only 5xx are errors.
-          customLogLevel: (_req, res, error) => (error !== undefined || res.statusCode >= 500 ? 'error' : 'info'),
-          customSuccessMessage: () => 'request',
-          customErrorMessage: () => 'request failed',
-          customSuccessObject: (req, res, value: { responseTime: number }) => accessFields(req, res, value.responseTime),
-          customErrorObject: (req, res, _error, value: { responseTime: number }) => accessFields(req, res, value.responseTime),
-        });
+      : (req: IncomingMessage, res: ServerResponse, started: number, id: string): void => {
+          const failed = res.statusCode >= 500;
+          if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
+          const fields = { requestId: id, ...accessFields(req, res, Math.round((performance.now() - started) * 1000) / 1000) };
+          if (failed) logger.error(fields, 'request failed');
+          else logger.info(fields, 'request');
+        };
   return (req, res) => {
     const id = requestIdFor(req.headers['x-request-id']);
     (req as IncomingMessage & { id?: string }).id = id;
     res.setHeader('X-Request-Id', id);
-    access?.(req, res);
+    if (logAccess !== undefined) {
+      const started = performance.now();
+      res.once('finish', () => logAccess(req, res, started, id));
+    }
     if (metrics !== undefined) {
       res.once('finish', () => {
         metrics.countRequest({ ...classifyRequest(req.url ?? '/'), status: res.statusCode });
