@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArticle } from '../../load/article.js';
+import { parseRecordBody } from '../record-body.js';
 import { DuplicateIdError } from '../../load/errors.js';
 import { decodeJson, displayName } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import { removeFileDurable, writeFileAtomic } from '../../load/write.js';
 import type { Article } from '../../model/types.js';
-import { StoreConflictError, StoreRecordError } from '../errors.js';
+import { StoreConflictError } from '../errors.js';
 import { checkPreconditions, describeChange, recordEtag, recordText, type WriteOptions } from '../versions.js';
 import type { FileHistory } from './file-history.js';
 import type { Snapshot } from '../snapshot.js';
@@ -79,17 +79,8 @@ export function createFileWrites(options: FileWritesOptions) {
       const snapshot = options.current();
       const name = fileFor(snapshot, id);
       const shownAs = displayName(options.dataDir, ARTICLES_DIR, name);
-      const decoded = decodeJson(body, shownAs);
-      if (!decoded.ok) throw new StoreRecordError('The body is not a JSON record.', [decoded.error]);
-      const record = decoded.value;
-      if (typeof record === 'object' && record !== null && !Array.isArray(record)) {
-        const bodyId = (record as Record<string, unknown>).id;
-        if (bodyId !== undefined && bodyId !== id) {
-          throw new StoreRecordError(`The id in the path (${JSON.stringify(id)}) and in the body (${JSON.stringify(bodyId)}) disagree.`, []);
-        }
-      }
-      const parsed = parseArticle(record, shownAs, { language: snapshot.site.language });
-      if (!parsed.article) throw new StoreRecordError(`The record has ${parsed.errors.length} problem(s); nothing was written.`, parsed.errors);
+      const parsed = parseRecordBody(id, body, shownAs, snapshot.site.language);
+      const { record } = parsed;
       const current = snapshot.byId.get(id);
       const stored = await storedRecord(current);
       checkPreconditions(id, writeOptions, current ? (stored?.etag ?? '') : undefined);
