@@ -5,7 +5,7 @@ import { loadSite } from './load/load-data.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
-import { startWebSubPublisher, type WebSubPublisher } from './websub/publisher.js';
+import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { configFromOptions, WirefeedOptionError, type WirefeedOptions } from './wirefeed-options.js';
 
 /**
@@ -52,21 +52,12 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   const logger = createLogger({ level: config.logLevel, pretty: false, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
+  // A keys file that cannot be used fails here, before the store opens (KeysFileError).
+  const ingest = ingestOptionsOf(config, log);
   const store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
-  const ingest = config.ingestToken === undefined ? undefined : { token: config.ingestToken, maxBytes: config.ingestMaxBytes };
-  const app = createApp({
-    store,
-    production: config.production,
-    caching: config.feedCaching,
-    log,
-    logger,
-    ...(metrics ? { metrics } : {}),
-    ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
-    ...(ingest ? { ingest } : {}),
-    guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
-  });
+  const app = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}) }));
 
-  let publisher: WebSubPublisher | undefined;
+  let publisher: { stop(): void } | undefined;
   let closed = false;
   const ready = store.whenReady.then(async () => {
     if (closed) return;
@@ -74,9 +65,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
     for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
     for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
     store.start?.();
-    if (config.websubHub !== undefined) {
-      publisher = startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
-    }
+    publisher = startPublishing(config, store, log, metrics);
     log(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} at ${site.baseUrl}/`);
   });
   // Logged here, so a host that never awaits `ready` gets a log line, not an unhandled rejection that ends the process.

@@ -8,3 +8,4 @@ export { WirefeedOptionError, OPTION_VARIABLES, type WirefeedOptions } from './w
 export { ConfigError, LOG_LEVELS, type LogLevel } from './config/config.js';
 export { SiteError } from './load/errors.js';
 export { DatabaseStartError } from './store/postgres/postgres-store.js';
+export { KeysFileError } from './http/api-keys.js';

@@ -7,10 +7,9 @@ import { DatabaseStartError } from './store/postgres/postgres-store.js';
 import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp, requestListener } from './http/app.js';
-import { KeysFileError, loadKeysFile } from './http/api-keys.js';
+import { KeysFileError } from './http/api-keys.js';
+import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
-import { startWebSubPublisher } from './websub/publisher.js';
-import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { createServer } from './http/server.js';
 import { createLogger, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
@@ -43,9 +42,9 @@ export async function startServer(env: Env): Promise<void> {
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
   // Before the store opens: a keys file that cannot be used stops the server before it loads or connects to anything.
-  let keys;
+  let ingest;
   try {
-    keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
+    ingest = ingestOptionsOf(config, log);
   } catch (error) {
     if (!(error instanceof KeysFileError)) throw error;
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
@@ -61,21 +60,7 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const ingest =
-    config.ingestToken === undefined && keys === undefined
-      ? undefined
-      : { ...(config.ingestToken === undefined ? {} : { token: config.ingestToken }), ...(keys ? { keys } : {}), maxBytes: config.ingestMaxBytes, requireIfMatch: config.requireIfMatch, log: (line: string) => log(line, 'error') };
-  const app = createApp({
-    store,
-    production: config.production,
-    caching: config.feedCaching,
-    log,
-    logger,
-    ...(metrics ? { metrics, serveMetrics: config.metricsPort === undefined } : {}),
-    ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
-    ...(ingest ? { ingest } : {}),
-    guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
-  });
+  const app = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), serveMetrics: config.metricsPort === undefined }));
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
@@ -108,12 +93,7 @@ export async function startServer(env: Env): Promise<void> {
   for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
   store.start?.();
-  if (store.outbox !== undefined && (config.websubHub !== undefined || config.purgeWebhook !== undefined)) {
-    // Replicas on one database: each change and release is pinged and purged once for the fleet.
-    startOutboxPublisher({ store, outbox: store.outbox, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), ...(config.purgeWebhook === undefined ? {} : { purgeWebhook: config.purgeWebhook }), attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
-  } else if (config.websubHub !== undefined) {
-    startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...(metrics ? { onPing: metrics.countWebSubPing } : {}) });
-  }
+  startPublishing(config, store, log, metrics);
   logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
 }
 

@@ -34,6 +34,14 @@ export interface WirefeedOptions {
   readonly metrics?: boolean;
   readonly databaseUrl?: string;
   readonly databasePoolSize?: number;
+  /** JSON file of scoped API keys (KEYS_FILE; docs/newsroom-writes.md). */
+  readonly keysFile?: string;
+  /** Writes over a stored story must name its ETag (REQUIRE_IF_MATCH). */
+  readonly requireIfMatch?: boolean;
+  /** Versions kept per article (HISTORY_KEEP). */
+  readonly historyKeep?: number;
+  /** URL told the CDN keys of the feeds each change touched (PURGE_WEBHOOK; needs databaseUrl). */
+  readonly purgeWebhook?: string;
   /** Where the JSON log lines go (no variable: the standalone server writes to standard output, the default here too). */
   readonly logDestination?: NodeJS.WritableStream;
 }
@@ -61,6 +69,10 @@ export const OPTION_VARIABLES = {
   metrics: 'METRICS',
   databaseUrl: 'DATABASE_URL',
   databasePoolSize: 'DATABASE_POOL_SIZE',
+  keysFile: 'KEYS_FILE',
+  requireIfMatch: 'REQUIRE_IF_MATCH',
+  historyKeep: 'HISTORY_KEEP',
+  purgeWebhook: 'PURGE_WEBHOOK',
 } as const satisfies Record<Exclude<keyof WirefeedOptions, 'logDestination'>, string>;
 
 /** Settings of the listening server, which belong to the host app when wirefeed is mounted in it. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createWirefeed, WirefeedOptionError, type Wirefeed } from '../../src/index.js';
@@ -146,6 +146,33 @@ describe('wirefeed mounted elsewhere than its siteUrl says', () => {
 });
 
 describe('createWirefeed options', () => {
+  it('take the ingest API settings the server takes: a mounted API with REQUIRE_IF_MATCH answers 428 to a PUT without If-Match', async () => {
+    // A copy of the sample data: a write that got through by mistake must not touch the repository's.
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'wirefeed-mount-api-')), 'data');
+    cpSync(SAMPLE_DIR, dataDir, { recursive: true, filter: (source) => !source.includes('.wirefeed-cache') });
+    const mounted = await createWirefeed({ dataDir, siteUrl: SITE_URL, watch: false, rescanInterval: 0, logLevel: 'silent', ingestToken: 'a-long-enough-test-token', requireIfMatch: true });
+    await mounted.ready;
+    const host = express().use('/feeds', mounted.router);
+    const server = await new Promise<Server>((resolve) => {
+      const s = host.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feeds/api/articles/2020-06-fishing-season`;
+      const headers = { authorization: 'Bearer a-long-enough-test-token', 'content-type': 'application/json' };
+      const current = await fetch(at, { headers });
+      expect(current.status).toBe(200);
+      expect((await fetch(at, { method: 'PUT', headers, body: JSON.stringify(await current.json()) })).status).toBe(428);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await mounted.close();
+      rmSync(dirname(dataDir), { recursive: true, force: true });
+    }
+  });
+
+  it('refuse a keys file that cannot be used, naming it, before anything opens', async () => {
+    await expect(createWirefeed({ dataDir: SAMPLE_DIR, siteUrl: SITE_URL, keysFile: '/nonexistent/keys.json', logLevel: 'silent' })).rejects.toThrow(/keys\.json/);
+  });
+
   it('refuses a bad option as loadConfig refuses its variable, naming the option', async () => {
     const error = await createWirefeed({ dataDir: SAMPLE_DIR, siteUrl: SITE_URL, feedMaxAge: -5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);

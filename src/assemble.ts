@@ -1,0 +1,61 @@
+import type { Config } from './config/config.js';
+import type { IngestOptions } from './http/api.js';
+import { loadKeysFile } from './http/api-keys.js';
+import type { AppDeps } from './http/app.js';
+import type { Logger } from './observe/logger.js';
+import type { Metrics } from './observe/metrics.js';
+import type { Store } from './store/store.js';
+import { startOutboxPublisher } from './websub/outbox-publisher.js';
+import { startWebSubPublisher } from './websub/publisher.js';
+
+/**
+ * What the standalone server (main.ts) and a mounted router
+ * (create-wirefeed.ts) build the same way from one Config, so the two never
+ * drift apart: the ingest API's settings, the app's dependencies, and who
+ * tells the WebSub hub and the CDN about changes.
+ */
+
+type Log = (line: string, level?: 'info' | 'warn' | 'error') => void;
+
+/** The ingest API's settings, when INGEST_TOKEN or KEYS_FILE enables it. Throws KeysFileError for a keys file that cannot be used. */
+export function ingestOptionsOf(config: Config, log: Log): IngestOptions | undefined {
+  const keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
+  if (config.ingestToken === undefined && keys === undefined) return undefined;
+  return {
+    ...(config.ingestToken === undefined ? {} : { token: config.ingestToken }),
+    ...(keys ? { keys } : {}),
+    maxBytes: config.ingestMaxBytes,
+    requireIfMatch: config.requireIfMatch,
+    log: (line: string) => log(line, 'error'),
+  };
+}
+
+/** createApp's dependencies for this configuration. */
+export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean }): AppDeps {
+  const { metrics, ingest } = parts;
+  return {
+    store: parts.store,
+    production: config.production,
+    caching: config.feedCaching,
+    log: parts.log,
+    logger: parts.logger,
+    ...(metrics ? { metrics, ...(parts.serveMetrics === undefined ? {} : { serveMetrics: parts.serveMetrics }) } : {}),
+    ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
+    ...(ingest ? { ingest } : {}),
+    guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
+  };
+}
+
+/**
+ * Starts telling the outside world about changes: with replicas on one
+ * database, the outbox publisher (each change pinged and purged once for
+ * the fleet); otherwise the in-process WebSub publisher when a hub is set.
+ */
+export function startPublishing(config: Config, store: Store, log: Log, metrics?: Metrics): { stop(): void } | undefined {
+  const onPing = metrics ? { onPing: metrics.countWebSubPing } : {};
+  if (store.outbox !== undefined && (config.websubHub !== undefined || config.purgeWebhook !== undefined)) {
+    return startOutboxPublisher({ store, outbox: store.outbox, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), ...(config.purgeWebhook === undefined ? {} : { purgeWebhook: config.purgeWebhook }), attempts: config.websubAttempts, log, ...onPing });
+  }
+  if (config.websubHub !== undefined) return startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...onPing });
+  return undefined;
+}
