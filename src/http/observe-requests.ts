@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { FILTER_KINDS, KIND_FOLDER } from '../model/feed-filter.js';
 import { FORMATS, SERVED_FORMATS } from '../render/render.js';
 import type { Logger } from '../observe/logger.js';
+import { createAccessLog, type AccessLog } from '../observe/access-log.js';
 import type { Metrics, RequestLabels } from '../observe/metrics.js';
 import { cacheStatusOf } from './cache-status.js';
 
@@ -60,6 +61,16 @@ export function classifyRequest(url: string): Pick<RequestLabels, 'kind' | 'form
   return { kind, format: 'none' };
 }
 
+/** What the finish listener needs, kept on the response: one listener function for every request, no closure each. */
+const OBSERVED = Symbol('wirefeed.observed');
+interface Observed {
+  readonly id: string;
+  readonly started: number;
+  readonly log: AccessLog | undefined;
+  readonly metrics: Metrics | undefined;
+}
+type ObservedResponse = ServerResponse & { [OBSERVED]?: Observed };
+
 /**
  * Wraps the server's request listener (fast path included, so replayed
  * responses are seen too): gives each request an id, taken from
@@ -70,47 +81,38 @@ export function classifyRequest(url: string): Pick<RequestLabels, 'kind' | 'form
 export function observeRequests(listener: RequestListener, options: ObserveOptions): RequestListener {
   const { logger, metrics } = options;
   if (logger === undefined && metrics === undefined) return listener;
-  // One line per finished response, written straight to the app's pino logger: pino-http made a child
-  // logger per request, and with it the access log cost cached 304s about 40% of their rate.
-  const logAccess =
-    logger === undefined
-      ? undefined
-      : (req: IncomingMessage, res: ServerResponse, started: number, id: string): void => {
-          const failed = res.statusCode >= 500;
-          if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
-          const fields = { requestId: id, ...accessFields(req, res, Math.round((performance.now() - started) * 1000) / 1000) };
-          if (failed) logger.error(fields, 'request failed');
-          else logger.info(fields, 'request');
-        };
+  const log = logger === undefined ? undefined : createAccessLog(logger);
   return (req, res) => {
     const id = requestIdFor(req.headers['x-request-id']);
     (req as IncomingMessage & { id?: string }).id = id;
     res.setHeader('X-Request-Id', id);
-    if (logAccess !== undefined) {
-      const started = performance.now();
-      res.once('finish', () => logAccess(req, res, started, id));
-    }
-    if (metrics !== undefined) {
-      res.once('finish', () => {
-        metrics.countRequest({ ...classifyRequest(req.url ?? '/'), status: res.statusCode });
-        const cache = cacheStatusOf(res);
-        if (cache !== undefined) metrics.countCache(cache);
-      });
-    }
+    (res as ObservedResponse)[OBSERVED] = { id, started: performance.now(), log, metrics };
+    res.once('finish', onFinish);
     listener(req, res);
   };
 }
 
-/** The access-log fields; the path without its query (cursors and filters can be long). */
-function accessFields(req: IncomingMessage, res: ServerResponse, durationMs: number): Record<string, unknown> {
-  const length = Number(res.getHeader('content-length'));
-  return {
-    method: req.method,
-    path: (req.url ?? '').split('?', 1)[0],
-    status: res.statusCode,
-    // Content-Length as sent; left out on the rare response streamed without one.
-    ...(req.method === 'HEAD' || res.statusCode === 304 ? { bytes: 0 } : Number.isFinite(length) ? { bytes: length } : {}),
-    durationMs,
-    cache: cacheStatusOf(res) ?? 'none',
-  };
+function onFinish(this: ObservedResponse): void {
+  const res = this;
+  const observed = res[OBSERVED];
+  const req = res.req;
+  if (observed === undefined) return;
+  const cache = cacheStatusOf(res);
+  if (observed.log !== undefined) {
+    const length = Number(res.getHeader('content-length'));
+    observed.log({
+      requestId: observed.id,
+      method: req.method ?? '',
+      path: (req.url ?? '').split('?', 1)[0] ?? '',
+      status: res.statusCode,
+      // Content-Length as sent; left out on the rare response streamed without one.
+      bytes: req.method === 'HEAD' || res.statusCode === 304 ? 0 : Number.isFinite(length) ? length : undefined,
+      durationMs: Math.round((performance.now() - observed.started) * 1000) / 1000,
+      cache: cache ?? 'none',
+    });
+  }
+  if (observed.metrics !== undefined) {
+    observed.metrics.countRequest({ ...classifyRequest(req.url ?? '/'), status: res.statusCode });
+    if (cache !== undefined) observed.metrics.countCache(cache);
+  }
 }

@@ -13,6 +13,17 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream | NodeJS.WritableStream;
 }
 
+const JSON_LINES = Symbol('wirefeed.jsonLines');
+
+/**
+ * The stream a JSON-lines logger made by createLogger writes to (level as a
+ * name, ISO time, no pid or hostname); undefined for the readable terminal
+ * output or any other logger.
+ */
+export function jsonLinesOf(logger: Logger): DestinationStream | undefined {
+  return (logger as Logger & { [JSON_LINES]?: DestinationStream })[JSON_LINES];
+}
+
 /**
  * The process logger: one JSON object per line with `level` (a name, which
  * log pipelines index without a lookup table), `time` (ISO 8601) and `msg`.
@@ -32,7 +43,11 @@ export function createLogger(options: LoggerOptions): Logger {
     // Asynchronous writes (pino flushes them synchronously at process exit, so a fatal line before
     // process.exit is not lost): a synchronous write per access-log line halved the requests per
     // second a cached feed is served at (see docs/operations.md).
-    return pino(settings, (options.destination ?? pino.destination({ dest: 1, sync: false })) as DestinationStream);
+    const stream = (options.destination ?? pino.destination({ dest: 1, sync: false })) as DestinationStream;
+    const logger = pino(settings, stream);
+    // The access log writes its lines itself, in this exact format, to the same stream (access-log.ts).
+    Object.defineProperty(logger, JSON_LINES, { value: stream });
+    return logger;
   }
   const destination = options.destination ?? process.stdout;
   const pretty = PinoPretty({
