@@ -1,7 +1,7 @@
 import { logToStderr } from '../model/log-line.js';
 import type { Delivery, Outbox, Store } from '../store/store.js';
 import { feedKey } from '../model/feed-filter.js';
-import { urlsOf } from './publisher.js';
+import { urlsOf } from './hub-ping.js';
 
 export interface OutboxPublisherOptions {
   readonly store: Store;
