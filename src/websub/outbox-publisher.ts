@@ -1,9 +1,9 @@
+import { feedKey } from '../model/feed-filter.js';
 import { logToStderr } from '../model/log-line.js';
 import type { Delivery, Outbox, Store } from '../store/store.js';
-import { feedKey } from '../model/feed-filter.js';
-import { urlsOf } from './publisher.js';
+import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, retrySettingsOf, urlsOf, type Log, type PingOutcome, type RetryOptions, type RetrySettings } from './hub-ping.js';
 
-export interface OutboxPublisherOptions {
+export interface OutboxPublisherOptions extends RetryOptions {
   readonly store: Store;
   readonly outbox: Outbox;
   /** WEBSUB_HUB: pinged with every topic URL of the feeds a delivery names. */
@@ -11,15 +11,8 @@ export interface OutboxPublisherOptions {
   /** PURGE_WEBHOOK: POSTed `{"keys": [...], "feeds": [...]}` for each delivery. */
   readonly purgeWebhook?: string;
   readonly clock?: () => Date;
-  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
-  readonly onPing?: (outcome: 'accepted' | 'failed' | 'abandoned') => void;
-  /** Attempts per delivery before giving up (WEBSUB_ATTEMPTS). */
-  readonly attempts?: number;
-  /** Delay before the first retry; doubled for each further one. */
-  readonly retryDelayMs?: number;
-  readonly maxRetryDelayMs?: number;
-  /** Per-request time limit. */
-  readonly timeoutMs?: number;
+  readonly log?: Log;
+  readonly onPing?: (outcome: PingOutcome) => void;
   /** How often due retries are looked for (also after a missed notification). */
   readonly pollMs?: number;
 }
@@ -30,9 +23,6 @@ export interface OutboxPublisher {
   stop(): void;
 }
 
-/** setTimeout's limit; a later embargo is waited for in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * WebSub pings and CDN purges for a fleet of replicas on one database:
  * every replica runs this, and the outbox's claim (FOR UPDATE SKIP LOCKED)
@@ -42,156 +32,214 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * with exponential backoff by whichever replica claims the row next.
  */
 export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPublisher {
-  const { store, outbox } = options;
-  const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? logToStderr;
-  const onPing = options.onPing ?? (() => undefined);
-  const attempts = options.attempts ?? 5;
-  const retryDelayMs = options.retryDelayMs ?? 1000;
-  const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  let stopped = false;
-  let draining: Promise<void> | undefined;
-  let again = false;
-  let releaseTimer: NodeJS.Timeout | undefined;
-  let unreachable = false;
+  const publisher = new FleetPublisher(settingsOf(options));
+  publisher.start();
+  return { drain: () => publisher.drain(), stop: () => publisher.stop() };
+}
 
-  const post = async (url: string, body: string, contentType: string): Promise<string | undefined> => {
+interface Settings extends RetrySettings {
+  readonly store: Store;
+  readonly outbox: Outbox;
+  readonly hub: string | undefined;
+  readonly purgeWebhook: string | undefined;
+  readonly clock: () => Date;
+  readonly log: Log;
+  readonly onPing: (outcome: PingOutcome) => void;
+  readonly pollMs: number;
+}
+
+function settingsOf(options: OutboxPublisherOptions): Settings {
+  return {
+    ...retrySettingsOf(options),
+    store: options.store,
+    outbox: options.outbox,
+    hub: options.hub,
+    purgeWebhook: options.purgeWebhook,
+    clock: options.clock ?? (() => new Date()),
+    log: options.log ?? logToStderr,
+    onPing: options.onPing ?? (() => undefined),
+    pollMs: options.pollMs ?? 1000,
+  };
+}
+
+/** Deliveries claimed at once. */
+const BATCH = 4;
+
+/**
+ * One replica's share of the fleet's deliveries, read top-down: what wakes
+ * it (a change, the poll, the embargo timer), draining the outbox one
+ * claimed batch at a time, sending one delivery's targets, and deciding
+ * what a failed delivery becomes.
+ */
+class FleetPublisher {
+  private stopped = false;
+  private unsubscribe: () => void = () => undefined;
+  private poll: NodeJS.Timeout | undefined;
+  /** The drain running now, if any. */
+  private draining: Promise<void> | undefined;
+  /** A trigger arrived during the running drain: run one more after it. */
+  private again = false;
+  /** The last drain could not reach the database (logged once per outage). */
+  private unreachable = false;
+  /** The embargo timer: set for the next release, if any. */
+  private releaseTimer: NodeJS.Timeout | undefined;
+  /** Recording the due releases failed: the poll tries again. */
+  private releaseFailed = false;
+
+  constructor(private readonly settings: Settings) {}
+
+  start(): void {
+    this.unsubscribe = this.settings.store.subscribe(() => this.onChange());
+    this.poll = setInterval(() => this.onPoll(), this.settings.pollMs);
+    this.poll.unref();
+    void this.release().then(() => this.drain());
+  }
+
+  /** A write: its delivery is in the outbox; it may also have added an earlier embargo release. */
+  private onChange(): void {
+    void this.drain();
+    void this.scheduleNextRelease().catch(() => (this.releaseFailed = true));
+  }
+
+  private onPoll(): void {
+    void this.drain();
+    // The database was down when a release was due: record it now that it may be back.
+    if (this.releaseFailed) void this.release();
+  }
+
+  /** Records releases due by now (once for the fleet), sends them, and sets the timer for the next one. */
+  private async release(): Promise<void> {
+    if (this.stopped) return;
     try {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(timeoutMs) });
-      await response.arrayBuffer().catch(() => undefined);
-      return response.ok ? undefined : `HTTP ${response.status}`;
+      this.releaseFailed = false;
+      if (await this.settings.outbox.recordReleases(this.settings.clock())) await this.drain();
+      await this.scheduleNextRelease();
     } catch (error) {
-      return (error as Error).message;
+      this.releaseFailed = true;
+      this.settings.log(`outbox: recording embargo releases failed (${(error as Error).message}); trying again at the next poll`, 'warn');
     }
-  };
+  }
 
-  /**
-   * Sends one target of a delivery, adding to `done` what got through: the
-   * target, or for WebSub each accepted topic ("websub <url>"), so a retry
-   * re-sends only the topics the hub refused.
-   */
-  const send = async (target: string, delivery: Delivery, done: string[]): Promise<string | undefined> => {
-    if (target === 'purge' && options.purgeWebhook !== undefined) {
-      const keys = delivery.feeds.map((feed) => feedKey(feed.path));
-      const reason = await post(options.purgeWebhook, JSON.stringify({ keys, feeds: delivery.feeds.map((feed) => feed.path) }), 'application/json');
-      if (reason === undefined) done.push(target);
-      return reason;
-    }
-    if (target !== 'websub' || options.hub === undefined) return undefined;
-    const hub = options.hub;
-    const failures: string[] = [];
-    for (const topic of urlsOf(store.site().baseUrl, delivery.feeds)) {
-      if (done.includes(`websub ${topic}`)) continue;
-      const reason = await post(hub, new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': topic }).toString(), 'application/x-www-form-urlencoded');
-      onPing(reason === undefined ? 'accepted' : 'failed');
-      if (reason === undefined) done.push(`websub ${topic}`);
-      else failures.push(`${topic}: ${reason}`);
-    }
-    if (failures.length > 0) return failures.join('; ');
-    done.push(target);
-    log(`websub: hub ${hub} accepted publish of ${delivery.feeds.length} feed(s) (delivery ${delivery.id})`);
-    return undefined;
-  };
+  /** Sets the timer for the next embargo release (a write may have added an earlier one). */
+  private async scheduleNextRelease(): Promise<void> {
+    const { store, clock } = this.settings;
+    const next = await store.nextRelease(clock());
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
+    if (next === undefined || this.stopped) return;
+    this.releaseTimer = setTimeout(() => void this.release(), delayUntil(next, clock()));
+    this.releaseTimer.unref();
+  }
 
-  const deliver = async (delivery: Delivery): Promise<void> => {
-    const targets = [...(options.hub === undefined ? [] : ['websub']), ...(options.purgeWebhook === undefined ? [] : ['purge'])];
+  /** One drain at a time per replica; a trigger during a drain runs one more after it. */
+  drain(): Promise<void> {
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = this.drainWhileTriggered().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drainWhileTriggered(): Promise<void> {
+    do {
+      this.again = false;
+      await this.drainOnce().then(
+        () => this.noteReachable(),
+        (error: Error) => this.noteUnreachable(error),
+      );
+    } while (this.again && !this.stopped);
+  }
+
+  private noteReachable(): void {
+    if (this.unreachable) this.settings.log('outbox: the database answers again; delivering what is due');
+    this.unreachable = false;
+  }
+
+  private noteUnreachable(error: Error): void {
+    // Polled every second: say it once per outage, not once a second.
+    if (!this.unreachable) this.settings.log(`outbox: delivering failed (${error.message}); retrying every poll`, 'warn');
+    this.unreachable = true;
+  }
+
+  /** Claims and delivers batches until fewer than a full batch are due. */
+  private async drainOnce(): Promise<void> {
+    for (;;) {
+      // The lease covers sending every URL of a claimed batch with its timeout, so no other replica re-sends meanwhile.
+      const batch = await this.settings.outbox.claim(BATCH, this.settings.timeoutMs * 40);
+      for (const delivery of batch) if (!this.stopped) await this.deliver(delivery);
+      if (batch.length < BATCH || this.stopped) return;
+    }
+  }
+
+  /** Sends the targets a delivery has not yet got through, then completes it or schedules its retry. */
+  private async deliver(delivery: Delivery): Promise<void> {
+    const targets = this.targets();
     const done = [...delivery.done];
     const reasons: string[] = [];
     for (const target of targets) {
       if (done.includes(target)) continue;
-      const reason = await send(target, delivery, done);
+      const reason = await this.send(target, delivery, done);
       if (reason !== undefined) reasons.push(`${target}: ${reason}`);
     }
-    if (reasons.length === 0) return outbox.complete(delivery.id);
+    if (reasons.length === 0) return this.settings.outbox.complete(delivery.id);
+    return this.retryOrGiveUp(delivery, targets, done, reasons);
+  }
+
+  private targets(): string[] {
+    return [...(this.settings.hub === undefined ? [] : ['websub']), ...(this.settings.purgeWebhook === undefined ? [] : ['purge'])];
+  }
+
+  /** A failed delivery: retried with backoff by whichever replica claims it next, or given up after `attempts`. */
+  private async retryOrGiveUp(delivery: Delivery, targets: readonly string[], done: readonly string[], reasons: readonly string[]): Promise<void> {
+    const { outbox, log, onPing, attempts } = this.settings;
     if (delivery.attempts >= attempts) {
       if (!done.includes('websub') && targets.includes('websub')) onPing('abandoned');
       log(`outbox: gave up delivery ${delivery.id} after ${delivery.attempts} attempt(s): ${reasons.join('; ')}`, 'error');
       return outbox.complete(delivery.id);
     }
-    const delay = Math.min(maxRetryDelayMs, retryDelayMs * 2 ** (delivery.attempts - 1));
+    const delay = backoffDelay(delivery.attempts, this.settings);
     log(`outbox: delivery ${delivery.id} failed (${reasons.join('; ')}); retrying in ${delay} ms`, 'warn');
     return outbox.retry(delivery.id, done, delay);
-  };
+  }
 
-  const drainOnce = async (): Promise<void> => {
-    for (;;) {
-      // The lease covers sending every URL of a claimed batch with its timeout, so no other replica re-sends meanwhile.
-      const batch = await outbox.claim(4, timeoutMs * 40);
-      for (const delivery of batch) if (!stopped) await deliver(delivery);
-      if (batch.length < 4 || stopped) return;
+  /** Sends one target of a delivery, adding to `done` what got through; resolves to why it failed, if it did. */
+  private send(target: string, delivery: Delivery, done: string[]): Promise<string | undefined> {
+    const { hub, purgeWebhook } = this.settings;
+    if (target === 'purge' && purgeWebhook !== undefined) return this.sendPurge(purgeWebhook, delivery, done);
+    if (target === 'websub' && hub !== undefined) return this.sendWebSub(hub, delivery, done);
+    return Promise.resolve(undefined);
+  }
+
+  private async sendPurge(webhook: string, delivery: Delivery, done: string[]): Promise<string | undefined> {
+    const keys = delivery.feeds.map((feed) => feedKey(feed.path));
+    const body = JSON.stringify({ keys, feeds: delivery.feeds.map((feed) => feed.path) });
+    const result = await postOnce(webhook, body, 'application/json', this.settings.timeoutMs);
+    if (!result.ok) return result.reason;
+    done.push('purge');
+    return undefined;
+  }
+
+  /** Pings each topic not yet accepted ("websub <url>" in `done`), so a retry re-sends only the topics the hub refused. */
+  private async sendWebSub(hub: string, delivery: Delivery, done: string[]): Promise<string | undefined> {
+    const failures: string[] = [];
+    for (const topic of urlsOf(this.settings.store.site().baseUrl, delivery.feeds)) {
+      if (done.includes(`websub ${topic}`)) continue;
+      const result = await postOnce(hub, publishForm(topic), FORM_TYPE, this.settings.timeoutMs);
+      this.settings.onPing(result.ok ? 'accepted' : 'failed');
+      if (result.ok) done.push(`websub ${topic}`);
+      else failures.push(`${topic}: ${result.reason}`);
     }
-  };
+    if (failures.length > 0) return failures.join('; ');
+    done.push('websub');
+    this.settings.log(`websub: hub ${hub} accepted publish of ${delivery.feeds.length} feed(s) (delivery ${delivery.id})`);
+    return undefined;
+  }
 
-  /** One drain at a time per replica; a trigger during a drain runs one more after it. */
-  const drain = (): Promise<void> => {
-    if (draining) {
-      again = true;
-      return draining;
-    }
-    draining = (async () => {
-      do {
-        again = false;
-        await drainOnce().then(
-          () => {
-            if (unreachable) log('outbox: the database answers again; delivering what is due');
-            unreachable = false;
-          },
-          (error: Error) => {
-            // Polled every second: say it once per outage, not once a second.
-            if (!unreachable) log(`outbox: delivering failed (${error.message}); retrying every poll`, 'warn');
-            unreachable = true;
-          },
-        );
-      } while (again && !stopped);
-    })().finally(() => (draining = undefined));
-    return draining;
-  };
-
-  let releaseFailed = false;
-
-  /** Sets the timer for the next embargo release (a write may have added an earlier one). */
-  const schedule = async (): Promise<void> => {
-    const next = await store.nextRelease(clock());
-    if (releaseTimer !== undefined) clearTimeout(releaseTimer);
-    releaseTimer = undefined;
-    if (next === undefined || stopped) return;
-    releaseTimer = setTimeout(() => void release(), Math.min(MAX_TIMER_MS, Math.max(1, next.getTime() - clock().getTime())));
-    releaseTimer.unref();
-  };
-
-  /** Records releases due by now (once for the fleet), sends them, and sets the timer for the next one. */
-  const release = async (): Promise<void> => {
-    if (stopped) return;
-    try {
-      releaseFailed = false;
-      if (await outbox.recordReleases(clock())) await drain();
-      await schedule();
-    } catch (error) {
-      releaseFailed = true;
-      log(`outbox: recording embargo releases failed (${(error as Error).message}); trying again at the next poll`, 'warn');
-    }
-  };
-
-  const unsubscribe = store.subscribe(() => {
-    void drain();
-    void schedule().catch(() => (releaseFailed = true));
-  });
-  const poll = setInterval(() => {
-    void drain();
-    // The database was down when a release was due: record it now that it may be back.
-    if (releaseFailed) void release();
-  }, options.pollMs ?? 1000);
-  poll.unref();
-  void release().then(drain);
-
-  return {
-    drain,
-    stop() {
-      stopped = true;
-      unsubscribe();
-      clearInterval(poll);
-      if (releaseTimer !== undefined) clearTimeout(releaseTimer);
-    },
-  };
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    clearInterval(this.poll);
+    if (this.releaseTimer !== undefined) clearTimeout(this.releaseTimer);
+  }
 }

@@ -1,25 +1,17 @@
 import type { ChangedFeed } from '../model/feed-filter.js';
-import { FEED_FORMATS, FORMATS } from '../render/render.js';
-import type { Store } from '../store/store.js';
 import { logToStderr } from '../model/log-line.js';
+import type { Store } from '../store/store.js';
+import { delayUntil, pingHub, retrySettingsOf, urlsOf, type Log, type PingOutcome, type RetryOptions, type RetrySettings } from './hub-ping.js';
 
-export interface WebSubOptions {
+export interface WebSubOptions extends RetryOptions {
   /** The hub's publish endpoint. */
   readonly hub: string;
   readonly store: Store;
   readonly clock?: () => Date;
   /** Outcomes are reported here; `level` defaults to info. */
-  readonly log?: (line: string, level?: 'info' | 'warn' | 'error') => void;
+  readonly log?: Log;
   /** Told of every ping attempt's outcome (metrics): accepted, failed (retried) or abandoned. */
-  readonly onPing?: (outcome: 'accepted' | 'failed' | 'abandoned') => void;
-  /** Attempts per URL before giving up; 1 means no retry. */
-  readonly attempts?: number;
-  /** Delay before the first retry; doubled for each further one. */
-  readonly retryDelayMs?: number;
-  /** Longest wait between attempts. */
-  readonly maxRetryDelayMs?: number;
-  /** Per-request time limit. */
-  readonly timeoutMs?: number;
+  readonly onPing?: (outcome: PingOutcome) => void;
   /** Pings sent at once, at most. */
   readonly concurrency?: number;
 }
@@ -33,14 +25,6 @@ export interface WebSubPublisher {
   stop(): void;
 }
 
-/** The topic URLs (absolute feed URLs, every format) of the feeds that changed. */
-export function urlsOf(baseUrl: string, feeds: readonly ChangedFeed[]): string[] {
-  return feeds.flatMap((feed) => FEED_FORMATS.map((format) => `${baseUrl}${feed.path}/${FORMATS[format].fileName}`));
-}
-
-/** setTimeout's limit; a later embargo is waited for in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * Tells a WebSub hub which feeds changed: listens to the store's change
  * notification and to embargo releases (a timer set for the next one), and
@@ -50,170 +34,161 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * them. Outcomes are logged.
  */
 export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
-  const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? logToStderr;
-  const onPing = options.onPing ?? (() => undefined);
-  const attempts = options.attempts ?? 5;
-  const retryDelayMs = options.retryDelayMs ?? 1000;
-  const maxRetryDelayMs = options.maxRetryDelayMs ?? 5 * 60_000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const concurrency = options.concurrency ?? 4;
-
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const queue: string[] = [];
-  let running = 0;
-  /** Store changes whose comparison has not run yet. */
-  let comparing = 0;
-  let idleWaiters: (() => void)[] = [];
-
-
-  const settleIdle = (): void => {
-    if (running > 0 || queue.length > 0 || comparing > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
-  };
-
-  const pump = (): void => {
-    while (!stopped && running < concurrency && queue.length > 0) {
-      const url = queue.shift() as string;
-      running += 1;
-      void ping(url).finally(() => {
-        running -= 1;
-        pump();
-        settleIdle();
-      });
-    }
-    if (stopped) queue.length = 0;
-    settleIdle();
-  };
-
-  const ping = (url: string): Promise<void> =>
-    pingHub(options.hub, url, { attempts, retryDelayMs, maxRetryDelayMs, timeoutMs, stopped: () => stopped, log, onPing });
-
-  const publish = (urls: readonly string[]): void => {
-    for (const url of urls) if (!queue.includes(url)) queue.push(url);
-    pump();
-  };
-
-  /** Embargo releases up to this instant have been announced. */
-  let releasedUpTo = clock();
-
-  const schedule = async (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (stopped) return;
-    const release = await options.store.nextRelease(releasedUpTo);
-    if (release === undefined || stopped) return;
-    if (timer !== undefined) clearTimeout(timer);
-    const delay = Math.min(MAX_TIMER_MS, Math.max(1, release.getTime() - clock().getTime()));
-    timer = setTimeout(check, delay);
-    // Never keeps the process alive on its own.
-    timer.unref();
-  };
-
-  const announce = (feeds: readonly ChangedFeed[]): void => {
-    const urls = urlsOf(options.store.site().baseUrl, feeds);
-    if (urls.length > 0) {
-      log(`websub: ${urls.length} feed URL(s) changed`);
-      publish(urls);
-    }
-  };
-
-  /** Runs `work` in the background, counted for idle(); failures are logged, never thrown at the caller. */
-  const background = (work: () => Promise<void>): void => {
-    comparing += 1;
-    setImmediate(() => {
-      work()
-        .catch((error: unknown) => log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`, 'error'))
-        .finally(() => {
-          comparing -= 1;
-          settleIdle();
-        });
-    });
-  };
-
-  /** Announces the feeds embargo releases changed since the last check, then waits for the next release. */
-  function check(): void {
-    if (stopped) return;
-    background(async () => {
-      const now = clock();
-      const from = releasedUpTo;
-      releasedUpTo = now;
-      if (now > from) announce(await options.store.releasedFeeds(from, now));
-      await schedule();
-    });
-  }
-
-  // The comparison runs after the change has been made, outside the writer's stack, so a write is never slowed by it.
-  const unsubscribe = options.store.subscribe((change) => {
-    background(async () => {
-      if (stopped) return;
-      announce(change.feeds);
-      await schedule();
-    });
-  });
-  background(schedule);
-
-  return {
-    check,
-    idle: () => (running === 0 && queue.length === 0 && comparing === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve))),
-    stop() {
-      stopped = true;
-      unsubscribe();
-      if (timer !== undefined) clearTimeout(timer);
-      queue.length = 0;
-      settleIdle();
-    },
-  };
+  const publisher = new InProcessPublisher(settingsOf(options));
+  publisher.start();
+  return { check: () => publisher.check(), idle: () => publisher.idle(), stop: () => publisher.stop() };
 }
 
-export interface PingOptions {
-  readonly attempts: number;
-  readonly retryDelayMs: number;
-  readonly maxRetryDelayMs: number;
-  readonly timeoutMs: number;
-  /** True once the publisher stops: no further attempt. */
-  readonly stopped: () => boolean;
-  readonly log: (line: string, level?: 'info' | 'warn' | 'error') => void;
-  readonly onPing: (outcome: 'accepted' | 'failed' | 'abandoned') => void;
+interface Settings extends RetrySettings {
+  readonly hub: string;
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly log: Log;
+  readonly onPing: (outcome: PingOutcome) => void;
+  readonly concurrency: number;
+}
+
+function settingsOf(options: WebSubOptions): Settings {
+  return {
+    ...retrySettingsOf(options),
+    hub: options.hub,
+    store: options.store,
+    clock: options.clock ?? (() => new Date()),
+    log: options.log ?? logToStderr,
+    onPing: options.onPing ?? (() => undefined),
+    concurrency: options.concurrency ?? 4,
+  };
 }
 
 /**
- * One publish ping for one topic URL, retried with exponential backoff
- * (retryDelayMs, doubled per attempt, at most maxRetryDelayMs) until the hub
- * accepts it (2xx) or `attempts` run out. Every outcome is logged and counted.
+ * The publisher of one process, read top-down: what starts it (a store
+ * change, the embargo timer), how a change becomes topic URLs, how the URLs
+ * are queued and sent a few at a time, and how idle() and stop() know when
+ * everything is done.
  */
-export async function pingHub(hub: string, url: string, options: PingOptions): Promise<void> {
-  const { attempts, log, onPing } = options;
-  let reason = '';
-  for (let attempt = 1; attempt <= attempts && !options.stopped(); attempt++) {
-    try {
-      const response = await fetch(hub, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ 'hub.mode': 'publish', 'hub.url': url }).toString(),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) {
-        onPing('accepted');
-        log(`websub: hub ${hub} accepted publish of ${url} (${response.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
-        return;
-      }
-      reason = `HTTP ${response.status}`;
-    } catch (error) {
-      reason = (error as Error).message;
-    }
-    onPing('failed');
-    if (attempt < attempts && !options.stopped()) {
-      const delay = Math.min(options.maxRetryDelayMs, options.retryDelayMs * 2 ** (attempt - 1));
-      log(`websub: publish of ${url} to ${hub} failed (${reason}); retrying in ${delay} ms`, 'warn');
-      await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
-    }
+class InProcessPublisher {
+  private stopped = false;
+  private unsubscribe: () => void = () => undefined;
+  /** Embargo releases up to this instant have been announced. */
+  private releasedUpTo: Date;
+  /** The embargo timer: set for the next release, if any. */
+  private timer: NodeJS.Timeout | undefined;
+  /** Topic URLs waiting for a free slot, each at most once. */
+  private readonly queue: string[] = [];
+  /** Pings in flight (each with its retries). */
+  private running = 0;
+  /** Background steps (a store change's comparison, an embargo check) not finished yet. */
+  private pendingSteps = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly settings: Settings) {
+    this.releasedUpTo = settings.clock();
   }
-  onPing('abandoned');
-  log(`websub: gave up publishing ${url} to ${hub} after ${attempts} attempt(s): ${reason}`, 'error');
+
+  // The comparison runs after the change has been made, outside the writer's stack, so a write is never slowed by it.
+  start(): void {
+    this.unsubscribe = this.settings.store.subscribe((change) => this.inBackground(() => this.announceChange(change.feeds)));
+    this.inBackground(() => this.scheduleNextRelease());
+  }
+
+  /** A store change: ping its feeds, then reset the embargo timer (the change may have added an earlier release). */
+  private async announceChange(feeds: readonly ChangedFeed[]): Promise<void> {
+    if (this.stopped) return;
+    this.announce(feeds);
+    await this.scheduleNextRelease();
+  }
+
+  /** Announces the feeds embargo releases changed since the last check, then waits for the next release. */
+  check(): void {
+    if (this.stopped) return;
+    this.inBackground(() => this.announceReleases());
+  }
+
+  private async announceReleases(): Promise<void> {
+    const now = this.settings.clock();
+    const from = this.releasedUpTo;
+    this.releasedUpTo = now;
+    if (now > from) this.announce(await this.settings.store.releasedFeeds(from, now));
+    await this.scheduleNextRelease();
+  }
+
+  /** Sets the embargo timer for the next release after the last one announced; none when there is none. */
+  private async scheduleNextRelease(): Promise<void> {
+    this.clearTimer();
+    if (this.stopped) return;
+    const release = await this.settings.store.nextRelease(this.releasedUpTo);
+    if (release === undefined || this.stopped) return;
+    this.clearTimer();
+    this.timer = setTimeout(() => this.check(), delayUntil(release, this.settings.clock()));
+    // Never keeps the process alive on its own.
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Queues every topic URL of the changed feeds. */
+  private announce(feeds: readonly ChangedFeed[]): void {
+    const urls = urlsOf(this.settings.store.site().baseUrl, feeds);
+    if (urls.length === 0) return;
+    this.settings.log(`websub: ${urls.length} feed URL(s) changed`);
+    for (const url of urls) if (!this.queue.includes(url)) this.queue.push(url);
+    this.sendQueued();
+  }
+
+  /** Starts pings for queued URLs while fewer than `concurrency` are in flight. */
+  private sendQueued(): void {
+    while (!this.stopped && this.running < this.settings.concurrency && this.queue.length > 0) this.send(this.queue.shift() as string);
+    if (this.stopped) this.queue.length = 0;
+    this.settleIdle();
+  }
+
+  /** One URL's ping with its retries; when it is done, the next queued URL takes its slot. */
+  private send(url: string): void {
+    this.running += 1;
+    void pingHub(this.settings.hub, url, { ...this.settings, stopped: () => this.stopped }).finally(() => {
+      this.running -= 1;
+      this.sendQueued();
+      this.settleIdle();
+    });
+  }
+
+  /** Runs `step` on the next turn of the event loop, counted for idle(); failures are logged, never thrown at the caller. */
+  private inBackground(step: () => Promise<void>): void {
+    this.pendingSteps += 1;
+    setImmediate(() => {
+      step()
+        .catch((error: unknown) => this.settings.log(`websub: could not work out the changed feeds: ${(error as Error).stack ?? String(error)}`, 'error'))
+        .finally(() => {
+          this.pendingSteps -= 1;
+          this.settleIdle();
+        });
+    });
+  }
+
+  idle(): Promise<void> {
+    return this.busy() ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  }
+
+  private busy(): boolean {
+    return this.running > 0 || this.queue.length > 0 || this.pendingSteps > 0;
+  }
+
+  /** Resolves the idle() promises once nothing is queued, in flight or pending. */
+  private settleIdle(): void {
+    if (this.busy()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    this.clearTimer();
+    this.queue.length = 0;
+    this.settleIdle();
+  }
 }

@@ -34,10 +34,16 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
+/** Settings of one opened store beyond its records. */
+export interface OpenOptions {
+  /** PostgreSQL: how often the change listener polls while disconnected (changePollMs; the files backend has no such timer). */
+  readonly changePollMs?: number;
+}
+
 /** Opens stores of one backend within one test file (see `useBackend`). */
 export interface BackendHarness {
   /** A store over these records, written as `data/articles/NNNN-<id>.json` (the names `makeSnapshot` gives them). */
-  open(records: readonly Record<string, unknown>[]): Promise<OpenedStore>;
+  open(records: readonly Record<string, unknown>[], options?: OpenOptions): Promise<OpenedStore>;
   /** A store over a fresh data folder that `fill` writes into (site.json is there already; `fill` may replace it). */
   openDir(fill: (dataDir: string) => void): Promise<OpenedStore>;
   /** A store over an existing data folder, read where it is (links and special files included); the caller removes it. */
@@ -128,14 +134,14 @@ async function caughtUp(pool: Pool, store: Store): Promise<void> {
   }
 }
 
-async function openPostgres(pool: Pool, url: string, dataDir: string, remove: () => void, written: Map<string, string>): Promise<OpenedStore> {
+async function openPostgres(pool: Pool, url: string, dataDir: string, remove: () => void, written: Map<string, string>, options: OpenOptions): Promise<OpenedStore> {
   let names = written;
   // One database per test file; each store starts from empty tables (the change sequence goes on).
   await pool.query('TRUNCATE articles, feed_entries, changes, sync_reports');
   const site: Site = loadSite(dataDir, SITE_OVERRIDES);
   const sync = (): Promise<unknown> => syncFolder(pool, { dataDir, site, prune: true, threads: 0 });
   await sync();
-  const store = await createPostgresStore({ url, site, dataDir, poolSize: 4, log: () => undefined });
+  const store = await createPostgresStore({ url, site, dataDir, poolSize: 4, log: () => undefined, ...(options.changePollMs === undefined ? {} : { changePollMs: options.changePollMs }) });
   return {
     store,
     dataDir,
@@ -172,15 +178,15 @@ export function useBackend(backend: Backend): BackendHarness {
       await scratch?.drop();
     });
   }
-  const openFolder = async (dataDir: string, remove: () => void, written = new Map<string, string>()): Promise<OpenedStore> => {
+  const openFolder = async (dataDir: string, remove: () => void, written = new Map<string, string>(), options: OpenOptions = {}): Promise<OpenedStore> => {
     if (backend.name === 'files') return openFiles(dataDir, remove, written);
     if (pool === undefined || scratch === undefined) throw new Error('the scratch database is created in beforeAll');
-    return openPostgres(pool, scratch.url, dataDir, remove, written);
+    return openPostgres(pool, scratch.url, dataDir, remove, written, options);
   };
   return {
-    open: (records) => {
+    open: (records, options) => {
       const folder = makeDataFolder();
-      return openFolder(folder.dataDir, folder.remove, writeRecords(folder.dataDir, records));
+      return openFolder(folder.dataDir, folder.remove, writeRecords(folder.dataDir, records), options);
     },
     openDir: (fill) => {
       const folder = makeDataFolder();
