@@ -17,13 +17,13 @@
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
 // --only serve|render|scale (one section).
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { benchScale } from './scale.mjs';
+import { alternate, median, rawGet, startBaseline, WRK } from './serving.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // --store postgres: the PostgreSQL figures next to the files backend's (bench/store-bench.mjs, docs/scale.md).
@@ -55,11 +55,6 @@ const row = (section, metric, value, unit, target = '', verdict = '') => {
   console.error(`  ${metric}: ${typeof value === 'number' ? format(value) : value} ${unit} ${target} ${verdict}`);
 };
 const format = (n) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const pass = (ok) => (ok ? 'met' : 'MISSED');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let nextPort = 41000 + Math.floor(Math.random() * 1000);
@@ -110,15 +105,6 @@ async function startWirefeed(dataDir, extraEnv = {}) {
   }
 }
 
-function startBaseline(kind, bodyFile, etag, contentType) {
-  const port = nextPort++;
-  const child = fork(join(ROOT, 'bench', 'baseline-server.mjs'), [kind, String(port), bodyFile, etag, contentType], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolveReady, reject) => {
-    child.once('message', () => resolveReady({ child, url: `http://127.0.0.1:${port}` }));
-    child.once('exit', (code) => reject(new Error(`baseline ${kind} exited with ${code}`)));
-  });
-}
-
 function stop(child) {
   return new Promise((r) => {
     if (child.exitCode !== null || child.signalCode !== null) return r();
@@ -138,55 +124,6 @@ function peakRssMb(pid) {
   }
 }
 
-/** A GET that keeps the body as sent (fetch would decompress it). */
-function rawGet(url, headers) {
-  return new Promise((resolveGet, reject) => {
-    request(url, { headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-// ---------------------------------------------------------------- load generation
-
-const WRK = (() => {
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch (error) {
-    return error.status !== undefined && error.code !== 'ENOENT'; // wrk --version exits 1 but exists
-  }
-})();
-
-async function load(url, headers) {
-  if (WRK) {
-    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-    const out = await run('wrk', ['-t1', `-c${SERVE.connections}`, `-d${SERVE.seconds}s`, ...headerArgs, url]);
-    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-    const bad = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-    const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
-    if (!Number.isFinite(rps) || bad > 0) throw new Error(`wrk against ${url}: ${out}`);
-    return { rps, note: socketErrors };
-  }
-  const out = await run(process.execPath, [join(ROOT, 'bench', 'load-autocannon.mjs'), url, String(SERVE.connections), String(SERVE.seconds), JSON.stringify(headers)]);
-  const result = JSON.parse(out.trim().split('\n').pop());
-  return { rps: result.rps };
-}
-
-function run(command, argv) {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolveRun(out) : reject(new Error(`${command} exited ${code}: ${out}`))));
-  });
-}
-
 // ---------------------------------------------------------------- 1. serving a cached feed
 
 async function benchServing(smallDir) {
@@ -203,8 +140,8 @@ async function benchServing(smallDir) {
   const bodyFile = join(tmpdir(), `wirefeed-bench-body-${process.pid}.gz`);
   writeFileSync(bodyFile, body);
   const baseEtag = etag ?? `"bench-${body.length}"`;
-  const express = await startBaseline('express', bodyFile, baseEtag, contentType);
-  const rawHttp = await startBaseline('raw', bodyFile, baseEtag, contentType);
+  const express = await startBaseline('express', nextPort++, bodyFile, baseEtag, contentType);
+  const rawHttp = await startBaseline('raw', nextPort++, bodyFile, baseEtag, contentType);
   const notes = [];
   if (!gzipped) notes.push('wirefeed sent no gzip');
   if (!etag) notes.push('wirefeed sent no ETag');
@@ -224,16 +161,10 @@ async function benchServing(smallDir) {
     ['express 304', `${express.url}/rss.xml`, cond],
     ['node:http 304', `${rawHttp.url}/rss.xml`, cond],
   ];
-  const results = Object.fromEntries(targets.map(([name]) => [name, []]));
-  for (let r = 0; r < SERVE.runs; r++) {
-    for (const [name, url, headers] of r % 2 === 0 ? targets : [...targets].reverse()) {
-      results[name].push((await load(url, headers)).rps);
-    }
-  }
+  const { runs: results, medians: m } = await alternate(targets, SERVE);
   await Promise.all([stop(ours.child), stop(express.child), stop(rawHttp.child)]);
   rmSync(bodyFile, { force: true });
 
-  const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
   const figures = { runs: results, medians: m };
   row('1 serve', 'node:http 200 (precompressed)', m['node:http 200'], 'req/s');
   row('1 serve', 'Express 5 200 (precompressed)', m['express 200'], 'req/s');
