@@ -115,6 +115,8 @@ export interface Delivery {
 export interface Outbox {
   /** Claims up to `limit` due deliveries for `leaseMs`: no other replica gets them meanwhile. */
   claim(limit: number, leaseMs: number): Promise<readonly Delivery[]>;
+  /** Keeps claimed deliveries for another `leaseMs` (a replica still sending renews its claim; a dead one stops). */
+  extend(ids: readonly number[], leaseMs: number): Promise<void>;
   /** Delivered (or given up on): the row goes. */
   complete(id: number): Promise<void>;
   /** Tries again after `delayMs`, skipping the targets in `done`. */

@@ -15,6 +15,12 @@ export interface OutboxPublisherOptions extends RetryOptions {
   readonly onPing?: (outcome: PingOutcome) => void;
   /** How often due retries are looked for (also after a missed notification). */
   readonly pollMs?: number;
+  /**
+   * How long a claim lasts unless renewed (default 30 s). A replica renews its
+   * claim every third of it while it sends, so a replica that dies mid-send
+   * hands its deliveries to another within this time.
+   */
+  readonly leaseMs?: number;
 }
 
 export interface OutboxPublisher {
@@ -46,6 +52,7 @@ interface Settings extends RetrySettings {
   readonly log: Log;
   readonly onPing: (outcome: PingOutcome) => void;
   readonly pollMs: number;
+  readonly leaseMs: number;
 }
 
 function settingsOf(options: OutboxPublisherOptions): Settings {
@@ -59,6 +66,7 @@ function settingsOf(options: OutboxPublisherOptions): Settings {
     log: options.log ?? logToStderr,
     onPing: options.onPing ?? (() => undefined),
     pollMs: options.pollMs ?? 1000,
+    leaseMs: options.leaseMs ?? 30_000,
   };
 }
 
@@ -165,11 +173,38 @@ class FleetPublisher {
   /** Claims and delivers batches until fewer than a full batch are due. */
   private async drainOnce(): Promise<void> {
     for (;;) {
-      // The lease covers sending every URL of a claimed batch with its timeout, so no other replica re-sends meanwhile.
-      const batch = await this.settings.outbox.claim(BATCH, this.settings.timeoutMs * 40);
-      for (const delivery of batch) if (!this.stopped) await this.deliver(delivery);
+      const batch = await this.settings.outbox.claim(BATCH, this.settings.leaseMs);
+      const held = this.holdClaims(batch);
+      try {
+        for (const delivery of batch) {
+          if (this.stopped) break;
+          await this.deliver(delivery);
+          held.done(delivery.id);
+        }
+      } finally {
+        held.stop();
+      }
       if (batch.length < BATCH || this.stopped) return;
     }
+  }
+
+  /**
+   * Renews the claim on the batch's unsent deliveries every third of the
+   * lease while they are sent: a hub that answers slowly (a timeout per topic
+   * URL) may take longer than the lease, and no other replica may re-send
+   * meanwhile. A renewal that fails (the database is down) is left to the
+   * next; at worst another replica sends a delivery again, which hubs and
+   * purges tolerate. (A renewal landing just after a delivery's retry was
+   * scheduled pushes that retry back by at most one lease.)
+   */
+  private holdClaims(batch: readonly Delivery[]): { done(id: number): void; stop(): void } {
+    const { outbox, leaseMs } = this.settings;
+    const unsent = new Set(batch.map((delivery) => delivery.id));
+    const timer = setInterval(() => {
+      if (unsent.size > 0) void outbox.extend([...unsent], leaseMs).catch(() => undefined);
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    timer.unref();
+    return { done: (id) => unsent.delete(id), stop: () => clearInterval(timer) };
   }
 
   /** Sends the targets a delivery has not yet got through, then completes it or schedules its retry. */

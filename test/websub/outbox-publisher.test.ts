@@ -13,8 +13,8 @@ const available = await probePostgres();
 const bytes = (record: unknown) => Buffer.from(JSON.stringify(record));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A loopback endpoint recording every POST body; answers `statuses` in order, then 204. */
-async function startEndpoint(): Promise<{ url: string; bodies: string[]; statuses: number[]; close: () => Promise<void> }> {
+/** A loopback endpoint recording every POST body; answers `statuses` in order, then 204, each after `delayMs`. */
+async function startEndpoint(delayMs = 0): Promise<{ url: string; bodies: string[]; statuses: number[]; close: () => Promise<void> }> {
   const endpoint = { url: '', bodies: [] as string[], statuses: [] as number[], close: async () => undefined as void };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -23,7 +23,7 @@ async function startEndpoint(): Promise<{ url: string; bodies: string[]; statuse
     req.on('end', () => {
       endpoint.bodies.push(body);
       res.statusCode = endpoint.statuses.shift() ?? 204;
-      res.end();
+      setTimeout(() => res.end(), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -106,5 +106,55 @@ describe.skipIf(!available)('one WebSub ping and one purge per change for a flee
     const sent = topics(hub.bodies);
     expect(new Set(sent).size).toBe(21);
     expect(sent.length).toBe(21 + 2);
+  });
+});
+
+describe.skipIf(!available)('claims on outbox deliveries: short, renewed while sending', () => {
+  const database = useScratchDatabase();
+  const stores: Store[] = [];
+  const publishers: OutboxPublisher[] = [];
+  const endpoints: Awaited<ReturnType<typeof startEndpoint>>[] = [];
+
+  beforeAll(async () => {
+    const pool = createPool({ url: database.url() });
+    await migrate(pool);
+    await pool.end();
+    for (let i = 0; i < 2; i++) stores.push(await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', log: () => undefined }));
+  });
+  afterAll(async () => {
+    for (const publisher of publishers) publisher.stop();
+    for (const store of stores) await store.close();
+    for (const endpoint of endpoints) await endpoint.close();
+  });
+
+  it('a replica that dies holding a delivery hands it to another within the lease, and every topic still goes out once', async () => {
+    const hub = await startEndpoint();
+    endpoints.push(hub);
+    await stores[0]!.put('orphaned', bytes(makeRecord({ id: 'orphaned', tags: ['Orphan'], credits: [{ name: 'Ann Lee', role: 'reporter' }] })));
+    // Replica 0 claims the delivery and dies before sending anything (nothing ever completes or renews it).
+    const claimed = await stores[0]!.outbox!.claim(4, 1000);
+    expect(claimed).toHaveLength(1);
+    const diedAt = Date.now();
+    publishers.push(startOutboxPublisher({ store: stores[1]!, outbox: stores[1]!.outbox!, hub: hub.url, log: () => undefined, pollMs: 100, leaseMs: 1000 }));
+    await until(() => new Set(topics(hub.bodies)).size >= 15);
+    // Not before the dead replica's lease ran out, and well within a few seconds of it.
+    expect(Date.now() - diedAt).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - diedAt).toBeLessThan(4000);
+    await sleep(500);
+    expect(topics(hub.bodies)).toHaveLength(15);
+    publishers.pop()!.stop();
+  });
+
+  it('a replica sending to a slow hub for longer than the lease keeps its claim: no other replica sends the delivery again', async () => {
+    // Fifteen topics at 150 ms each: about 2.3 s of sending, against a 600 ms lease renewed every 200 ms.
+    const hub = await startEndpoint(150);
+    endpoints.push(hub);
+    for (const store of stores) publishers.push(startOutboxPublisher({ store, outbox: store.outbox!, hub: hub.url, log: () => undefined, pollMs: 50, leaseMs: 600 }));
+    await stores[0]!.put('slow-hub', bytes(makeRecord({ id: 'slow-hub', tags: ['Slow'], credits: [{ name: 'Ann Lee', role: 'reporter' }] })));
+    await until(() => new Set(topics(hub.bodies)).size >= 15);
+    await sleep(1000);
+    const sent = topics(hub.bodies);
+    expect(sent).toHaveLength(15);
+    expect(new Set(sent).size).toBe(15);
   });
 });

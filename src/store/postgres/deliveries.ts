@@ -20,6 +20,11 @@ export function createOutbox(url: string, pool: Pool): Outbox {
         );
         return claimed.rows.map((row): Delivery => ({ id: Number(row.id), feeds: row.feeds, done: row.done, attempts: row.attempts })).sort((a, b) => a.id - b.id);
       }),
+    extend: (ids, leaseMs) =>
+      guarded(url, async () => {
+        // Plan: Index Scan using deliveries_pkey (id = ANY). A completed row is gone and simply not matched.
+        await pool.query(`UPDATE deliveries SET available_at = now() + $2 * interval '1 millisecond' WHERE id = ANY($1::bigint[])`, [ids, leaseMs]);
+      }),
     complete: (id) => guarded(url, async () => void (await pool.query('DELETE FROM deliveries WHERE id = $1', [id]))),
     retry: (id, done, delayMs) =>
       guarded(url, async () => void (await pool.query(`UPDATE deliveries SET done = $2, available_at = now() + $3 * interval '1 millisecond' WHERE id = $1`, [id, done, delayMs]))),
