@@ -10,6 +10,7 @@ import { createPagesRouter } from './pages/router.js';
 import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
+import { NegotiationCache } from './compress.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
@@ -93,10 +94,12 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const fastPath = new FastPath((key, generation) => feedCache.isCurrent(key, generation), clock, admit);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
   feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) }));
+  // One Accept-Encoding memo for this app's feeds and documents.
+  const encodings = new NegotiationCache();
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) }));
   if (metrics) metrics.watchStore(deps.store, clock);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
-  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
+  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', async (_req, res) => {
     // Liveness: the process answers, loaded or not (readiness is /readyz).
