@@ -6,6 +6,7 @@ import { visibleFrom, type PageOfFeed } from '../../model/feed-query.js';
 import type { FeedIndex } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
 import { visibleSiblings } from '../../model/translations.js';
+import { Slugger } from '../../model/slug.js';
 
 /** One side of a comparison: a snapshot's site and articles, seen at an instant. */
 export interface DataAt {
@@ -39,9 +40,11 @@ function linksKey(side: DataAt, article: Article): string {
  */
 export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
   const candidates = new Map<string, FeedFilter | undefined>([['', undefined]]);
+  // A changed site.json considers every article: names repeat across them, so slug each once.
+  const slugs = new Slugger();
   const consider = (article: Article): void => {
     for (const kind of FILTER_KINDS) {
-      for (const slug of slugsOf(article, kind)) {
+      for (const slug of slugsOf(article, kind, slugs.slugify)) {
         const filter = { kind, slug };
         candidates.set(feedPath(filter), filter);
       }

@@ -12,8 +12,8 @@ const BODY_SLICE = 10;
 /** Tag feeds whose first page is prepared: the largest, which most readers poll. */
 const TOP_TAGS = 20;
 /**
- * Bodies prepared at most: below the 2,048 sanitised bodies lazy-body.ts
- * keeps, so the first pages prepared last do not push out those prepared
+ * Bodies prepared at most: below the 2,048 sanitised bodies the store's
+ * BodyCache (lazy-body.ts) keeps, so the first pages prepared last do not push out those prepared
  * first. About 0.3 s of one core, in slices, after each new snapshot; an
  * unchanged article keeps its object across reloads, so a reload prepares
  * only the bodies of what changed.

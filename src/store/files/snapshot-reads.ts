@@ -1,6 +1,7 @@
 import type { Article } from '../../model/types.js';
 import { changedFeeds, type DataAt } from './changes.js';
 import { listFeeds, type FeedFilter } from '../../model/feed-filter.js';
+import { Slugger } from '../../model/slug.js';
 import { visibleFrom } from '../../model/feed-query.js';
 import { feedArticles, nextRelease } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
@@ -28,6 +29,8 @@ function visibleCount(list: readonly Article[], now: Date): number {
  * reads `current()` once, so one answer never mixes two snapshots.
  */
 export function snapshotReads(current: () => Snapshot): SnapshotReads {
+  // The directory slugs every section and tag of every visible article: remembered per name, for this store only.
+  const slugs = new Slugger();
   return {
     site: () => current().site,
     version: () => current().version,
@@ -62,7 +65,7 @@ export function snapshotReads(current: () => Snapshot): SnapshotReads {
       const snapshot = current();
       const { index } = snapshot;
       const visible = index.all.slice(visibleFrom(index.all, now));
-      const feeds: DirectoryEntry[] = listFeeds(visible).map((feed) => ({ ...feed, count: visibleCount(feedArticles(index, feed.filter) ?? [], now) }));
+      const feeds: DirectoryEntry[] = listFeeds(visible, slugs.slugify).map((feed) => ({ ...feed, count: visibleCount(feedArticles(index, feed.filter) ?? [], now) }));
       return { feeds, updated: newestChange(visible) };
     },
 
