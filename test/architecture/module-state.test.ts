@@ -73,7 +73,8 @@ describe('module state', () => {
       expect(findingsIn('const recent = new Map<string, string>();\nexport function f(k: string) { recent.set(k, k); }')).toEqual(['1 recent', '2 recent']);
       // Allowlisting a table does not let it be written.
       expect(findingsIn('const recent = new Map<string, string>();\nexport function f(k: string) { recent.set(k, k); }', ['recent'])).toEqual(['2 recent']);
-      expect(findingsIn('const TAG = /a/g;\nexport function f(s: string) { TAG.lastIndex = 0; return TAG.exec(s); }')).toEqual(['2 TAG']);
+      expect(findingsIn('const TAG = /a/g;\nexport function f(s: string) { TAG.lastIndex = 0; return TAG.exec(s); }')).toEqual(['2 TAG', '2 TAG']);
+      expect(findingsIn("const TAG = new RegExp('a', 'gu');\nexport const f = (s: string) => TAG.test(s);")).toEqual(['2 TAG']);
       expect(findingsIn('const seen = new WeakMap<object, number>();')).toEqual(['1 seen']);
       expect(findingsIn('let counter = 0;\nexport const next = () => ++counter;')).toEqual(['1 counter']);
       expect(findingsIn('var scratch = Buffer.alloc(1);')).toEqual(['1 scratch']);
@@ -87,6 +88,8 @@ describe('module state', () => {
       expect(findingsIn('export class Memo { private readonly recent = new Map<string, string>(); put(k: string) { this.recent.set(k, k); } }')).toEqual([]);
       expect(findingsIn("const recent = new Set(['x']);\nexport function f() { const recent = new Map(); recent.set(1, 2); return recent; }", ['recent'])).toEqual([]);
       expect(findingsIn('export function f() { let n = 0; n += 1; return n; }')).toEqual([]);
+      // A global regex that only replace and matchAll use starts from 0 every time; a non-global one keeps nothing.
+      expect(findingsIn("const ALL = /a/g;\nconst ONE = /a/;\nexport const f = (s: string) => (ONE.test(s) ? s.replace(ALL, '') : [...s.matchAll(ALL)].join());")).toEqual([]);
     });
   });
 });

@@ -12,6 +12,9 @@ import ts from 'typescript';
  * - any top-level `const` whose contents the file changes (`x.set(…)`,
  *   `x.add(…)`, `x.delete(…)`, `x.clear()`, `x.push(…)`, …, `x.y = …`,
  *   `x[k] = …`), allowlisted or not: a constant table is never written;
+ * - a top-level global or sticky regex (`/…/g`, `/…/y`) the file calls
+ *   `.exec` or `.test` on: both move its lastIndex, which the next caller
+ *   starts from (replace and matchAll do not depend on it);
  * - a class's static property that is not readonly, or is a new Map/Set.
  *
  * References are resolved through the type checker, so a local variable of
@@ -44,6 +47,7 @@ export function moduleStateFindings(program: ts.Program, file: string, allowed: 
   };
 
   const topLevel = new Map<ts.Symbol, string>();
+  const statefulRegexes = new Set<string>();
   for (const statement of source.statements) {
     if (ts.isVariableStatement(statement)) {
       const flags = statement.declarationList.flags;
@@ -62,6 +66,7 @@ export function moduleStateFindings(program: ts.Program, file: string, allowed: 
           const symbol = checker.getSymbolAtLocation(declaration.name);
           if (symbol) topLevel.set(symbol, name);
         }
+        if (init && isStatefulRegex(init)) statefulRegexes.add(name);
       }
     }
     if (ts.isClassDeclaration(statement)) {
@@ -88,6 +93,10 @@ export function moduleStateFindings(program: ts.Program, file: string, allowed: 
       const name = topLevelName(node.expression.expression);
       if (name !== undefined) report(node, name, `a top-level const changed with .${node.expression.name.text}(…): mutable module state`);
     }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && (node.expression.name.text === 'exec' || node.expression.name.text === 'test')) {
+      const name = topLevelName(node.expression.expression);
+      if (name !== undefined && statefulRegexes.has(name)) report(node, name, `.${node.expression.name.text}(…) on a top-level global or sticky regex: its lastIndex is state every caller shares`);
+    }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
       const target = node.left;
       if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
@@ -103,6 +112,16 @@ export function moduleStateFindings(program: ts.Program, file: string, allowed: 
   };
   visit(source);
   return findings;
+}
+
+/** A regex literal, or `new RegExp(…, flags)` with literal flags, whose flags include g or y. */
+function isStatefulRegex(init: ts.Expression): boolean {
+  if (ts.isRegularExpressionLiteral(init)) return /[gy]/.test(init.text.slice(init.text.lastIndexOf('/') + 1));
+  if (ts.isNewExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'RegExp') {
+    const flags = init.arguments?.[1];
+    return flags !== undefined && ts.isStringLiteralLike(flags) && /[gy]/.test(flags.text);
+  }
+  return false;
 }
 
 /** A compiler host serving in-memory sources (for testing the rules themselves). */
