@@ -187,6 +187,7 @@ async function benchColdRender(smallDir) {
   console.error(`\n[2] cold render of the main feed (${RENDER_ITERATIONS} new snapshots per format, medians)`);
   const { loadSite, loadArticleFiles, loadArticleFile, ARTICLES_DIR } = await import(join(DIST, 'load', 'load-data.js'));
   const { parseArticle } = await import(join(DIST, 'load', 'article.js'));
+  const { createLoadMemo } = await import(join(DIST, 'load', 'load-memo.js'));
   const { buildSnapshot } = await import(join(DIST, 'store', 'snapshot.js'));
   const { resolveFeedView } = await import(join(DIST, 'query', 'feed-view.js'));
   const { renderFeed } = await import(join(DIST, 'render', 'render.js'));
@@ -200,12 +201,14 @@ async function benchColdRender(smallDir) {
   const links = { rss: 'http://127.0.0.1:3000/rss.xml', atom: 'http://127.0.0.1:3000/atom.xml', json: 'http://127.0.0.1:3000/feed.json' };
   // The records of the newest articles, parsed anew for each snapshot: new Article objects, as a reload makes.
   const newest = base.articles.slice(0, site.feedSize + 10);
+  // What a files store holds for its reloads and lazy bodies (load/load-memo.ts): one, as the server has.
+  const memo = createLoadMemo();
   const records = newest.map((a) => JSON.parse(readFileSync(join(smallDir, ARTICLES_DIR, a.source.split('/').pop()), 'utf8')));
   const freshSnapshot = (version, lazy) => {
     const byId = new Map(base.articles.map((a) => [a.id, a]));
     const fresh = records.map((record, i) => {
       const name = newest[i].source.split('/').pop();
-      if (lazy) return loadArticleFile(smallDir, name, site).article;
+      if (lazy) return loadArticleFile(smallDir, name, site, undefined, memo).article;
       const { article } = parseArticle(record, newest[i].source, { language: site.language });
       return article;
     });

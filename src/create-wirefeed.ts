@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createApp, requestListener } from './http/app.js';
+import { createApp } from './http/app.js';
 import { mountPath } from './http/pages/feed-links.js';
 import { loadSite } from './load/load-data.js';
 import { createLogger, lineLogger } from './observe/logger.js';
@@ -55,7 +55,10 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // A keys file that cannot be used fails here, before the store opens (KeysFileError).
   const ingest = ingestOptionsOf(config, log);
   const store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
-  const app = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}) }));
+  // The standalone server's listener, access log and fast path included: under a mount Express has
+  // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
+  // answers every request itself (an unknown path is its own 404), so it never calls `next`.
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}) }));
 
   let publisher: { stop(): void } | undefined;
   let closed = false;
@@ -71,10 +74,6 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // Logged here, so a host that never awaits `ready` gets a log line, not an unhandled rejection that ends the process.
   ready.catch((error: unknown) => log(`wirefeed: cannot load the articles: ${(error as Error).stack ?? String(error)}`, 'error'));
 
-  // The standalone server's listener, access log and fast path included: under a mount Express has
-  // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
-  // answers every request itself (an unknown path is its own 404), so it never calls `next`.
-  const listener = requestListener(app);
   const expectedMount = mountPath(site);
   let warned = false;
   const router: WirefeedRouter = (req, res) => {

@@ -6,7 +6,7 @@ import { openStore } from './store/open-store.js';
 import { DatabaseStartError } from './store/postgres/postgres-store.js';
 import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
-import { createApp, requestListener } from './http/app.js';
+import { createApp } from './http/app.js';
 import { KeysFileError } from './http/api-keys.js';
 import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
@@ -60,12 +60,12 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const app = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), serveMetrics: config.metricsPort === undefined }));
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), serveMetrics: config.metricsPort === undefined }));
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
   };
-  const server = createServer(requestListener(app), { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
+  const server = createServer(listener, { maxConnectionsPerClient: config.maxConnectionsPerClient }).listen(config.port, config.host, () => {
     logger.info(`wirefeed: listening on ${site.baseUrl}/ — loading articles; /readyz answers 200 once they are served`);
   });
   server.on('error', fail(`${config.host}:${config.port}`));

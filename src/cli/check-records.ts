@@ -5,6 +5,7 @@ import { buildSnapshot, type FileRecord } from '../store/snapshot.js';
 import { parseArticleWithoutBody } from '../load/article.js';
 import { SiteError, type ArticleError } from '../load/errors.js';
 import { readJsonFile } from '../load/files.js';
+import { createLoadMemo } from '../load/load-memo.js';
 import { locateFields, positionOf, type TextPosition } from '../load/json-locate.js';
 import { parseSite } from '../load/site.js';
 
@@ -60,10 +61,12 @@ export function checkGroup(group: CheckGroup): CheckResult {
     site = checked.site ?? site;
   }
   const { language } = site;
+  // One for the files of this check: folders, read buffer, slugs and zone names reused across them.
+  const memo = createLoadMemo();
   const files: FileRecord[] = group.records.map(({ path, shownAs, root }) => {
-    const read = readJsonFile(root ?? group.root, path, shownAs);
+    const read = readJsonFile(root ?? group.root, path, shownAs, undefined, undefined, memo.files);
     if (!read.ok) return { name: basename(path), shownAs, errors: [read.error], warnings: [] };
-    const parsed = parseArticleWithoutBody(read.value, shownAs, { language });
+    const parsed = parseArticleWithoutBody(read.value, shownAs, { language, memo });
     return { name: basename(path), shownAs, ...(parsed.article === undefined ? {} : { article: parsed.article }), errors: parsed.errors, warnings: parsed.warnings };
   });
   const snapshot = buildSnapshot(site, files, 1);

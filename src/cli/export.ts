@@ -1,12 +1,11 @@
 import { loadAssets } from '../http/pages/assets.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve, sep } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-import type express from 'express';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { createApp } from '../http/app.js';
+import { createApp, type WirefeedApp } from '../http/app.js';
 import { SiteError } from '../load/errors.js';
 import { loadArticleFiles, loadSite } from '../load/load-data.js';
 import { listFeeds } from '../model/feed-filter.js';
@@ -21,8 +20,8 @@ import { createProgress, type ProgressOptions } from './progress.js';
 
 /** What an export is made from: the real app, the store it serves, and the instant it is served at. */
 export interface ExportOptions {
-  /** The app built by createApp for `store` and a clock fixed at `now`. */
-  readonly app: express.Express;
+  /** What createApp built for `store` and a clock fixed at `now`: served through its listener, as the server serves it. */
+  readonly app: Pick<WirefeedApp, 'listener'>;
   readonly store: Store;
   readonly now: Date;
   readonly outDir: string;
@@ -160,7 +159,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   const log = options.log ?? (() => undefined);
   const outDir = resolve(options.outDir);
   const server = await new Promise<Server>((ready) => {
-    const s = options.app.listen(0, '127.0.0.1', () => ready(s));
+    const s = createServer(options.app.listener).listen(0, '127.0.0.1', () => ready(s));
   });
   const { port } = server.address() as AddressInfo;
   const files = new Map<string, string>();

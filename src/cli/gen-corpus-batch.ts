@@ -1,4 +1,5 @@
 import { parseArticle } from '../load/article.js';
+import { createParseMemo } from '../load/load-memo.js';
 import { displayName } from '../load/files.js';
 import { ARTICLES_DIR } from '../load/load-data.js';
 import type { Article } from '../model/types.js';
@@ -30,12 +31,14 @@ export function buildCorpusBatch(job: CorpusBatchJob): CorpusBatch {
   const rows: ArticleRow[] = [];
   const articles: Article[] = [];
   let bytes = 0;
+  // This batch's own (a batch runs on one thread): generated names repeat across its records.
+  const memo = createParseMemo();
   for (let i = job.start; i < job.end; i++) {
     const record = generateRecord(job.seed, i);
     const text = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
     bytes += text.length;
     const name = `${String(record.id)}.json`;
-    const parsed = parseArticle(record, displayName(job.out, ARTICLES_DIR, name), { language: CORPUS_SITE.language });
+    const parsed = parseArticle(record, displayName(job.out, ARTICLES_DIR, name), { language: CORPUS_SITE.language, memo });
     if (parsed.article === undefined) throw new Error(`generated record ${i} is invalid: ${parsed.errors.map((e) => e.message).join('; ')}`);
     rows.push(articleRow(parsed.article, record, contentHash(CORPUS_SITE.language, text), name));
     articles.push(parsed.article);

@@ -3,6 +3,7 @@ import { closeSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readSy
 import { join, resolve } from 'node:path';
 import { parseArticle } from '../load/article.js';
 import { displayName, listJsonFiles, readJsonFile } from '../load/files.js';
+import { RecordFileReader } from '../load/record-file-reader.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
 import { parseNewsroomText, toArticleRecord, type ImportOptions, type NewsroomStory } from './newsroom-text.js';
 import type { Article, Site } from '../model/types.js';
@@ -202,10 +203,12 @@ function readText(path: string): { ok: true; value: string } | { ok: false; prob
 
 /** Another record file in the folder that already carries this id (the server would reject one of the two). */
 function otherFileWithId(dataDir: string, articlesDir: string, id: string, fileName: string): { shownAs: string; record: Record<string, unknown> } | undefined {
+  // Every file of the folder may be read: one reader (folders resolved once, one buffer) for them all.
+  const reader = new RecordFileReader();
   for (const name of listJsonFiles(articlesDir)) {
     if (name === fileName) continue;
     const shownAs = displayName(dataDir, ARTICLES_DIR, name);
-    const read = readJsonFile(dataDir, join(articlesDir, name), shownAs);
+    const read = readJsonFile(dataDir, join(articlesDir, name), shownAs, undefined, undefined, reader);
     if (read.ok && typeof read.value === 'object' && read.value !== null && (read.value as { id?: unknown }).id === id) return { shownAs, record: read.value as Record<string, unknown> };
   }
   return undefined;

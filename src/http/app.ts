@@ -10,6 +10,7 @@ import { createPagesRouter } from './pages/router.js';
 import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
+import { NegotiationCache } from './compress.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
@@ -49,17 +50,26 @@ export interface AppDeps {
 }
 
 
-/**
- * The request listener to serve an app with: its fast path for repeat feed
- * requests in front (when it has one), then the app.
- */
-export function requestListener(app: express.Express): RequestListener {
-  const fastPath = app.locals.fastPath as FastPath | undefined;
-  return observeRequests(fastPath ? fastPath.listener(app) : app, app.locals.observe as ObserveOptions);
+/** What createApp builds: the Express app, the listener to serve it with, and the parts tests observe. */
+export interface WirefeedApp {
+  /**
+   * The Express app: guards, routes, pages and APIs. Serve `listener`, not
+   * this: without it, repeat feed requests miss the fast path and no request
+   * is logged or counted.
+   */
+  readonly app: express.Express;
+  /**
+   * The Node request listener to serve (http.createServer(listener), or
+   * mounted as a handler in another app): the fast path for repeat feed
+   * requests in front of `app`, the access log and metrics around both.
+   */
+  readonly listener: RequestListener;
+  /** The fast path in `listener`; tests read its `hits`. */
+  readonly fastPath: FastPath;
 }
 
-/** Builds the Express app. It does not listen: main.ts does. */
-export function createApp(deps: AppDeps): express.Express {
+/** Builds the app and its listener. It does not listen: main.ts does. */
+export function createApp(deps: AppDeps): WirefeedApp {
   const clock = deps.clock ?? (() => new Date());
   const log = deps.log ?? logToStderr;
   const app = express();
@@ -83,13 +93,13 @@ export function createApp(deps: AppDeps): express.Express {
   const admit = rateLimit && ((req: IncomingMessage) => rateLimit.admit(req, clientAddress(req, trust)).allowed);
   const fastPath = new FastPath((key, generation) => feedCache.isCurrent(key, generation), clock, admit);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
-  if (fastPath) feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), ...(fastPath ? { fastPath } : {}), ...(metrics ? { onRender: metrics.observeRender } : {}) }));
-  app.locals.fastPath = fastPath;
-  app.locals.observe = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) } satisfies ObserveOptions;
+  feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
+  // One Accept-Encoding memo for this app's feeds and documents.
+  const encodings = new NegotiationCache();
+  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) }));
   if (metrics) metrics.watchStore(deps.store, clock);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
-  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
+  app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', async (_req, res) => {
     // Liveness: the process answers, loaded or not (readiness is /readyz).
@@ -149,5 +159,6 @@ export function createApp(deps: AppDeps): express.Express {
     sendError(req, res, 500, deps.production ? 'Internal server error' : `Internal server error: ${(error as Error).message}`);
   };
   app.use(onError);
-  return app;
+  const observe: ObserveOptions = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) };
+  return { app, listener: observeRequests(fastPath.listener(app), observe), fastPath };
 }

@@ -1,11 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
-import { negotiateEncoding } from './compress.js';
+import type { NegotiationCache } from './compress.js';
 import { writeReply } from './reply.js';
 import { HttpError } from './errors.js';
 import { replyOf, type CachedFeed, type FeedCache, type Representation, type RenderResult } from './feed-cache.js';
 
 export interface CachedDocumentRequest {
   readonly cache: FeedCache;
+  /** The app's Accept-Encoding memo. */
+  readonly encodings: NegotiationCache;
   /** Unique per document and selection; the cache's generation covers data changes. */
   readonly key: string;
   readonly generation: number;
@@ -24,7 +26,7 @@ export interface CachedDocumentRequest {
  * without a body.
  */
 export function serveCachedDocument(req: Request, res: Response, next: NextFunction, doc: CachedDocumentRequest): void {
-  const coding = negotiateEncoding(req.headers['accept-encoding']);
+  const coding = doc.encodings.encodingFor(req.headers['accept-encoding']);
   if (coding === undefined) {
     throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
   }

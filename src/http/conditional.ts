@@ -36,14 +36,13 @@ export function isNotModified(headers: ConditionalHeaders, validators: Validator
 export function noneMatchFails(field: string, etag: string): boolean {
   if (field.trim() === '*') return true;
   const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
-  ENTITY_TAG.lastIndex = 0;
-  for (let match = ENTITY_TAG.exec(field); match !== null; match = ENTITY_TAG.exec(field)) {
+  // A global regex keeps its position (lastIndex) between calls: one per call, not one per module.
+  const entityTag = /(?:W\/)?("[^"]*")/g;
+  for (let match = entityTag.exec(field); match !== null; match = entityTag.exec(field)) {
     if (match[1] === opaque) return true;
   }
   return false;
 }
-
-const ENTITY_TAG = /(?:W\/)?("[^"]*")/g;
 
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';

@@ -6,7 +6,7 @@ import type { FeedExtras } from '../render/extras.js';
 import { FORMATS, RenderCache, renderFeed, SERVED_FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { markCacheStatus } from './cache-status.js';
-import { negotiateEncoding, type ContentCoding } from './compress.js';
+import type { ContentCoding, NegotiationCache } from './compress.js';
 import { writeReply } from './reply.js';
 import { HttpError } from './errors.js';
 import { FeedCache, replyOf, type CachedFeed, type Representation } from './feed-cache.js';
@@ -28,6 +28,8 @@ export interface FeedRoutesDeps {
   readonly caching: FeedCaching;
   /** Rendered feeds; one per app. */
   readonly cache: FeedCache;
+  /** Accept-Encoding answers, remembered per header; one per app. */
+  readonly encodings: NegotiationCache;
   /** WebSub hub every feed announces. */
   readonly hub?: string;
   /** Where answered feed requests are recorded for replay before Express (see fast-path.ts). */
@@ -103,7 +105,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const now = clock();
     const nowMs = now.getTime();
     const request = parseFeedRequest(format, kind, kind === undefined ? undefined : String(req.params.slug), req.query as Record<string, unknown>, store.site().feedSize);
-    const coding: ContentCoding | undefined = negotiateEncoding(req.headers['accept-encoding']);
+    const coding: ContentCoding | undefined = deps.encodings.encodingFor(req.headers['accept-encoding']);
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }

@@ -8,6 +8,7 @@ import { cacheControlUntil, serveCachedDocument } from './cached-document.js';
 import { HttpError } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
 import type { FeedCaching } from './feed-routes.js';
+import type { NegotiationCache } from './compress.js';
 
 const NINJS_SUFFIX = '.ninjs.json';
 
@@ -17,6 +18,8 @@ export interface SyndicationRoutesDeps {
   readonly caching: FeedCaching;
   /** The app's response cache, shared with the feeds (keys here start with a path no feed has). */
   readonly cache: FeedCache;
+  /** The app's Accept-Encoding memo (shared with the feed routes). */
+  readonly encodings: NegotiationCache;
 }
 
 /** robots.txt: crawlers may read everything; the news sitemap is announced here, where Google looks for it. */
@@ -30,7 +33,7 @@ export function renderRobotsTxt(baseUrl: string): string {
  * Route glue only: selection is in query/, documents in render/.
  */
 export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Router {
-  const { store, clock, cache, caching } = deps;
+  const { store, clock, cache, caching, encodings } = deps;
   const router = express.Router();
 
   router.get('/news-sitemap.xml', (req, res, next) => {
@@ -38,6 +41,7 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
     const now = clock();
     serveCachedDocument(req, res, next, {
       cache,
+      encodings,
       generation,
       now: now.getTime(),
       key: '/news-sitemap.xml',
@@ -67,6 +71,7 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
     if (article === undefined || !isVisible(article, now)) throw new HttpError(404, `No published article with id ${JSON.stringify(id.slice(0, 200))}. Articles are listed in /ninjs.json.`);
     serveCachedDocument(req, res, next, {
       cache,
+      encodings,
       generation,
       now: now.getTime(),
       key: `/articles/${id}.ninjs.json`,

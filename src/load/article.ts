@@ -1,7 +1,7 @@
 import { CREDIT_ROLES, type Article, type ArticleStatus, type Credit, type CreditRole, type Image } from '../model/types.js';
-import { slugify } from '../model/slug.js';
 import { parseCreditLine, type ParsedCredit } from './credit-line.js';
-import { isKnownZone, parseRecordDate } from './dates.js';
+import { parseRecordDate, type ZoneNames } from './dates.js';
+import { createParseMemo, type ParseMemo } from './load-memo.js';
 import { ArticleError } from './errors.js';
 import { describe, FieldReader, readInteger, readLine, readUrl } from './fields.js';
 import { sanitizeBody } from './html.js';
@@ -28,6 +28,8 @@ const MAX_CREDITS = 50;
 export interface ParseDefaults {
   /** Language of records that do not give one (the site's). */
   readonly language: string;
+  /** The load's or store's slugs and zone names (see load-memo.ts); a fresh one per record when absent. */
+  readonly memo?: ParseMemo;
 }
 
 /**
@@ -113,6 +115,7 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
     }
   }
   const fields = new FieldReader(record, report);
+  const { slugs, zones } = defaults.memo ?? createParseMemo();
 
   const id = fields.line('id', true, 200);
   if (id !== undefined && !ID_PATTERN.test(id)) report('id', `must be lowercase letters, digits and single '-' between them, got ${JSON.stringify(id)}`);
@@ -122,10 +125,10 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
   const bodyText = readBodyText(fields);
 
   const timezone = fields.line('timezone', false, 100);
-  if (timezone !== undefined && !isKnownZone(timezone)) report('timezone', `must be an IANA time zone name such as "Asia/Seoul", got ${JSON.stringify(timezone)}`);
-  const zone = timezone !== undefined && isKnownZone(timezone) ? timezone : undefined;
-  const published = readDate(fields, 'published', true, zone, report);
-  const updated = readDate(fields, 'updated', false, zone, report);
+  if (timezone !== undefined && !zones.isKnown(timezone)) report('timezone', `must be an IANA time zone name such as "Asia/Seoul", got ${JSON.stringify(timezone)}`);
+  const zone = timezone !== undefined && zones.isKnown(timezone) ? timezone : undefined;
+  const published = readDate(fields, 'published', true, zone, zones, report);
+  const updated = readDate(fields, 'updated', false, zone, zones, report);
   if (published && updated && updated.getTime() < published.getTime()) report('updated', 'must not be earlier than "published"');
 
   const language = fields.line('language', false, 35);
@@ -133,8 +136,8 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
 
   const service = fields.line('service', false, 200);
   const section = fields.line('section', false, 200);
-  const tags = readTags(fields, report);
-  const credits = readCredits(fields, record, report);
+  const tags = readTags(fields, slugs.slugify, report);
+  const credits = readCredits(fields, record, slugs.slugify, report);
   const images = readImages(fields, report);
 
   const status = fields.line('status', false, 20) ?? 'published';
@@ -178,10 +181,10 @@ function readBodyText(fields: FieldReader): string | undefined {
   return fields.text('body', true);
 }
 
-function readDate(fields: FieldReader, field: string, required: boolean, zone: string | undefined, report: (f: string, p: string) => void): Date | undefined {
+function readDate(fields: FieldReader, field: string, required: boolean, zone: string | undefined, zones: ZoneNames, report: (f: string, p: string) => void): Date | undefined {
   const text = fields.line(field, required, 100);
   if (text === undefined) return undefined;
-  const result = parseRecordDate(text, zone);
+  const result = parseRecordDate(text, zone, zones);
   if (!result.ok) {
     report(field, result.problem);
     return undefined;
@@ -189,7 +192,7 @@ function readDate(fields: FieldReader, field: string, required: boolean, zone: s
   return result.date;
 }
 
-function readTags(fields: FieldReader, report: (f: string, p: string) => void): string[] {
+function readTags(fields: FieldReader, slugify: (name: string) => string, report: (f: string, p: string) => void): string[] {
   const list = fields.array('tags');
   if (!list) return [];
   if (list.length > MAX_TAGS) report('tags', `must have at most ${MAX_TAGS} entries, got ${list.length}`);
@@ -206,7 +209,7 @@ function readTags(fields: FieldReader, report: (f: string, p: string) => void): 
   return tags;
 }
 
-function readCredits(fields: FieldReader, record: Readonly<Record<string, unknown>>, report: (f: string, p: string) => void): Credit[] {
+function readCredits(fields: FieldReader, record: Readonly<Record<string, unknown>>, slugify: (name: string) => string, report: (f: string, p: string) => void): Credit[] {
   if (fields.has('credits') && fields.has('creditLine')) {
     report('creditLine', 'cannot be given together with "credits"; give one of them');
     return [];
@@ -219,7 +222,7 @@ function readCredits(fields: FieldReader, record: Readonly<Record<string, unknow
       report('creditLine', `could not be read as credits: ${JSON.stringify(parsed.unparsed)} is not "Reported by …", "Written by …", "Translated by …", "Edited by …", "Photos by …" or "Produced by …"`);
       return [];
     }
-    return parsed.credits.map(withSlug);
+    return parsed.credits.map((credit) => withSlug(credit, slugify));
   }
   const list = fields.array('credits');
   if (!list) return [];
@@ -237,7 +240,7 @@ function readCredits(fields: FieldReader, record: Readonly<Record<string, unknow
       return report(`${at}.role`, `must be one of ${CREDIT_ROLES.join(', ')}, got ${JSON.stringify(role)}`);
     }
     if (name === undefined || role === undefined) return;
-    credits.push(withSlug(organization === undefined ? { name, role: role as CreditRole } : { name, role: role as CreditRole, organization }));
+    credits.push(withSlug(organization === undefined ? { name, role: role as CreditRole } : { name, role: role as CreditRole, organization }, slugify));
   });
   return credits;
 }
@@ -249,7 +252,7 @@ function plainLine(line: string | undefined): string | undefined {
   return plain === '' ? undefined : plain;
 }
 
-function withSlug(credit: ParsedCredit): Credit {
+function withSlug(credit: ParsedCredit, slugify: (name: string) => string): Credit {
   return { ...credit, slug: slugify(credit.name) };
 }
 

@@ -13,16 +13,27 @@ const MAX_YEAR = 9999;
  * Zone names already checked. luxon's isValidZone builds an Intl.DateTimeFormat
  * on every call (~0.1 ms), which made it the largest single cost of loading
  * 100,000 records; a newsroom uses a handful of zones, so remember the answer.
+ * One per load or store (see load-memo.ts), never module state.
  */
-const knownZones = new Map<string, boolean>();
+export class ZoneNames {
+  private readonly known = new Map<string, boolean>();
 
-export function isKnownZone(zone: string): boolean {
-  let known = knownZones.get(zone);
-  if (known === undefined) {
-    known = IANAZone.isValidZone(zone);
-    if (knownZones.size < 1000) knownZones.set(zone, known);
+  constructor(private readonly limit = 1000) {}
+
+  /** Whether `zone` is an IANA time zone name. */
+  isKnown(zone: string): boolean {
+    let known = this.known.get(zone);
+    if (known === undefined) {
+      known = IANAZone.isValidZone(zone);
+      if (this.known.size < this.limit) this.known.set(zone, known);
+    }
+    return known;
   }
-  return known;
+
+  /** Names remembered (at most the limit). */
+  get size(): number {
+    return this.known.size;
+  }
 }
 
 /**
@@ -30,9 +41,10 @@ export function isKnownZone(zone: string): boolean {
  * date-time plus an IANA `timezone`; or RFC 2822 (which always has a zone).
  * A local time without a zone, an unknown zone, an impossible date, or a
  * local time that the zone skips (a DST gap) is an error, never a guess. In a
- * DST overlap the earlier instant is taken.
+ * DST overlap the earlier instant is taken. `zones`: the load's memo of
+ * zone names; without it the zone is checked afresh (~0.1 ms).
  */
-export function parseRecordDate(value: string, timezone: string | undefined): DateResult {
+export function parseRecordDate(value: string, timezone: string | undefined, zones?: ZoneNames): DateResult {
   const text = value.trim();
   const expected = 'must be an ISO 8601 date-time with an offset (or a local date-time with "timezone"), or an RFC 2822 date';
   if (text === '') return fail(`${expected}, got ""`);
@@ -46,7 +58,7 @@ export function parseRecordDate(value: string, timezone: string | undefined): Da
       parsed = DateTime.fromISO(text.replace(' ', 'T'), { setZone: true });
     } else {
       if (timezone === undefined) return fail(`${expected}; ${JSON.stringify(value)} has no offset and the record has no "timezone"`);
-      if (!isKnownZone(timezone)) return fail(`cannot be read in unknown time zone ${JSON.stringify(timezone)}`);
+      if (!(zones ?? new ZoneNames()).isKnown(timezone)) return fail(`cannot be read in unknown time zone ${JSON.stringify(timezone)}`);
       parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: timezone });
       if (parsed.isValid && !sameWallClock(text, parsed)) {
         return fail(`${JSON.stringify(value)} does not exist in ${timezone} (the clocks skip it)`);

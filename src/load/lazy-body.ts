@@ -24,32 +24,68 @@ export interface BodySource {
 const BODY_SOURCE = Symbol('wirefeed.bodySource');
 type WithSource = { readonly url: string; readonly source: string; readonly [BODY_SOURCE]: BodySource };
 
-/** Sanitised bodies recently produced, least recently used first. Bounded: it is a convenience, not a store. */
-const recent = new Map<BodySource, string>();
+type Produce = BodySource['produce'];
+
 /** Enough for every item of every format of a few dozen feeds being rendered at once. */
 const RECENT_LIMIT = 2048;
+
+/**
+ * Sanitised bodies recently produced, least recently used first: the three
+ * formats of a feed each read the body once while rendering, and
+ * sanitising takes ~0.3 ms. Bounded: it is a convenience, not a store. One
+ * per store (see load-memo.ts), shared by its loads and reloads, never
+ * between stores.
+ */
+export class BodyCache {
+  private readonly recent = new Map<BodySource, string>();
+  private readonly wrapped = new Map<Produce, Produce>();
+
+  constructor(private readonly limit = RECENT_LIMIT) {}
+
+  /**
+   * `produce`, answering from this cache: one function per kind of source
+   * and cache (the same one each call), so 100,000 sources made with it
+   * still carry no closure of their own.
+   */
+  cached(produce: Produce): Produce {
+    let through = this.wrapped.get(produce);
+    if (through === undefined) {
+      through = (article, source) => this.bodyOf(article, source, produce);
+      this.wrapped.set(produce, through);
+    }
+    return through;
+  }
+
+  private bodyOf(article: Parameters<Produce>[0], source: BodySource, produce: Produce): string {
+    const hit = this.recent.get(source);
+    if (hit !== undefined) {
+      this.recent.delete(source);
+      this.recent.set(source, hit);
+      return hit;
+    }
+    const body = produce(article, source);
+    this.recent.set(source, body);
+    if (this.recent.size > this.limit) this.recent.delete(this.recent.keys().next().value as BodySource);
+    return body;
+  }
+
+  /** Bodies held (at most the limit). */
+  get size(): number {
+    return this.recent.size;
+  }
+}
 
 /** The one getter all lazily loaded articles share. */
 function lazyBody(this: WithSource): string {
   const source = this[BODY_SOURCE];
-  const hit = recent.get(source);
-  if (hit !== undefined) {
-    recent.delete(source);
-    recent.set(source, hit);
-    return hit;
-  }
-  const body = source.produce(this, source);
-  recent.set(source, body);
-  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as BodySource);
-  return body;
+  return source.produce(this, source);
 }
 
 /**
  * A copy of `article` whose `body` is an accessor returning
- * `source.produce(article, source)`, computed on first read and remembered
- * in a small shared LRU (the three formats of a feed each read the body
- * once while rendering). `produce` may throw (StaleArticleError); nothing
- * is remembered then. The property stays an own, enumerable, read-only one
+ * `source.produce(article, source)`, computed on every read unless `produce`
+ * came from a BodyCache (the store's), which remembers the latest bodies.
+ * `produce` may throw (StaleArticleError); nothing is remembered then. The property stays an own, enumerable, read-only one
  * in the same position, so code that reads or spreads an article sees a
  * string as before; the source is kept under a symbol, out of spreads and
  * JSON.

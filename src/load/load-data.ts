@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Article, Site } from '../model/types.js';
 import { attachLazyBody, parseArticleWithoutBody, sanitizedBodyOf } from './article.js';
-import type { BodySource } from './lazy-body.js';
+import type { BodyCache, BodySource } from './lazy-body.js';
+import { createLoadMemo, type LoadMemo } from './load-memo.js';
 import { SiteError, type ArticleError } from './errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, readJsonFile, readJsonFileVersion, type FileVersion } from './files.js';
 import { parseSite, type SiteOverrides } from './site.js';
@@ -50,13 +51,17 @@ export type BodyStorage = 'memory' | 'disk';
 /** Initial loads of more files than this keep bodies on disk (see BodyStorage). */
 export const BODIES_ON_DISK_FROM = 20_000;
 
-/** Reads and validates one article file, leaving the body's sanitising (and with `disk`, its decoding) for later; never throws. */
-export function readArticleFile(dataDir: string, name: string, language: string, maxBytes = MAX_RECORD_BYTES, bodies: BodyStorage = 'memory'): ArticleFileRead {
+/**
+ * Reads and validates one article file, leaving the body's sanitising (and
+ * with `disk`, its decoding) for later; never throws. `memo`: the load's or
+ * store's (see load-memo.ts); without it nothing is reused.
+ */
+export function readArticleFile(dataDir: string, name: string, language: string, maxBytes = MAX_RECORD_BYTES, bodies: BodyStorage = 'memory', memo?: Pick<LoadMemo, 'files' | 'slugs' | 'zones'>): ArticleFileRead {
   const shownAs = displayName(dataDir, ARTICLES_DIR, name);
   // On disk, the body is checked now but decoded only when the article is shown.
-  const read = readJsonFile(dataDir, join(dataDir, ARTICLES_DIR, name), shownAs, maxBytes, bodies === 'disk' ? 'body' : undefined);
+  const read = readJsonFile(dataDir, join(dataDir, ARTICLES_DIR, name), shownAs, maxBytes, bodies === 'disk' ? 'body' : undefined, memo?.files);
   if (!read.ok) return { name, shownAs, errors: [read.error], warnings: [] };
-  const result = parseArticleWithoutBody(read.value, shownAs, { language });
+  const result = parseArticleWithoutBody(read.value, shownAs, memo === undefined ? { language } : { language, memo });
   if (!result.article) return { name, shownAs, errors: result.errors, warnings: result.warnings };
   const rawBody = bodies === 'memory' ? (read.value as { body?: unknown }).body : undefined;
   return { name, shownAs, article: result.article, version: read.version, ...(typeof rawBody === 'string' ? { rawBody } : {}), errors: result.errors, warnings: result.warnings };
@@ -65,23 +70,24 @@ export function readArticleFile(dataDir: string, name: string, language: string,
 /**
  * Completes a read into a FileRecord: the article's body becomes an
  * accessor that reads the file again on first use, and only from the same
- * version of the file (see lazy-body.ts).
+ * version of the file (see lazy-body.ts). `bodies`: the store's cache of
+ * sanitised bodies; without it a body is sanitised on every read.
  */
-export function attachBody(dataDir: string, read: ArticleFileRead): FileRecord {
+export function attachBody(dataDir: string, read: ArticleFileRead, bodies?: BodyCache): FileRecord {
   const { name, shownAs, article, version, rawBody, errors, warnings } = read;
   if (article !== undefined && rawBody !== undefined) {
-    const source: MemoryBodySource = { produce: bodyFromMemory, raw: rawBody };
+    const source: MemoryBodySource = { produce: bodies?.cached(bodyFromMemory) ?? bodyFromMemory, raw: rawBody };
     return { name, shownAs, article: attachLazyBody(article, source), ...(version === undefined ? {} : { version }), errors, warnings };
   }
   if (article === undefined || version === undefined) return { name, shownAs, errors, warnings };
-  return { name, shownAs, article: attachLazyBody(article, fileBodySource(dataDir, name, version)), version, errors, warnings };
+  return { name, shownAs, article: attachLazyBody(article, fileBodySource(dataDir, name, version, bodies)), version, errors, warnings };
 }
 
 /** Where the body of `name` is: that file in exactly `version` (read again on first use, see lazy-body.ts). */
-export function fileBodySource(dataDir: string, name: string, version: FileVersion): BodySource {
+export function fileBodySource(dataDir: string, name: string, version: FileVersion, bodies?: BodyCache): BodySource {
   // One small object per article, no closures: this is kept for every article loaded. It shares the record's
   // version object rather than copying its four numbers (two of them boxed doubles) for each of 100,000.
-  const source: FileBodySource = { produce: bodyFromFile, dataDir, name, version };
+  const source: FileBodySource = { produce: bodies?.cached(bodyFromFile) ?? bodyFromFile, dataDir, name, version };
   return source;
 }
 
@@ -107,13 +113,13 @@ function bodyFromFile(article: { readonly url: string; readonly source: string }
   return sanitizedBodyOf(again?.ok ? again.value : undefined, article);
 }
 
-/** Reads one article file into a FileRecord; never throws. The body is read when first used. */
-export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord {
-  return attachBody(dataDir, readArticleFile(dataDir, name, site.language, maxBytes));
+/** Reads one article file into a FileRecord; never throws. The body is read when first used. `memo`: the store's. */
+export function loadArticleFile(dataDir: string, name: string, site: Site, maxBytes = MAX_RECORD_BYTES, memo?: LoadMemo): FileRecord {
+  return attachBody(dataDir, readArticleFile(dataDir, name, site.language, maxBytes, 'memory', memo), memo?.bodies);
 }
 
-/** Reads every `articles/*.json` file, in name order. */
-export function loadArticleFiles(dataDir: string, site: Site, maxBytes = MAX_RECORD_BYTES): FileRecord[] {
-  return listJsonFiles(join(dataDir, ARTICLES_DIR)).map((name) => loadArticleFile(dataDir, name, site, maxBytes));
+/** Reads every `articles/*.json` file, in name order, with one memo for them all (the caller's, or one of their own). */
+export function loadArticleFiles(dataDir: string, site: Site, maxBytes = MAX_RECORD_BYTES, memo: LoadMemo = createLoadMemo()): FileRecord[] {
+  return listJsonFiles(join(dataDir, ARTICLES_DIR)).map((name) => loadArticleFile(dataDir, name, site, maxBytes, memo));
 }
 

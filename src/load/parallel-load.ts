@@ -22,6 +22,7 @@ import type { FileRecord } from './file-record.js';
 import { ArticleError } from './errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from './files.js';
 import { ArticleInterner } from './intern.js';
+import { createLoadMemo, type LoadMemo } from './load-memo.js';
 import { ARTICLES_DIR, attachBody, BODIES_ON_DISK_FROM, readArticleFile, type ArticleFileRead, type BodyStorage } from './load-data.js';
 
 /** Names per chunk: large enough that posting results is cheap, small enough to balance threads. */
@@ -64,20 +65,20 @@ export function takeChunk(counter: Int32Array): number {
   return Atomics.add(counter, 0, 1);
 }
 
-/** Reads the chunk's files (one thread's share of the work). */
-export function readChunk(job: Omit<LoadJob, 'counter'>, chunk: number): ArticleFileRead[] {
-  return job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE).map((name) => readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
+/** Reads the chunk's files (one thread's share of the work), reusing the thread's `memo`. */
+export function readChunk(job: Omit<LoadJob, 'counter'>, chunk: number, memo: LoadMemo): ArticleFileRead[] {
+  return job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE).map((name) => readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies, memo));
 }
 
 /** Files the main thread reads between two turns of the event loop: ~10 ms, so /healthz and /readyz answer during a load. */
 const MAIN_THREAD_SLICE = 100;
 
 /** readChunk on the main thread, giving the event loop a turn every MAIN_THREAD_SLICE files. */
-async function readChunkYielding(job: Omit<LoadJob, 'counter'>, chunk: number, onRead: (files: number) => void): Promise<ArticleFileRead[]> {
+async function readChunkYielding(job: Omit<LoadJob, 'counter'>, chunk: number, onRead: (files: number) => void, memo: LoadMemo): Promise<ArticleFileRead[]> {
   const names = job.names.slice(chunk * CHUNK_SIZE, (chunk + 1) * CHUNK_SIZE);
   const reads: ArticleFileRead[] = [];
   for (let from = 0; from < names.length; from += MAIN_THREAD_SLICE) {
-    for (const name of names.slice(from, from + MAIN_THREAD_SLICE)) reads.push(readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies));
+    for (const name of names.slice(from, from + MAIN_THREAD_SLICE)) reads.push(readArticleFile(job.dataDir, name, job.language, job.maxBytes, job.bodies, memo));
     onRead(Math.min(MAIN_THREAD_SLICE, names.length - from));
     await yieldToEventLoop();
   }
@@ -96,6 +97,8 @@ export interface ParallelLoadOptions {
   readonly onRead?: (files: number) => void;
   /** Heap limits of each loader thread (default: see where the threads start); tests make them tiny to see a thread fail. */
   readonly threadLimits?: { readonly maxYoungGenerationSizeMb: number; readonly maxOldGenerationSizeMb: number };
+  /** The store's memo (see load-memo.ts), used on the main thread and by the bodies; default: one for this load. Loader threads make their own. */
+  readonly memo?: LoadMemo;
 }
 
 /** Loader threads to start: one per core beyond the main thread's, at most 3; 0 for small data. */
@@ -123,7 +126,8 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   // all 100,000 being held next to their records at the end (a transient ~30 MB of peak RSS).
   const results: (readonly FileRecord[] | undefined)[] = new Array(chunks);
   const interner = new ArticleInterner();
-  const complete = (read: ArticleFileRead): FileRecord => attachBody(dataDir, read.article === undefined ? read : { ...read, article: interner.article(read.article) });
+  const memo = options.memo ?? createLoadMemo();
+  const complete = (read: ArticleFileRead): FileRecord => attachBody(dataDir, read.article === undefined ? read : { ...read, article: interner.article(read.article) }, memo.bodies);
   const workers = Array.from({ length: threads }, () => {
     // A small young generation: a larger one (48 MB) saved no measurable time and cost ~45 MB of peak RSS.
     // A small old generation too: a thread holds one chunk at a time, and without a limit its heap grew
@@ -142,11 +146,11 @@ export async function loadArticleFilesInParallel(dataDir: string, site: Site, op
   });
   const shared = new Int32Array(counter);
   if (options.mainThreadReads !== false || threads === 0) {
-    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = (await readChunkYielding(job, chunk, onRead)).map(complete);
+    for (let chunk = takeChunk(shared); chunk < chunks; chunk = takeChunk(shared)) results[chunk] = (await readChunkYielding(job, chunk, onRead, memo)).map(complete);
   }
   await Promise.all(workers);
   for (let chunk = 0; chunk < chunks; chunk += 1) {
-    results[chunk] ??= (await readChunkYielding(job, chunk, onRead)).map(complete);
+    results[chunk] ??= (await readChunkYielding(job, chunk, onRead, memo)).map(complete);
   }
   const records: FileRecord[] = [];
   results.forEach((chunkRecords, chunk) => {

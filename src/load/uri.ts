@@ -4,7 +4,7 @@
  * and some others as they are, and the W3C validator reports each as an
  * error ("Invalid character in a URI"). A record's `…#]]>` became one.
  */
-const NOT_IN_URI = /[^0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#\u0080-\u{10FFFF}]/gu;
+const NOT_IN_URI = /[^0-9A-Za-z;/?:@&=+$.\-_!~*'()%,#\u0080-\u{10FFFF}]/u;
 
 /**
  * A parsed http(s) URL as a string every URI reader accepts: the URL
@@ -16,7 +16,7 @@ export function strictUri(url: URL): string {
   const href = url.toString();
   const hostEnd = href.indexOf(url.host, url.protocol.length) + url.host.length;
   const rest = href.slice(hostEnd);
-  NOT_IN_URI.lastIndex = 0;
   if (!NOT_IN_URI.test(rest)) return href;
-  return href.slice(0, hostEnd) + rest.replace(NOT_IN_URI, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  // Global only here, and a fresh one: a module-level global regex keeps its position between calls.
+  return href.slice(0, hostEnd) + rest.replace(new RegExp(NOT_IN_URI.source, 'gu'), (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

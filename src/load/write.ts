@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,17 +9,16 @@ import { join } from 'node:path';
  * test runs it in a child process that is killed mid-write).
  */
 
-let tempCounter = 0;
-
 /**
  * Name of the temp file a write goes through: `.<name>.tmp-<pid>-<n>`. The
  * leading dot (and the suffix after `.json`) keep the loader from ever
  * listing it, so a write interrupted by a crash leaves at most an ignored
- * temp file, never a torn record.
+ * temp file, never a torn record. `n` is random (48 bits), not a counter:
+ * unique across every store writing in this process without any state
+ * shared between them.
  */
 export function tempFileName(name: string, pid = process.pid): string {
-  tempCounter += 1;
-  return `.${name}.tmp-${pid}-${tempCounter}`;
+  return `.${name}.tmp-${pid}-${randomInt(2 ** 48 - 1)}`;
 }
 
 /** True for names `tempFileName` produces. */

@@ -23,13 +23,16 @@ export interface FeedDescriptor {
   readonly path: string;
 }
 
+/** Makes the slug of a section or tag name: slugify, or a Slugger's memo of it (model/slug.ts) where many articles are gone through. */
+export type SlugOf = (name: string) => string;
+
 /** The slugs an article is filed under, per kind. Language slugs are the lower-cased language tag. */
-export function slugsOf(article: Article, kind: FilterKind): string[] {
+export function slugsOf(article: Article, kind: FilterKind, slug: SlugOf = slugify): string[] {
   switch (kind) {
     case 'section':
-      return article.section === undefined ? [] : [slugify(article.section)];
+      return article.section === undefined ? [] : [slug(article.section)];
     case 'tag':
-      return article.tags.map(slugify);
+      return article.tags.map(slug);
     case 'language':
       return [article.language.toLowerCase()];
     case 'author':
@@ -42,12 +45,12 @@ export function matchesFilter(article: Article, filter: FeedFilter): boolean {
 }
 
 /** [slug, display name] pairs an article is filed under, per kind. */
-export function namesOf(article: Article, kind: FilterKind): [string, string][] {
+export function namesOf(article: Article, kind: FilterKind, slug: SlugOf = slugify): [string, string][] {
   switch (kind) {
     case 'section':
-      return article.section === undefined ? [] : [[slugify(article.section), article.section]];
+      return article.section === undefined ? [] : [[slug(article.section), article.section]];
     case 'tag':
-      return article.tags.map((t) => [slugify(t), t]);
+      return article.tags.map((t) => [slug(t), t]);
     case 'language':
       return [[article.language.toLowerCase(), article.language]];
     case 'author':
@@ -63,12 +66,12 @@ export function feedPath(filter: FeedFilter | undefined): string {
  * Every feed there is for these articles (pass the visible ones): the main
  * feed, then per kind the filtered feeds sorted by slug.
  */
-export function listFeeds(articles: readonly Article[]): FeedDescriptor[] {
+export function listFeeds(articles: readonly Article[], slugOf: SlugOf = slugify): FeedDescriptor[] {
   // Display names: the first spelling seen (the newest article's) wins.
   const feeds: FeedDescriptor[] = [{ name: 'All stories', path: '' }];
   for (const kind of FILTER_KINDS) {
     const names = new Map<string, string>();
-    for (const article of articles) for (const [slug, name] of namesOf(article, kind)) if (!names.has(slug)) names.set(slug, name);
+    for (const article of articles) for (const [slug, name] of namesOf(article, kind, slugOf)) if (!names.has(slug)) names.set(slug, name);
     for (const slug of [...names.keys()].sort()) {
       const filter = { kind, slug };
       feeds.push({ filter, name: names.get(slug) ?? slug, path: feedPath(filter) });

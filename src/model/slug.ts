@@ -7,23 +7,37 @@
  * tag. Returns "" only for an empty name.
  */
 export function slugify(name: string): string {
-  let slug = recent.get(name);
-  if (slug === undefined) {
-    slug = computeSlug(name);
-    // Section and tag names repeat across thousands of articles: remember the latest few thousand.
-    if (recent.size >= RECENT_LIMIT) recent.clear();
-    recent.set(name, slug);
-  }
-  return slug;
-}
-
-const RECENT_LIMIT = 4096;
-const recent = new Map<string, string>();
-
-function computeSlug(name: string): string {
   const normal = name.normalize('NFKC').toLowerCase();
   const letters = normal.replace(/[^\p{L}\p{M}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
   return letters !== '' ? letters : symbolSlug(normal.trim().replace(/\s+/gu, ' '));
+}
+
+/**
+ * slugify, remembered for the latest few thousand names: section, tag and
+ * credit names repeat across thousands of articles, and a slug costs
+ * ~1.5 µs to make against ~10 ns to look up (700,000 at a load of 100,000
+ * articles). One per load or store, never module state.
+ */
+export class Slugger {
+  private readonly recent = new Map<string, string>();
+
+  constructor(private readonly limit = 4096) {}
+
+  /** slugify(name), from memory when seen lately; a plain function, so `tags.map(slugger.slugify)` works. */
+  readonly slugify = (name: string): string => {
+    let slug = this.recent.get(name);
+    if (slug === undefined) {
+      slug = slugify(name);
+      if (this.recent.size >= this.limit) this.recent.clear();
+      this.recent.set(name, slug);
+    }
+    return slug;
+  };
+
+  /** Names remembered (at most the limit). */
+  get size(): number {
+    return this.recent.size;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { ArticleError, DuplicateIdError } from '../load/errors.js';
 import type { FileRecord } from '../load/file-record.js';
 import { resolveTranslationGroups } from '../model/translations.js';
 import type { Article, Site } from '../model/types.js';
+import { createFeedIndex, type FeedIndex } from './files/feed-index.js';
 
 /**
  * One immutable, consistent view of the data. A request is served entirely
@@ -14,6 +15,8 @@ export interface Snapshot {
   /** Every valid article, drafts and embargoed ones included, newest `published` first (ties: id). */
   readonly articles: readonly Article[];
   readonly byId: ReadonlyMap<string, Article>;
+  /** The feed index of `articles` (files/feed-index.ts): built with the snapshot, its tables on first use or in the background. */
+  readonly index: FeedIndex;
   /** Article id → its translation group (itself included, original first); only articles in a group (model/translations.ts). */
   readonly translations: ReadonlyMap<string, readonly Article[]>;
   /** When grouped articles are released (epoch ms, ascending): feed caches turn over when a sibling link appears. */
@@ -57,7 +60,7 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
     const where = problem.other === undefined ? '' : ` (${problem.other.source})`;
     warnings.push(new ArticleError(problem.article.source, 'translationOf', `${problem.message}${where}`));
   }
-  return { version, site, articles, byId, translations: groups, translationReleases: releases, rejected, warnings };
+  return { version, site, articles, byId, index: createFeedIndex(articles), translations: groups, translationReleases: releases, rejected, warnings };
 }
 
 export type SnapshotListener = (next: Snapshot, previous: Snapshot) => void;

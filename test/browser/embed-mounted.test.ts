@@ -28,7 +28,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the widget of wirefeed mounted under /feeds
     const store = createSnapshotStore(buildSnapshot(site, loadArticleFiles(SAMPLE_DATA, site), 1));
     const host = express();
     host.use((req, _res, next) => void (requested.push(req.url), next()));
-    host.use('/feeds', createApp({ store, clock: () => FIXED_NOW, log: () => {} }));
+    host.use('/feeds', createApp({ store, clock: () => FIXED_NOW, log: () => {} }).listener);
     server.on('request', host);
   });
   afterAll(async () => {

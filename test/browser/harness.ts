@@ -105,11 +105,11 @@ export async function startApp(makeSnapshot: (site: Site) => Snapshot = (site) =
   const server = createServer();
   const url = await listenOnLoopback(server);
   const snapshot = makeSnapshot(loadSiteFor(url));
-  const app = createApp({ store: createSnapshotStore(snapshot), clock: () => FIXED_NOW, log: () => {} });
+  const { listener } = createApp({ store: createSnapshotStore(snapshot), clock: () => FIXED_NOW, log: () => {} });
   const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
   server.on('request', (req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });
-    app(req, res);
+    listener(req, res);
   });
   return { url, snapshot, requests, close: () => closeServer(server) };
 }

@@ -160,7 +160,7 @@ describe('export: paging, failures, the command', () => {
     const out = mkdtempSync(join(tmpdir(), 'wirefeed-export-'));
     try {
       const snapshot = buildSnapshot(sampleSnapshot().site, [], 1);
-      const result = await exportSite({ app: pagedApp(), store: createSnapshotStore(snapshot), now: NOW, outDir: out });
+      const result = await exportSite({ app: { listener: pagedApp() }, store: createSnapshotStore(snapshot), now: NOW, outDir: out });
       expect([...result.files.keys()].sort()).toEqual([
         '/archive/2/atom.xml',
         '/archive/3/atom.xml',
@@ -181,8 +181,8 @@ describe('export: paging, failures, the command', () => {
     const out = mkdtempSync(join(tmpdir(), 'wirefeed-export-'));
     try {
       const snapshot = buildSnapshot(sampleSnapshot().site, [], 1);
-      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(ExportError);
-      await expect(exportSite({ app: pagedApp('/archive/3/atom.xml'), store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(/archive\/3\/atom\.xml answered 503/);
+      await expect(exportSite({ app: { listener: pagedApp('/archive/3/atom.xml') }, store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(ExportError);
+      await expect(exportSite({ app: { listener: pagedApp('/archive/3/atom.xml') }, store: createSnapshotStore(snapshot), now: NOW, outDir: out })).rejects.toThrow(/archive\/3\/atom\.xml answered 503/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

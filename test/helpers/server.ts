@@ -1,13 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { requestListener } from '../../src/http/app.js';
-import type express from 'express';
+import type { WirefeedApp } from '../../src/http/app.js';
 
-/** Serves an app on an ephemeral loopback port for the duration of a test. */
-export async function listen(app: express.Express): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
-  // Served as main.ts serves it: the fast path for repeat feed requests in front of the app.
+/** Serves what createApp built on an ephemeral loopback port for the duration of a test. */
+export async function listen(built: Pick<WirefeedApp, 'listener'>): Promise<{ url: string; close: () => Promise<void>; server: Server }> {
+  // Served as main.ts serves it: through the listener, the fast path for repeat feed requests in front of the app.
   const server = await new Promise<Server>((resolve) => {
-    const s = createServer(requestListener(app)).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(built.listener).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -19,24 +19,24 @@ describe.each(['/rss.xml', '/atom.xml', '/feed.json', '/sections/korea/rss.xml',
   it.each<Record<string, string>>([{}, { 'accept-encoding': 'gzip' }, { 'accept-encoding': 'br;q=1, gzip;q=0.5' }])('answers exactly as Express did (%j)', async (encoding) => {
     const server = await start(records(5));
     const first = await rawRequest(`${server.url}${path}`, encoding);
-    expect(server.fastPath?.hits).toBe(0);
+    expect(server.fastPath.hits).toBe(0);
     const second = await rawRequest(`${server.url}${path}`, encoding);
-    expect(server.fastPath?.hits).toBe(1);
+    expect(server.fastPath.hits).toBe(1);
     expect(seen(second)).toEqual(seen(first));
 
     // Conditional GET and HEAD through the fast path, against Express's own answers.
     const etag = String(first.headers.etag);
     const viaFast304 = await rawRequest(`${server.url}${path}`, { ...encoding, 'if-none-match': etag });
-    expect(server.fastPath?.hits).toBe(2);
+    expect(server.fastPath.hits).toBe(2);
     const head = await rawRequest(`${server.url}${path}`, encoding, 'HEAD');
-    expect(server.fastPath?.hits).toBe(3);
+    expect(server.fastPath.hits).toBe(3);
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe(first.headers['content-length']);
     expect(head.body.length).toBe(0);
 
     const fresh = await start(records(5));
     const express304 = await rawRequest(`${fresh.url}${path}`, { ...encoding, 'if-none-match': etag });
-    expect(fresh.fastPath?.hits).toBe(0);
+    expect(fresh.fastPath.hits).toBe(0);
     expect(seen(viaFast304)).toEqual(seen(express304));
     expect(viaFast304.status).toBe(304);
   });
@@ -48,10 +48,10 @@ describe('fast path validity', () => {
     await rawRequest(`${server.url}/rss.xml`);
     server.store.replace(makeSnapshot([...records(3), makeRecord({ id: 'brand-new', headline: 'Brand new', published: '2024-12-31T00:00:00Z' })], undefined, 2));
     const after = await rawRequest(`${server.url}/rss.xml`);
-    expect(server.fastPath?.hits).toBe(0);
+    expect(server.fastPath.hits).toBe(0);
     expect(after.body.toString()).toContain('Brand new');
     await rawRequest(`${server.url}/rss.xml`);
-    expect(server.fastPath?.hits).toBe(1);
+    expect(server.fastPath.hits).toBe(1);
   });
 
   it('is not used while Cache-Control counts down to an embargo release', async () => {
@@ -60,14 +60,14 @@ describe('fast path validity', () => {
     const first = await rawRequest(`${server.url}/rss.xml`);
     expect(first.headers['cache-control']).toMatch(/max-age=30\b/);
     await rawRequest(`${server.url}/rss.xml`);
-    expect(server.fastPath?.hits).toBe(0);
+    expect(server.fastPath.hits).toBe(0);
   });
 
   it('stays on under a rate limit, which it applies before replaying (the limit itself: hostile-rate-limit.test.ts)', async () => {
     const server = await start(records(2), { guards: { rateLimit: 1000 } });
     const first = await rawRequest(`${server.url}/rss.xml`);
     const second = await rawRequest(`${server.url}/rss.xml`);
-    expect(server.fastPath?.hits).toBe(1);
+    expect(server.fastPath.hits).toBe(1);
     expect(seen(second)).toEqual(seen(first));
   });
 });

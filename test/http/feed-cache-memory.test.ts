@@ -36,7 +36,6 @@ describe('FeedCache memory', () => {
 describe('fast path and feed cache share one memory budget', () => {
   it('with ~1.5 MB documents and a 6 MB budget, 30 distinct queries leave at most 6 MB replayable, all of it cached', async () => {
     const { createApp } = await import('../../src/http/app.js');
-    const { FastPath } = await import('../../src/http/fast-path.js');
     const { createSnapshotStore } = await import('../../src/store/files/files-store.js');
     const { makeRecord, makeSnapshot } = await import('../helpers/builders.js');
     const { listen } = await import('../helpers/server.js');
@@ -45,7 +44,7 @@ describe('fast path and feed cache share one memory budget', () => {
     const budget = 6 * 1024 * 1024;
     const feedCache = new FeedCache({ maxEntries: 1000, maxBytes: budget });
     const app = createApp({ store: createSnapshotStore(makeSnapshot(records)), clock: () => new Date('2025-01-01T00:00:00Z'), feedCache, log: () => {} });
-    const fastPath = app.locals.fastPath as InstanceType<typeof FastPath>;
+    const { fastPath } = app;
     const server = await listen(app);
     gc();
     const externalBefore = process.memoryUsage().arrayBuffers;

@@ -42,12 +42,12 @@ export const FIXED_NOW = new Date('2025-01-01T00:00:00Z');
 export async function serve(
   recordList: Record<string, unknown>[],
   deps: Partial<AppDeps> = {},
-): Promise<{ url: string; store: ReturnType<typeof createSnapshotStore>; cache: FeedCache; fastPath: FastPath | undefined; close: () => Promise<void> }> {
+): Promise<{ url: string; store: ReturnType<typeof createSnapshotStore>; cache: FeedCache; fastPath: FastPath; close: () => Promise<void> }> {
   const store = (deps.store as ReturnType<typeof createSnapshotStore> | undefined) ?? createSnapshotStore(makeSnapshot(recordList));
   const cache = deps.feedCache ?? new FeedCache({ maxEntries: 1000, maxBytes: 64 * 1024 * 1024 });
   const app = createApp({ clock: () => FIXED_NOW, log: () => undefined, ...deps, store, feedCache: cache });
   const server = await listen(app);
-  return { url: server.url, store, cache, fastPath: app.locals.fastPath as FastPath | undefined, close: server.close };
+  return { url: server.url, store, cache, fastPath: app.fastPath, close: server.close };
 }
 
 /** A `serve` for one test file: every server it starts is closed after each test. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, requestListener } from '../../src/http/app.js';
+import { createApp } from '../../src/http/app.js';
 import type { GuardOptions } from '../../src/http/guards.js';
 import { clientKey } from '../../src/http/rate-limit.js';
 import { createServer } from '../../src/http/server.js';
@@ -20,8 +20,8 @@ let fastHits = () => 0;
 async function start(guards: GuardOptions): Promise<number> {
   const app = createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), clock: () => new Date('2026-01-01T00:00:00Z'), production: true, log: () => {}, guards });
   // Served as main.ts serves it: the fast path in front of Express, which applies the same limit first.
-  const server = createServer(requestListener(app));
-  fastHits = () => (app.locals.fastPath as { hits: number } | undefined)?.hits ?? 0;
+  const server = createServer(app.listener);
+  fastHits = () => app.fastPath.hits;
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;

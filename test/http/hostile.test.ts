@@ -30,7 +30,7 @@ afterEach(async () => {
 
 async function start(deps: Partial<AppDeps> = {}, app?: http.RequestListener): Promise<number> {
   const store = deps.store ?? createSnapshotStore(makeSnapshot([makeRecord({ id: 'first-story' }), makeRecord({ id: 'second-story', tags: ['Border trade'] })]));
-  const server = createServer(app ?? createApp({ store, clock: () => NOW, production: true, log: () => {}, ...deps }));
+  const server = createServer(app ?? createApp({ store, clock: () => NOW, production: true, log: () => {}, ...deps }).listener);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;

@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 async function start(limits: Partial<ServerLimits> = LIMITS): Promise<{ port: number; server: http.Server }> {
-  const server = createServer(createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), production: true, log: () => {} }), limits);
+  const server = createServer(createApp({ store: createSnapshotStore(makeSnapshot([makeRecord()])), production: true, log: () => {} }).listener, limits);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanup.push(() => {
     server.closeAllConnections();

@@ -4,7 +4,7 @@ import type { Snapshot } from '../../src/store/snapshot.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 
 const NOW = new Date('2024-06-01T00:00:00Z');
-const at = (snapshot: Snapshot, now = NOW): DataAt => ({ site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, translations: snapshot.translations, now });
+const at = (snapshot: Snapshot, now = NOW): DataAt => ({ site: snapshot.site, articles: snapshot.articles, index: snapshot.index, byId: snapshot.byId, translations: snapshot.translations, now });
 
 const original = makeRecord({ id: 'story-ko', language: 'ko', section: 'Korea', tags: [], published: '2024-05-01T00:00:00Z' });
 const english = makeRecord({ id: 'story-en', language: 'en', section: 'World', tags: [], translationOf: 'story-ko', published: '2024-05-02T00:00:00Z' });

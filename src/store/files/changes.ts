@@ -3,15 +3,18 @@ import type { Article, Site } from '../../model/types.js';
 import type { Cursor } from '../../model/cursor.js';
 import { FILTER_KINDS, feedPath, slugsOf, type ChangedFeed, type FeedFilter } from '../../model/feed-filter.js';
 import { visibleFrom, type PageOfFeed } from '../../model/feed-query.js';
-import { indexArticles } from './feed-index.js';
+import type { FeedIndex } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
 import { visibleSiblings } from '../../model/translations.js';
+import { Slugger } from '../../model/slug.js';
 
 /** One side of a comparison: a snapshot's site and articles, seen at an instant. */
 export interface DataAt {
   readonly site: Site;
   /** Newest first, as in a snapshot. */
   readonly articles: readonly Article[];
+  /** The feed index of `articles` (the snapshot's). */
+  readonly index: FeedIndex;
   readonly byId: ReadonlyMap<string, Article>;
   /** Translation groups (model/translations.ts); the links they add are part of every document. */
   readonly translations?: ReadonlyMap<string, readonly Article[]>;
@@ -37,9 +40,11 @@ function linksKey(side: DataAt, article: Article): string {
  */
 export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
   const candidates = new Map<string, FeedFilter | undefined>([['', undefined]]);
+  // A changed site.json considers every article: names repeat across them, so slug each once.
+  const slugs = new Slugger();
   const consider = (article: Article): void => {
     for (const kind of FILTER_KINDS) {
-      for (const slug of slugsOf(article, kind)) {
+      for (const slug of slugsOf(article, kind, slugs.slugify)) {
         const filter = { kind, slug };
         candidates.set(feedPath(filter), filter);
       }
@@ -65,7 +70,7 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
     }
     // Embargoes released (or, with a clock set back, re-imposed) between the two instants.
     for (const side of [before, after]) {
-      const all = indexArticles(side.articles).all;
+      const { all } = side.index;
       const a = visibleFrom(all, before.now);
       const b = visibleFrom(all, after.now);
       for (let i = Math.min(a, b); i < Math.max(a, b); i++) consider(all[i] as Article);
@@ -74,8 +79,8 @@ export function changedFeeds(before: DataAt, after: DataAt): ChangedFeed[] {
   const changed: ChangedFeed[] = [];
   for (const [path, filter] of candidates) {
     const query = { limit: after.site.feedSize };
-    const old = resolvePage(before.articles, filter, { limit: before.site.feedSize }, before.now);
-    const now = resolvePage(after.articles, filter, query, after.now);
+    const old = resolvePage(before.index, filter, { limit: before.site.feedSize }, before.now);
+    const now = resolvePage(after.index, filter, query, after.now);
     if (old === undefined && now === undefined) continue;
     if (old === undefined || now === undefined || siteChanged || !samePage(old, now, before, after)) changed.push({ ...(filter === undefined ? {} : { filter }), path });
   }

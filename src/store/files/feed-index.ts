@@ -18,23 +18,15 @@ export interface FeedIndex {
   readonly all: readonly Article[];
   /** Per kind, per slug: the articles filed there, newest first. */
   readonly byKind: { readonly [K in FilterKind]: ReadonlyMap<string, readonly Article[]> };
-}
-
-/**
- * Indexes are memoized by the articles array: a snapshot's list is
- * immutable, so its index is computed once, on first use, and collected
- * with the snapshot.
- */
-const indexes = new WeakMap<readonly Article[], FeedIndex>();
-
-/** The index of a newest-first article list (a snapshot's `articles`), built on first use. */
-export function indexArticles(articles: readonly Article[]): FeedIndex {
-  let index = indexes.get(articles);
-  if (!index) {
-    index = buildIndex(articles);
-    indexes.set(articles, index);
-  }
-  return index;
+  /**
+   * Builds every per-kind table now, a slice at a time with a turn of the
+   * event loop (`yieldNow`) between slices, so that the first request for a
+   * tag, language, section or author feed finds its table ready (at 100,000
+   * articles, building the tag table on a request took 100–200 ms). A
+   * request that needs a table before the build reaches it builds it then,
+   * as before; the background build then keeps that one.
+   */
+  buildAllTables(yieldNow: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -69,10 +61,14 @@ function addToTable(map: Map<string, Article[]>, articles: readonly Article[], k
 /** Articles added to a table between two turns of the event loop while building in the background (a few ms: a request waits at most that). */
 const BACKGROUND_SLICE = 1000;
 
-/** The tables of one index, each built on first use or in the background (buildAllTables), whichever comes first. */
-const builders = new WeakMap<FeedIndex, (yieldNow: () => Promise<void>) => Promise<void>>();
-
-function buildIndex(articles: readonly Article[]): FeedIndex {
+/**
+ * The index of a newest-first article list (a snapshot's `articles`): the
+ * main list now, each kind's table on first use or in the background
+ * (buildAllTables), whichever comes first. Held by the snapshot it indexes
+ * (buildSnapshot makes it), so it is built once per snapshot and collected
+ * with it; never shared between stores.
+ */
+export function createFeedIndex(articles: readonly Article[]): FeedIndex {
   const all = articles.filter((article) => article.status === 'published');
   // A kind's table is built the first time a feed of that kind is asked for, unless the background
   // build (buildAllTables, started by the files store after each new snapshot) got there first.
@@ -88,31 +84,21 @@ function buildIndex(articles: readonly Article[]): FeedIndex {
   };
   const byKind = {} as { [K in FilterKind]: ReadonlyMap<string, readonly Article[]> };
   for (const kind of FILTER_KINDS) Object.defineProperty(byKind, kind, { enumerable: true, get: () => table(kind) });
-  const index = { all, byKind };
-  builders.set(index, async (yieldNow) => {
-    for (const kind of FILTER_KINDS) {
-      const map = new Map<string, Article[]>();
-      const known = new Map<string, string>();
-      for (let from = 0; from < all.length && built[kind] === undefined; from += BACKGROUND_SLICE) {
-        addToTable(map, all.slice(from, from + BACKGROUND_SLICE), kind, known);
-        await yieldNow();
+  return {
+    all,
+    byKind,
+    async buildAllTables(yieldNow) {
+      for (const kind of FILTER_KINDS) {
+        const map = new Map<string, Article[]>();
+        const known = new Map<string, string>();
+        for (let from = 0; from < all.length && built[kind] === undefined; from += BACKGROUND_SLICE) {
+          addToTable(map, all.slice(from, from + BACKGROUND_SLICE), kind, known);
+          await yieldNow();
+        }
+        built[kind] ??= map;
       }
-      built[kind] ??= map;
-    }
-  });
-  return index;
-}
-
-/**
- * Builds every per-kind table of `articles`' index now, a slice at a time
- * with a turn of the event loop between slices, so that the first request
- * for a tag, language, section or author feed finds its table ready (at
- * 100,000 articles, building the tag table on a request took 100–200 ms).
- * A request that needs a table before the build reaches it builds it then,
- * as before; the background build then keeps that one.
- */
-export async function buildAllTables(articles: readonly Article[], yieldNow: () => Promise<void>): Promise<void> {
-  await builders.get(indexArticles(articles))?.(yieldNow);
+    },
+  };
 }
 
 /** The candidate articles of a feed (the main one when `filter` is undefined); undefined for a slug nobody is filed under. */

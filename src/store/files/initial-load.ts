@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { ARTICLES_DIR, BODIES_ON_DISK_FROM, fileBodySource, type BodyStorage } from '../../load/load-data.js';
 import { displayName, MAX_RECORD_BYTES, sameVersion } from '../../load/files.js';
 import { loadArticleFilesInParallel } from '../../load/parallel-load.js';
+import type { LoadMemo } from '../../load/load-memo.js';
 import { removeStaleTempFilesNamed } from '../../load/write.js';
 import type { Site } from '../../model/types.js';
 import type { FileRecord } from '../snapshot.js';
@@ -30,6 +31,8 @@ export interface InitialLoadOptions {
   readonly log: (line: string) => void;
   /** Called as files are read or restored, with how many more, and the total once known. */
   readonly onProgress?: (files: number, total: number) => void;
+  /** The store's memo (load-memo.ts): its bodies cache serves every article loaded here. */
+  readonly memo: LoadMemo;
 }
 
 export interface InitialLoad {
@@ -67,7 +70,7 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
   const shownAs = (name: string): string => `${folder}/${name}`;
   // The listing and its stats run on a thread while the index is read here.
   const listing = listVersions(join(dataDir, ARTICLES_DIR));
-  const indexRead = options.indexFile === undefined ? undefined : readRecordIndex(options.indexFile, identity, shownAs, (name, version) => fileBodySource(dataDir, name, version));
+  const indexRead = options.indexFile === undefined ? undefined : readRecordIndex(options.indexFile, identity, shownAs, (name, version) => fileBodySource(dataDir, name, version, options.memo.bodies));
   const { names, version, tempFiles } = await listing;
   const stale = removeStaleTempFilesNamed(join(dataDir, ARTICLES_DIR), tempFiles);
   if (stale > 0) log(`load: removed ${stale} temp file(s) left by interrupted writes`);
@@ -102,7 +105,7 @@ export async function loadInitialRecords(options: InitialLoadOptions): Promise<I
   progress(restored);
   const vanished = indexed.size - stillThere;
 
-  const fresh = toRead.length === 0 ? [] : await loadArticleFilesInParallel(dataDir, site, { names: toRead, bodies, maxBytes, onRead: progress, ...(options.threads === undefined ? {} : { threads: options.threads }) });
+  const fresh = toRead.length === 0 ? [] : await loadArticleFilesInParallel(dataDir, site, { names: toRead, bodies, maxBytes, onRead: progress, memo: options.memo, ...(options.threads === undefined ? {} : { threads: options.threads }) });
   fresh.forEach((record, k) => (records[positions[k] as number] = record));
   const rejected = fresh.filter((r) => r.errors.length > 0).length;
   return {

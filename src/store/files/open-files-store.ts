@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import type { BodyStorage } from '../../load/load-data.js';
+import { createLoadMemo } from '../../load/load-memo.js';
 import { StoreNotReadyError } from '../errors.js';
 import type { StoreListener } from '../store.js';
 import { createFilesStore, type FilesStore } from './files-store.js';
@@ -52,6 +53,8 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
   let closed = false;
   let startRequested = false;
   const listeners = new Set<StoreListener>();
+  // This store's own: its first load, its reloads and its articles' bodies share it; no other store does.
+  const memo = options.memo ?? createLoadMemo();
 
   const notReady = (): StoreNotReadyError =>
     new StoreNotReadyError(total === undefined ? 'the articles are still loading' : `the articles are still loading (${count(done)} of ${count(total)} files)`);
@@ -97,6 +100,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
     ...(options.bodies === undefined ? {} : { bodies: options.bodies }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     log,
+    memo,
     onProgress: (files, of) => {
       done += files;
       total = of;
@@ -104,7 +108,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
   })
     .then((load) => {
       clearInterval(progress);
-      const store = createFilesStore({ ...options, initial: load.records, staleTempFilesRemoved: true });
+      const store = createFilesStore({ ...options, initial: load.records, staleTempFilesRemoved: true, memo });
       inner = store;
       summary = { restored: load.restored, read: load.read, vanished: load.vanished };
       store.subscribe((change) => {

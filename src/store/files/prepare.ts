@@ -4,7 +4,6 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article } from '../../model/types.js';
-import { buildAllTables, indexArticles } from './feed-index.js';
 import { visibleFrom } from '../../model/feed-query.js';
 import type { Snapshot } from '../snapshot.js';
 
@@ -13,8 +12,8 @@ const BODY_SLICE = 10;
 /** Tag feeds whose first page is prepared: the largest, which most readers poll. */
 const TOP_TAGS = 20;
 /**
- * Bodies prepared at most: below the 2,048 sanitised bodies lazy-body.ts
- * keeps, so the first pages prepared last do not push out those prepared
+ * Bodies prepared at most: below the 2,048 sanitised bodies the store's
+ * BodyCache (lazy-body.ts) keeps, so the first pages prepared last do not push out those prepared
  * first. About 0.3 s of one core, in slices, after each new snapshot; an
  * unchanged article keeps its object across reloads, so a reload prepares
  * only the bodies of what changed.
@@ -23,7 +22,7 @@ const MAX_BODIES = 1500;
 
 /** The first page (at `now`) of the main feed, each language and section, and the TOP_TAGS largest tags: the feeds read most. */
 export function busiestFirstPages(snapshot: Snapshot, now: Date): Article[][] {
-  const index = indexArticles(snapshot.articles);
+  const { index } = snapshot;
   const size = snapshot.site.feedSize;
   const firstPage = (list: readonly Article[]): Article[] => {
     const from = visibleFrom(list, now);
@@ -41,7 +40,7 @@ export function busiestFirstPages(snapshot: Snapshot, now: Date): Article[][] {
  * later pages, are read when first asked for.
  */
 export async function prepareInBackground(snapshot: Snapshot, stillCurrent: () => boolean, clock: () => Date): Promise<void> {
-  await buildAllTables(snapshot.articles, () => yieldToEventLoop());
+  await snapshot.index.buildAllTables(() => yieldToEventLoop());
   const seen = new Set<Article>();
   for (const page of busiestFirstPages(snapshot, clock())) {
     for (const article of page) {

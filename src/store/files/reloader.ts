@@ -5,6 +5,7 @@ import { buildSnapshot, createSnapshotHolder, type FileRecord, type SnapshotHold
 import { ArticleError } from '../../load/errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from '../../load/files.js';
 import { ARTICLES_DIR, loadArticleFile } from '../../load/load-data.js';
+import { createLoadMemo, type LoadMemo } from '../../load/load-memo.js';
 import type { SiteOverrides } from '../../load/site.js';
 import { createDataWatcher, type PendingWork } from './data-watcher.js';
 import { SiteSettings } from './site-settings.js';
@@ -37,6 +38,8 @@ export interface ReloaderOptions {
   readonly initial?: readonly FileRecord[];
   /** Whoever listed the folder for `initial` removed stale temp files already (one listing of 100,000 names costs ~0.2 s). */
   readonly staleTempFilesRemoved?: boolean;
+  /** What the store's reads reuse (load-memo.ts), shared with its first load; default: the reloader's own. */
+  readonly memo?: LoadMemo;
 }
 
 /** Keeps the store in step with DATA_DIR. */
@@ -103,6 +106,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
   const onReload = options.onReload ?? (() => undefined);
   const settings = new SiteSettings(dataDir, options.siteOverrides, options.site, log);
   const entries = new Map<string, Entry>();
+  const memo = options.memo ?? createLoadMemo();
   let reads = 0;
   let reparseAll = false;
 
@@ -110,7 +114,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     const stamp = stampOf(join(articlesDir, name));
     if (stamp === undefined) return undefined;
     reads += 1;
-    const fresh = loadArticleFile(dataDir, name, settings.site, maxBytes);
+    const fresh = loadArticleFile(dataDir, name, settings.site, maxBytes, memo);
     if (fresh.article) return { stamp, record: fresh, good: fresh.article };
     const good = previous?.good;
     if (!good) return { stamp, record: fresh };

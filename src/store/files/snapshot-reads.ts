@@ -1,8 +1,9 @@
 import type { Article } from '../../model/types.js';
 import { changedFeeds, type DataAt } from './changes.js';
 import { listFeeds, type FeedFilter } from '../../model/feed-filter.js';
+import { Slugger } from '../../model/slug.js';
 import { visibleFrom } from '../../model/feed-query.js';
-import { feedArticles, indexArticles, nextRelease } from './feed-index.js';
+import { feedArticles, nextRelease } from './feed-index.js';
 import { resolvePage } from './resolve-page.js';
 import { newestChange, type FeedQuery } from '../../model/feed-query.js';
 import type { Snapshot } from '../snapshot.js';
@@ -14,7 +15,7 @@ export type SnapshotReads = Pick<Store, 'site' | 'version' | 'feedPage' | 'trans
 
 /** A snapshot seen at an instant, as the change comparison takes it. */
 export function dataAt(snapshot: Snapshot, now: Date): DataAt {
-  return { site: snapshot.site, articles: snapshot.articles, byId: snapshot.byId, translations: snapshot.translations, now };
+  return { site: snapshot.site, articles: snapshot.articles, index: snapshot.index, byId: snapshot.byId, translations: snapshot.translations, now };
 }
 
 /** Visible articles of a newest-first, published-only list at `now`: the suffix from `visibleFrom`. */
@@ -28,15 +29,17 @@ function visibleCount(list: readonly Article[], now: Date): number {
  * reads `current()` once, so one answer never mixes two snapshots.
  */
 export function snapshotReads(current: () => Snapshot): SnapshotReads {
+  // The directory slugs every section and tag of every visible article: remembered per name, for this store only.
+  const slugs = new Slugger();
   return {
     site: () => current().site,
     version: () => current().version,
 
     async feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined> {
       const snapshot = current();
-      const page = resolvePage(snapshot.articles, filter, query, now);
+      const page = resolvePage(snapshot.index, filter, query, now);
       if (page === undefined) return undefined;
-      const list = feedArticles(indexArticles(snapshot.articles), filter) ?? [];
+      const list = feedArticles(snapshot.index, filter) ?? [];
       const from = visibleFrom(list, now);
       return from === 0 ? page : { ...page, nextRelease: (list[from - 1] as Article).published.getTime() };
     },
@@ -60,9 +63,9 @@ export function snapshotReads(current: () => Snapshot): SnapshotReads {
 
     async directory(now: Date): Promise<Directory> {
       const snapshot = current();
-      const index = indexArticles(snapshot.articles);
+      const { index } = snapshot;
       const visible = index.all.slice(visibleFrom(index.all, now));
-      const feeds: DirectoryEntry[] = listFeeds(visible).map((feed) => ({ ...feed, count: visibleCount(feedArticles(index, feed.filter) ?? [], now) }));
+      const feeds: DirectoryEntry[] = listFeeds(visible, slugs.slugify).map((feed) => ({ ...feed, count: visibleCount(feedArticles(index, feed.filter) ?? [], now) }));
       return { feeds, updated: newestChange(visible) };
     },
 
@@ -72,13 +75,13 @@ export function snapshotReads(current: () => Snapshot): SnapshotReads {
         backend: 'files',
         up: true,
         articles: snapshot.articles.length,
-        visible: visibleCount(indexArticles(snapshot.articles).all, now),
+        visible: visibleCount(snapshot.index.all, now),
         rejected: snapshot.rejected,
         warnings: snapshot.warnings,
       };
     },
 
-    nextRelease: async (now) => nextRelease(indexArticles(current().articles), now),
+    nextRelease: async (now) => nextRelease(current().index, now),
 
     async releasedFeeds(from: Date, to: Date) {
       const snapshot = current();

@@ -2,7 +2,8 @@ import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
-import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter } from '../../model/feed-filter.js';
+import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type SlugOf } from '../../model/feed-filter.js';
+import { Slugger, slugify } from '../../model/slug.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 
 /** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
@@ -77,14 +78,14 @@ export function articleRow(article: Article, record: unknown, hash: string, file
  * credited as reporter and photographer, tags "Korea" and "korea") is one
  * row with the first spelling, as the files backend's index keeps it.
  */
-export function entryRows(article: Article): EntryRow[] {
+export function entryRows(article: Article, slugOf: SlugOf = slugify): EntryRow[] {
   if (article.status !== 'published') return [];
   const rows: EntryRow[] = [];
   const published = article.published.toISOString();
   const updated = article.updated.toISOString();
   for (const kind of FILTER_KINDS) {
     const seen = new Set<string>();
-    for (const [slug, name] of namesOf(article, kind)) {
+    for (const [slug, name] of namesOf(article, kind, slugOf)) {
       if (slug === '' || seen.has(slug)) continue;
       seen.add(slug);
       rows.push({ kind, slug, name, article_id: article.id, published, updated });
@@ -129,9 +130,10 @@ export function articleFromJson(json: unknown): Article {
 /** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
 export function feedsOf(articles: Iterable<Article>): ChangedFeed[] {
   const feeds = new Map<string, FeedFilter | undefined>([['', undefined]]);
+  const slugs = new Slugger();
   for (const article of articles) {
     for (const kind of FILTER_KINDS) {
-      for (const slug of slugsOf(article, kind)) {
+      for (const slug of slugsOf(article, kind, slugs.slugify)) {
         const filter = { kind, slug };
         feeds.set(feedPath(filter), filter);
       }

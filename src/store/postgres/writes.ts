@@ -3,6 +3,7 @@ import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
 import { copyRows } from './copy-rows.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
+import { Slugger } from '../../model/slug.js';
 import { readGroupMembers } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
@@ -60,7 +61,9 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
   const existing = rows.filter((row) => !inserted.has(row.id)).map((row) => row.id);
   // Plan: Index Scan using feed_entries_article (article_id = ANY).
   if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
-  const entries = articles.flatMap(entryRows);
+  // A batch is up to thousands of articles whose section and tag names repeat: slug each name once.
+  const slugs = new Slugger();
+  const entries = articles.flatMap((article) => entryRows(article, slugs.slugify));
   if (entries.length === 0) return inserted;
   if (rows.length >= COPY_FROM_ROWS) {
     await copyRows(client, 'feed_entries', ENTRY_COLUMNS, entries);
