@@ -5,7 +5,7 @@ import { StaleArticleError } from '../model/stale.js';
 import { FeedRequestError } from '../query/errors.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
-import { cors } from './cors.js';
+import { cors, installGuards, refuseOtherMethods, type GuardOptions, createReadiness, storeReady } from './guards.js';
 import { createPagesRouter } from './pages/router.js';
 import { createIngestRouter, type IngestOptions } from './api.js';
 import { HttpError, isApiPath, sendError } from './errors.js';
@@ -14,14 +14,12 @@ import { NegotiationCache } from './compress.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
 import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
-import { installGuards, refuseOtherMethods, type GuardOptions } from './guards.js';
 import { logToStderr } from '../model/log-line.js';
 import { metricsHandler } from './metrics-route.js';
 import { observeRequests, type ObserveOptions } from './observe-requests.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { createSyndicationRoutes } from './syndication-routes.js';
-import { createReadiness, storeReady } from './readiness.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {

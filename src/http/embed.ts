@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
-import { formatCreditLine } from '../map/credit-line.js';
+import { formatCreditLine } from '../map/to-feed-model.js';
 import type { Article, Site } from '../model/types.js';
 import { KIND_FOLDER, type FeedDescriptor } from '../model/feed-filter.js';
-import { viewOfPage } from '../query/feed-view.js';
+import { viewOfPage } from '../query/resolve-feed.js';
 import type { Store } from '../store/store.js';
 import { html, safeUrl, type SafeHtml } from './pages/html.js';
 import { mountPath } from './pages/feed-links.js';

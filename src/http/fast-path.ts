@@ -1,6 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
-import { markCacheStatus } from './cache-status.js';
-import { writeReply, type Reply } from './reply.js';
+import { markCacheStatus, writeReply, type Reply } from './reply.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
 export interface FastEntry extends Reply {

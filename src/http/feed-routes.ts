@@ -5,13 +5,11 @@ import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from 
 import type { FeedExtras } from '../render/extras.js';
 import { FORMATS, RenderCache, renderFeed, SERVED_FORMATS } from '../render/render.js';
 import type { Store } from '../store/store.js';
-import { markCacheStatus } from './cache-status.js';
+import { markCacheStatus, writeReply, surrogateHeaders } from './reply.js';
 import type { ContentCoding, NegotiationCache } from './compress.js';
-import { writeReply } from './reply.js';
 import { HttpError } from './errors.js';
 import { FeedCache, replyOf, type CachedFeed, type Representation } from './feed-cache.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
-import { surrogateHeaders } from './surrogate-keys.js';
 
 /** Cache-Control lifetimes in seconds. */
 export interface FeedCaching {

@@ -1,8 +1,8 @@
-import type express from 'express';
-import type { RequestHandler, Response } from 'express';
+import express, { type RequestHandler, type Response, Router } from 'express';
 import type { TrustProxy } from '../config/config.js';
 import { HttpError } from './errors.js';
 import { createRateLimit, type RateLimit } from './rate-limit.js';
+import type { Store } from '../store/store.js';
 
 /**
  * Longest URL (path and query) accepted; longer is 414. Every URL this
@@ -95,4 +95,78 @@ export function installGuards(app: express.Express, options: GuardOptions = {}):
   const limit = createRateLimit({ perMinute: options.rateLimit, ...(options.now === undefined ? {} : { now: options.now }) });
   app.use((req, res, next) => (req.path === '/healthz' ? next() : limit.middleware(req, res, next)));
   return limit;
+}
+
+/** Methods anyone may use cross-origin on our public resources: reading only. */
+export const CORS_METHODS = 'GET, HEAD, OPTIONS';
+/** Request headers a cross-origin reader may send: conditional GET and content negotiation. */
+export const CORS_ALLOWED_HEADERS = 'Accept, Accept-Language, Cache-Control, If-Modified-Since, If-None-Match';
+/** Response headers a cross-origin reader may see beyond the CORS-safelisted ones. */
+export const CORS_EXPOSED_HEADERS = 'ETag, Last-Modified, Link, Retry-After';
+/** How long browsers may reuse a preflight answer (a day). */
+export const CORS_MAX_AGE = 86_400;
+
+/**
+ * The resources any web page may read: the feeds in every format (public
+ * and credential-free, so `*` is safe), the OPML list, and the widget's
+ * script and stylesheet. Pages for people and the API are not included.
+ */
+export function isPublicResource(path: string): boolean {
+  return /\/(?:feed\.json|rss\.xml|atom\.xml)$/.test(path) || path === '/feeds.opml' || path === '/embed.js' || path.startsWith('/assets/');
+}
+
+/**
+ * CORS for public, read-only resources: `Access-Control-Allow-Origin: *` on
+ * GET and HEAD, and an OPTIONS preflight answered here with 204 and the
+ * allowed methods, headers and max-age. Never with credentials: a `*`
+ * origin forbids them, and nothing we serve depends on cookies.
+ */
+export function cors(isPublic: (path: string) => boolean = isPublicResource): RequestHandler {
+  return (req, res, next) => {
+    if (!isPublic(req.path)) return next();
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    if (req.method !== 'OPTIONS') {
+      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS);
+      return next();
+    }
+    res.setHeader('Allow', CORS_METHODS);
+    if (req.headers['access-control-request-method'] !== undefined) {
+      res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
+      res.setHeader('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS);
+      res.setHeader('Access-Control-Max-Age', String(CORS_MAX_AGE));
+    }
+    res.status(204).end();
+  };
+}
+
+/** Seconds a client is told to wait while the store loads: a restart takes about a second, a first start a few. */
+export const NOT_READY_RETRY_AFTER = 1;
+
+/** Whether the store can answer reads with all of its data (a store without `ready` always can). */
+export function storeReady(store: Store): boolean {
+  return store.ready?.() ?? true;
+}
+
+/**
+ * The readiness probe and the not-ready guard. `/readyz` answers 503 until
+ * the store's first snapshot is complete, then 200: a load balancer or
+ * Kubernetes sends traffic only then (docs/operations-probes.md). Until
+ * then every other request but the liveness probe `/healthz` is answered
+ * 503 with Retry-After and a short message, never from half the data.
+ */
+export function createReadiness(store: Store): Router {
+  const router = Router();
+  router.get('/readyz', (_req, res) => {
+    const ready = storeReady(store);
+    res.setHeader('Cache-Control', 'no-store');
+    if (!ready) res.setHeader('Retry-After', String(NOT_READY_RETRY_AFTER));
+    res.status(ready ? 200 : 503).json({ ready, backend: store.backend });
+  });
+  router.use((req, res, next) => {
+    if (storeReady(store) || req.path === '/healthz') return next();
+    res.setHeader('Retry-After', String(NOT_READY_RETRY_AFTER));
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(503).type('text/plain; charset=utf-8').send('Starting up: the articles are still loading; try again in a moment.\n');
+  });
+  return router;
 }

@@ -45,7 +45,7 @@ export function createLogger(options: LoggerOptions): Logger {
     // second a cached feed is served at (see docs/operations.md).
     const stream = (options.destination ?? pino.destination({ dest: 1, sync: false })) as DestinationStream;
     const logger = pino(settings, stream);
-    // The access log writes its lines itself, in this exact format, to the same stream (access-log.ts).
+    // The access log writes its lines itself, in this exact format, to the same stream (http/observe-requests.ts).
     Object.defineProperty(logger, JSON_LINES, { value: stream });
     return logger;
   }

@@ -1,5 +1,4 @@
-import { formatCreditLine } from '../map/credit-line.js';
-import { feedId, itemId, type FeedMeta } from '../map/to-feed-model.js';
+import { formatCreditLine, feedId, itemId, type FeedMeta } from '../map/to-feed-model.js';
 import { slugify } from '../model/slug.js';
 import type { TranslationLink } from '../model/translations.js';
 import type { Article, Image, Site } from '../model/types.js';

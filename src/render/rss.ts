@@ -1,6 +1,5 @@
 import { Feed, type FeedOptions } from 'feed';
-import { joinNames } from '../map/credit-line.js';
-import { isAuthor } from '../map/to-feed-model.js';
+import { joinNames, isAuthor } from '../map/to-feed-model.js';
 import type { Article, Image, Site } from '../model/types.js';
 import { PAGING_RELS, type FeedExtras } from './extras.js';
 import type { ItemEntry } from './render.js';

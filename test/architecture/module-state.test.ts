@@ -39,7 +39,7 @@ const CONSTANT_TABLES: Readonly<Record<string, readonly string[]>> = {
   // Article fields whose values repeat across a corpus.
   'load/intern.ts': ['REPEATED'],
   // Feed query parameters.
-  'query/feed-request.ts': ['KNOWN_PARAMS'],
+  'query/resolve-feed.ts': ['KNOWN_PARAMS'],
   // Error codes meaning the database is unreachable.
   'store/postgres/pool.ts': ['UNAVAILABLE_CODES'],
   // Options of the listener, not of the configuration; option → variable names.

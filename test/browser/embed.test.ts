@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCreditLine } from '../../src/map/credit-line.js';
+import { formatCreditLine } from '../../src/map/to-feed-model.js';
 import { selectArticles } from '../../src/model/feed-query.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { ARTIFACTS, FIXED_NOW, launchBrowser, SKIP_BROWSER_TESTS, startApp, startPartner, type RunningBrowser, type RunningServer } from './harness.js';

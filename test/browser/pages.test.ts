@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatCreditLine } from '../../src/map/credit-line.js';
+import { formatCreditLine } from '../../src/map/to-feed-model.js';
 import { listFeeds } from '../../src/model/feed-filter.js';
 import { isVisible, selectArticles } from '../../src/model/feed-query.js';
 import { ARTIFACTS, FIXED_NOW, launchBrowser, SKIP_BROWSER_TESTS, startApp, type RunningBrowser, type RunningServer } from './harness.js';

@@ -25,8 +25,8 @@ describe('README and docs match the code', () => {
     expect(records).not.toMatch(/\n\nremoved from every field/);
   });
 
-  it('lists every query parameter feed-request.ts accepts in the hardening table', () => {
-    const known = /const KNOWN_PARAMS = new Set\(\[([^\]]+)\]\)/.exec(source('src/query/feed-request.ts'))?.[1] ?? '';
+  it('lists every query parameter resolve-feed.ts accepts in the hardening table', () => {
+    const known = /const KNOWN_PARAMS = new Set\(\[([^\]]+)\]\)/.exec(source('src/query/resolve-feed.ts'))?.[1] ?? '';
     const params = [...known.matchAll(/'([a-z]+)'/g)].map((m) => m[1]);
     expect(params).toEqual(['limit', 'since', 'before', 'after']);
     const row = hardening.split('\n').find((line) => line.startsWith('| query parameters |')) ?? '';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
-import { formatCreditLine } from '../../src/map/credit-line.js';
+import { formatCreditLine } from '../../src/map/to-feed-model.js';
 import { slugify } from '../../src/model/slug.js';
 import { visibleSiblings } from '../../src/model/translations.js';
 import type { Article } from '../../src/model/types.js';

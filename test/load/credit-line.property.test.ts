@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCreditLine } from '../../src/load/credit-line.js';
-import { formatCreditLine } from '../../src/map/credit-line.js';
+import { formatCreditLine } from '../../src/map/to-feed-model.js';
 import { CREDIT_ROLES, type Credit } from '../../src/model/types.js';
 
 // Name parts in several scripts, with initials, hyphens and apostrophes: what newsrooms print.

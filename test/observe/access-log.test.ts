@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createAccessLog, type AccessEntry } from '../../src/observe/access-log.js';
+import { createAccessLog, type AccessEntry } from '../../src/http/observe-requests.js';
 import { createLogger } from '../../src/observe/logger.js';
 
 function sink(): { stream: Writable; lines: () => string[] } {

@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { escapeMarkup } from '../../src/model/escape.js';
-import { CORS_ALLOWED_HEADERS } from '../../src/http/cors.js';
+import { CORS_ALLOWED_HEADERS } from '../../src/http/guards.js';
 import { PAGE_CSP } from '../../src/http/pages/respond.js';
 import { listFeeds } from '../../src/model/feed-filter.js';
 import { isVisible } from '../../src/model/feed-query.js';

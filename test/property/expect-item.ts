@@ -5,10 +5,9 @@ import { RECORD_FIELDS, type ParseResult } from '../../src/load/article.js';
 import { slugify } from '../../src/model/slug.js';
 import type { Article, FeedFormat, Site } from '../../src/model/types.js';
 import type { GeneratedRecord } from './arbitraries.js';
-import type { ReadItem } from './feed-check.js';
-import { unsafeHtml } from './feed-check.js';
+import { type ReadItem, unsafeHtml } from './feed-check.js';
 import { expectLine, expectText } from './normalise.js';
-import { joinNames } from '../../src/map/credit-line.js';
+import { joinNames } from '../../src/map/to-feed-model.js';
 
 const TYPES_BY_EXTENSION: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', svg: 'image/svg+xml' };
 const AUTHOR_ROLES = ['reporter', 'writer'];

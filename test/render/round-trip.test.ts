@@ -1,8 +1,7 @@
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
 import { feedLinks } from '../../src/query/resolve-feed.js';
-import { composeContent, isAuthor, itemId } from '../../src/map/to-feed-model.js';
-import { formatCreditLine, joinNames } from '../../src/map/credit-line.js';
+import { composeContent, isAuthor, itemId, formatCreditLine, joinNames } from '../../src/map/to-feed-model.js';
 import type { Article } from '../../src/model/types.js';
 import { newestChange, selectArticles } from '../../src/model/feed-query.js';
 import { renderFeed } from '../../src/render/render.js';

@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/model/types.js';
 import { formatCursor, parseCursor } from '../../src/model/cursor.js';
 import { FILTER_KINDS, matchesFilter, slugsOf } from '../../src/model/feed-filter.js';
-import { visibleFrom } from '../../src/model/feed-query.js';
-import { createFeedIndex, nextRelease } from '../../src/store/files/feed-index.js';
-import { resolvePage } from '../../src/store/files/resolve-page.js';
-import { isVisible, nextEmbargoRelease } from '../../src/model/feed-query.js';
+import { visibleFrom, isVisible, nextEmbargoRelease } from '../../src/model/feed-query.js';
+import { createFeedIndex, nextRelease, resolvePage } from '../../src/store/files/feed-index.js';
 import { compareNewestFirst } from '../../src/store/snapshot.js';
 import { makeArticle, makeRecord, makeSite, makeSnapshot } from '../helpers/builders.js';
 

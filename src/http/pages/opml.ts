@@ -1,7 +1,7 @@
 import { escapeMarkup } from '../../model/escape.js';
 import type { Site } from '../../model/types.js';
 import type { FeedDescriptor } from '../../model/feed-filter.js';
-import { feedTitle } from '../../query/feed-view.js';
+import { feedTitle } from '../../query/resolve-feed.js';
 import { feedFilePath, feedLabel, GROUPS, previewPath } from './feed-links.js';
 
 export const OPML_MEDIA_TYPE = 'text/x-opml; charset=utf-8';

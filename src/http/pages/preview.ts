@@ -1,6 +1,6 @@
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
-import type { FeedView } from '../../query/feed-view.js';
+import type { FeedView } from '../../query/resolve-feed.js';
 import { alternatesOf, feedLabel, feedName, GROUPS, mountPath, previewPath, renderFeedLinks } from './feed-links.js';
 import { html, type SafeHtml } from './html.js';
 import { renderPage } from './layout.js';

@@ -1,5 +1,4 @@
-import { isNotModified } from '../conditional.js';
-import { strongEtag } from '../reply.js';
+import { isNotModified, strongEtag } from '../reply.js';
 import type { Request, Response } from 'express';
 import type { SafeHtml } from './html.js';
 
@@ -20,7 +19,7 @@ export interface SendOptions {
   readonly maxAge?: number;
 }
 
-/** True when the request's If-None-Match matches this ETag: the feeds' conditional GET (conditional.ts), pages having no Last-Modified. */
+/** True when the request's If-None-Match matches this ETag: the feeds' conditional GET (reply.ts), pages having no Last-Modified. */
 export function isFresh(req: Request, etag: string): boolean {
   return isNotModified({ ifNoneMatch: req.headers['if-none-match'] }, { etag });
 }

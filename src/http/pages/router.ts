@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { FILTER_KINDS, KIND_FOLDER, type FilterKind } from '../../model/feed-filter.js';
-import { viewOfPage } from '../../query/feed-view.js';
+import { viewOfPage } from '../../query/resolve-feed.js';
 import type { Store } from '../../store/store.js';
 import { createEmbedRouter } from '../embed.js';
 import { loadAssets, type Asset } from './assets.js';

@@ -1,4 +1,4 @@
-import { formatCreditLine } from '../../map/credit-line.js';
+import { formatCreditLine } from '../../map/to-feed-model.js';
 import { slugify } from '../../model/slug.js';
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';

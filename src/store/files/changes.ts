@@ -3,8 +3,7 @@ import type { Article, Site } from '../../model/types.js';
 import type { Cursor } from '../../model/cursor.js';
 import { FILTER_KINDS, feedPath, slugsOf, type ChangedFeed, type FeedFilter } from '../../model/feed-filter.js';
 import { visibleFrom, type PageOfFeed } from '../../model/feed-query.js';
-import type { FeedIndex } from './feed-index.js';
-import { resolvePage } from './resolve-page.js';
+import { type FeedIndex, resolvePage } from './feed-index.js';
 import { visibleSiblings } from '../../model/translations.js';
 import { Slugger } from '../../model/slug.js';
 
