@@ -189,7 +189,8 @@ async function benchColdRender(smallDir) {
   const { parseArticle } = await import(join(DIST, 'load', 'article.js'));
   const { createLoadMemo } = await import(join(DIST, 'load', 'load-memo.js'));
   const { buildSnapshot } = await import(join(DIST, 'store', 'snapshot.js'));
-  const { resolveFeedView } = await import(join(DIST, 'query', 'feed-view.js'));
+  const { parseFeedRequest, resolveFeed } = await import(join(DIST, 'query', 'resolve-feed.js'));
+  const { createSnapshotStore } = await import(join(DIST, 'store', 'files', 'files-store.js'));
   const { renderFeed } = await import(join(DIST, 'render', 'render.js'));
   const { toFeedItem, toFeedOptions } = await import(join(DIST, 'map', 'to-feed-model.js'));
   const { Feed } = await import('feed');
@@ -198,6 +199,8 @@ async function benchColdRender(smallDir) {
   const base = buildSnapshot(site, files, 1);
   const now = new Date();
   const query = { limit: site.feedSize };
+  // The main feed's view of a snapshot, resolved as a request is (query/resolve-feed.ts).
+  const resolveFeedView = async (snapshot) => (await resolveFeed(createSnapshotStore(snapshot, () => now), parseFeedRequest('rss', undefined, undefined, {}, site.feedSize), now)).view;
   const links = { rss: 'http://127.0.0.1:3000/rss.xml', atom: 'http://127.0.0.1:3000/atom.xml', json: 'http://127.0.0.1:3000/feed.json' };
   // The records of the newest articles, parsed anew for each snapshot: new Article objects, as a reload makes.
   const newest = base.articles.slice(0, site.feedSize + 10);
@@ -225,14 +228,14 @@ async function benchColdRender(smallDir) {
       // Bodies ready in memory (sanitised when the records were parsed): mapping, corrections, rendering.
       const snapshot = freshSnapshot(i + 2, false);
       let t = performance.now();
-      const view = resolveFeedView(site, snapshot.articles, undefined, query, now);
+      const view = await resolveFeedView(snapshot);
       const meta = { title: view.title, description: view.description, links, updated: view.updated };
       const bytes = Buffer.from(renderFeed(format, { site, meta, articles: view.articles }));
       const oursMs = performance.now() - t;
       // The same, with bodies read from disk and sanitised on first use (lazy bodies: what a restart or reload costs).
       const lazySnapshot = freshSnapshot(i + 2, true);
       t = performance.now();
-      const lazyView = resolveFeedView(site, lazySnapshot.articles, undefined, query, now);
+      const lazyView = await resolveFeedView(lazySnapshot);
       Buffer.from(renderFeed(format, { site, meta: { ...meta, updated: lazyView.updated }, articles: lazyView.articles }));
       const lazyMs = performance.now() - t;
       // The bare feed library, same 50 items (the same content strings), no corrections.

@@ -37,9 +37,11 @@ async function startServer({ dist, dataDir, cacheDir, port, sleep }) {
   const started = performance.now();
   const child = spawn(process.execPath, [join(dist, 'main.js')], {
     env: { ...process.env, DATA_DIR: dataDir, CACHE_DIR: cacheDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', RESCAN_INTERVAL: '0' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = { child, url: `http://127.0.0.1:${port}`, log: '', exited: false };
+  // The server logs JSON lines on standard output (issue 16); errors before the logger exists go to standard error.
+  child.stdout.on('data', (d) => (server.log += d));
   child.stderr.on('data', (d) => (server.log += d));
   child.on('exit', () => (server.exited = true));
   for (;;) {
