@@ -5,7 +5,8 @@ import { ArticleError } from '../../load/errors.js';
 import { displayName, readJsonFile } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
-import { articleRow, contentHash, unstorableProblems, type ArticleRow } from './rows.js';
+import { articleCopyText, type ArticleCopyText } from './copy-text.js';
+import { contentHash, mayBeUnstorable, unstorableProblems } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
 export interface PlainError {
@@ -22,10 +23,18 @@ export interface SyncRead {
   readonly hash: string;
   /** The hash equals the stored row's: the file was not parsed, its row stays as it is. */
   readonly unchanged: boolean;
-  /** Validated, body sanitised (a plain string): ready to store. */
-  readonly article?: Article;
-  /** The article's row, built here (its ETag hash and JSON shape cost as much as the parse): ready to COPY. */
-  readonly row?: ArticleRow;
+  /**
+   * Validated, without its body: what the writer needs to record the change
+   * (the feeds the article is in). The body, sanitised, travels in `copy`.
+   */
+  readonly article?: Omit<Article, 'body'>;
+  /**
+   * The article's COPY lines as UTF-8 (copy-text.ts), built on the thread
+   * that parsed it: the writing thread only moves these bytes to the
+   * database. Views into one buffer per chunk, which crosses threads by
+   * transfer, not by copy.
+   */
+  readonly copy?: { readonly article: Uint8Array; readonly entries: Uint8Array };
   readonly errors: readonly PlainError[];
   readonly warnings: readonly PlainError[];
 }
@@ -52,13 +61,16 @@ export const SYNC_READ_AHEAD = 4;
 
 const plain = (e: ArticleError): PlainError => ({ file: e.file, field: e.field, problem: e.problem });
 
+/** readForSync's result before the chunk's lines are encoded: the lines as text. */
+type SyncReadText = Omit<SyncRead, 'copy'> & { readonly text?: ArticleCopyText };
+
 /**
  * Reads one article file for sync. An unchanged file (same hash as stored)
  * is hashed but not parsed. A changed one is read and validated exactly as
  * the loader reads a file at start (readJsonFile, parseArticle: the same
- * messages), its body sanitised here, once.
+ * messages), its body sanitised here, once, and its COPY lines built.
  */
-export function readForSync(job: SyncReadJob, name: string): SyncRead {
+export function readForSync(job: SyncReadJob, name: string): SyncReadText {
   const path = join(job.dataDir, ARTICLES_DIR, name);
   const shownAs = displayName(job.dataDir, ARTICLES_DIR, name);
   let hash = '';
@@ -76,13 +88,40 @@ export function readForSync(job: SyncReadJob, name: string): SyncRead {
   const parsed = parseArticle(read.value, shownAs, { language: job.language });
   const warnings = parsed.warnings.map(plain);
   if (parsed.article === undefined) return { name, shownAs, hash, unchanged: false, errors: parsed.errors.map(plain), warnings };
-  const unstorable = unstorableProblems(read.value, parsed.article, shownAs);
+  const text = articleCopyText(parsed.article, read.value, hash, name);
+  // The JSON texts tell at once whether any string holds what the database refuses; only then is it looked for field by field.
+  const unstorable = mayBeUnstorable(text.recordJson) || mayBeUnstorable(text.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
   if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
-  return { name, shownAs, hash, unchanged: false, article: parsed.article, row: articleRow(parsed.article, read.value, hash, name), errors: [], warnings };
+  const { body: _body, ...article } = parsed.article;
+  return { name, shownAs, hash, unchanged: false, article, text, errors: [], warnings };
 }
 
-export function readSyncChunk(job: SyncReadJob, chunk: number): SyncRead[] {
-  return job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => readForSync(job, name));
+/** One chunk of files read: what a reading thread posts, with `buffer` (every read's `copy` is a view into it) transferred. */
+export interface SyncChunk {
+  readonly reads: readonly SyncRead[];
+  readonly buffer: ArrayBuffer;
+}
+
+export function readSyncChunk(job: SyncReadJob, chunk: number): SyncChunk {
+  const reads = job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => readForSync(job, name));
+  // One buffer for the chunk, sized exactly: the lines are encoded into it once and it crosses to the writer by transfer.
+  const lines = reads.flatMap((read) => (read.text === undefined ? [] : [read.text.article, read.text.entries]));
+  const sizes = lines.map((line) => Buffer.byteLength(line));
+  const buffer = new ArrayBuffer(sizes.reduce((sum, size) => sum + size, 0));
+  const encoder = new TextEncoder();
+  let at = 0;
+  let line = 0;
+  const encode = (): Uint8Array => {
+    const view = new Uint8Array(buffer, at, sizes[line]);
+    encoder.encodeInto(lines[line] as string, view);
+    at += view.length;
+    line += 1;
+    return view;
+  };
+  return {
+    reads: reads.map(({ text, ...read }) => (text === undefined ? read : { ...read, copy: { article: encode(), entries: encode() } })),
+    buffer,
+  };
 }
 
 export function errorOf(e: PlainError): ArticleError {

@@ -54,7 +54,7 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
         if (Atomics.load(shared, 0) < Math.min(chunks, next + SYNC_READ_AHEAD)) {
           const mine = Atomics.add(shared, 0, 1);
           if (mine < chunks) {
-            results.set(mine, readSyncChunk(job, mine));
+            results.set(mine, readSyncChunk(job, mine).reads);
             await yieldToEventLoop();
             continue;
           }

@@ -8,5 +8,7 @@ const chunks = Math.ceil(job.names.length / SYNC_CHUNK);
 for (let chunk = Atomics.add(counter, 0, 1); chunk < chunks; chunk = Atomics.add(counter, 0, 1)) {
   // Back-pressure: wait while this chunk is too far ahead of what the database has taken (counter[1]).
   for (let taken = Atomics.load(counter, 1); chunk >= taken + SYNC_READ_AHEAD; taken = Atomics.load(counter, 1)) Atomics.wait(counter, 1, taken, 1000);
-  parentPort?.postMessage({ chunk, reads: readSyncChunk(job, chunk) });
+  const read = readSyncChunk(job, chunk);
+  // The chunk's COPY bytes move to the writer; only the small per-file results are copied.
+  parentPort?.postMessage({ chunk, reads: read.reads }, [read.buffer]);
 }

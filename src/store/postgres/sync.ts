@@ -4,10 +4,9 @@ import { listJsonFiles, MAX_RECORD_BYTES } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article, Site } from '../../model/types.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
-import type { ArticleRow } from './rows.js';
 import { errorOf } from './sync-read.js';
 import { readFolderForSync } from './sync-threads.js';
-import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
+import { copyArticles, deleteArticles, lockArticles, recordChange, type CopyBatch } from './writes.js';
 
 export interface SyncOptions {
   /** The data folder: DIR/articles/*.json are synced. */
@@ -77,8 +76,10 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
 
   let writing: Promise<void> = Promise.resolve();
   for await (const chunk of readFolderForSync(job, options.threads)) {
-    const rows: ArticleRow[] = [];
-    const articles: Article[] = [];
+    const ids: string[] = [];
+    const articleLines: Uint8Array[] = [];
+    const entryLines: Uint8Array[] = [];
+    const articles: Omit<Article, 'body'>[] = [];
     const reports: { name: string; severity: 'rejected' | 'warning'; error: ArticleError }[] = [];
     const staleIds: string[] = [];
     const reread: string[] = [];
@@ -95,8 +96,10 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
         } else {
           taken.set(id, read.shownAs);
           if (read.unchanged) unchanged += 1;
-          else if (read.article !== undefined && read.row !== undefined) {
-            rows.push(read.row);
+          else if (read.article !== undefined && read.copy !== undefined) {
+            ids.push(id);
+            articleLines.push(read.copy.article);
+            entryLines.push(read.copy.entries);
             articles.push(read.article);
             // The file held another article before: that one is gone, as it would be from the files backend.
             if (previous !== undefined && previous.id !== id) staleIds.push(previous.id);
@@ -114,11 +117,12 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
     }
     // One write in flight while the next chunk is read and sanitised: the database and the parsing overlap.
     const previous = writing;
-    const stale = staleIds.filter((id) => !rows.some((row) => row.id === id));
-    writing = previous.then(() => writeChunk(pool, rows, articles, stale, reread, reports)).then((n) => void (deleted += n));
+    const writtenIds = new Set(ids);
+    const stale = staleIds.filter((id) => !writtenIds.has(id));
+    writing = previous.then(() => writeChunk(pool, { ids, articleLines, entryLines }, articles, stale, reread, reports)).then((n) => void (deleted += n));
     writing.catch(() => undefined);
     await previous;
-    written += rows.length;
+    written += ids.length;
     done += chunk.length;
     if (options.progress !== undefined && Date.now() - lastProgress >= everyMs) {
       lastProgress = Date.now();
@@ -153,13 +157,13 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
 }
 
 /** One chunk in one transaction: the upserts, stale rows deleted, the files' reports replaced, one change recorded. */
-async function writeChunk(pool: Pool, rows: readonly ArticleRow[], articles: readonly Article[], staleIds: readonly string[], reread: readonly string[], reports: readonly { name: string; severity: string; error: ArticleError }[]): Promise<number> {
-  if (rows.length === 0 && staleIds.length === 0 && reread.length === 0) return 0;
+async function writeChunk(pool: Pool, batch: CopyBatch, articles: readonly Omit<Article, 'body'>[], staleIds: readonly string[], reread: readonly string[], reports: readonly { name: string; severity: string; error: ArticleError }[]): Promise<number> {
+  if (batch.ids.length === 0 && staleIds.length === 0 && reread.length === 0) return 0;
   return inTransaction(pool, async (client) => {
     let deleted = 0;
-    if (rows.length > 0 || staleIds.length > 0) {
-      const old = await lockArticles(client, [...rows.map((row) => row.id), ...staleIds]);
-      await upsertArticles(client, rows, articles);
+    if (batch.ids.length > 0 || staleIds.length > 0) {
+      const old = await lockArticles(client, [...batch.ids, ...staleIds]);
+      await copyArticles(client, batch);
       deleted = (await deleteArticles(client, staleIds)).length;
       await recordChange(client, [...old.values(), ...articles]);
     }

@@ -5,7 +5,7 @@ import type { Client, Pool } from './pool.js';
 import { articleFromJson } from './rows.js';
 
 /** The original of an article's group: the article it names, or itself. */
-function rootOf(article: Article): string {
+function rootOf(article: Omit<Article, 'body'>): string {
   return article.translationOf ?? article.id;
 }
 
@@ -16,7 +16,7 @@ function rootOf(article: Article): string {
  * decide it alone).
  * Plan: BitmapOr of Index Scans on articles_pkey (id = ANY) and articles_translation_of (translation_of = ANY).
  */
-export async function readGroupMembers(db: Pool | Client, articles: readonly Article[]): Promise<Article[]> {
+export async function readGroupMembers(db: Pool | Client, articles: readonly Omit<Article, 'body'>[]): Promise<Article[]> {
   const roots = [...new Set(articles.map(rootOf))];
   if (roots.length === 0) return [];
   const result = await db.query<{ article: unknown }>('SELECT article FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])', [roots]);

@@ -1,8 +1,9 @@
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
-import { copyRows } from './copy-rows.js';
-import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
+import { copyLines } from './copy-rows.js';
+import { ARTICLE_COLUMNS, copyLine, ENTRY_COLUMNS } from './copy-text.js';
+import { articleFromJson, entryRows, feedsOf, type ArticleRow, type EntryRow } from './rows.js';
 import { readGroupMembers } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
@@ -22,9 +23,6 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
   return new Map(result.rows.map((row) => [articleFromJson(row.article).id, articleFromJson(row.article)]));
 }
 
-/** Columns of articles, in the order the statements below and COPY name them. */
-const ARTICLE_COLUMNS = ['id', 'url', 'headline', 'published', 'updated', 'status', 'language', 'section', 'source', 'file', 'content_hash', 'translation_of', 'record', 'etag', 'article'] as const;
-const ENTRY_COLUMNS = ['kind', 'slug', 'name', 'article_id', 'published', 'updated'] as const;
 const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
 
 /**
@@ -35,16 +33,32 @@ const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = 
 export const COPY_FROM_ROWS = 50;
 
 /**
+ * A bulk batch as COPY text (copy-text.ts): the ids, in order, and for each
+ * article its articles line and its feed_entries lines. Sync's reading
+ * threads build these, so the writing thread only moves bytes.
+ */
+export interface CopyBatch {
+  readonly ids: readonly string[];
+  readonly articleLines: readonly (string | Uint8Array)[];
+  readonly entryLines: readonly (string | Uint8Array)[];
+}
+
+/**
  * Inserts or replaces articles and their feed entries. Small batches (an API
  * write) are two statements whose rows come from one JSON parameter; bulk
- * batches (sync, gen-corpus) are streamed with COPY into a temporary staging
- * table and merged with one INSERT … ON CONFLICT, and their feed entries
- * COPYed straight in (their articles are locked by this transaction, so no
- * other writer adds entries for them). Returns the ids that were new.
+ * batches (sync, gen-corpus) go by COPY (see copyArticles). Returns the ids
+ * that were new.
  */
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const upserted = rows.length >= COPY_FROM_ROWS ? await mergeStaged(client, rows) : await client.query<{ id: string; inserted: boolean }>(
+  if (rows.length >= COPY_FROM_ROWS) {
+    return copyArticles(client, {
+      ids: rows.map((row) => row.id),
+      articleLines: rows.map((row) => copyLine(ARTICLE_COLUMNS, row)),
+      entryLines: articles.map((article) => entryRows(article).map((entry) => copyLine<EntryRow>(ENTRY_COLUMNS, entry)).join('')),
+    });
+  }
+  const upserted = await client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
@@ -53,19 +67,9 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );
-  // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
-  // (the second waits for the first and updates), where "was it there when I looked" is not.
-  const inserted = new Set(upserted.rows.filter((row) => row.inserted).map((row) => row.id));
-  // Only rows that existed can have entries: a batch of new articles (a first load) skips the index probes.
-  const existing = rows.filter((row) => !inserted.has(row.id)).map((row) => row.id);
-  // Plan: Index Scan using feed_entries_article (article_id = ANY).
-  if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
+  const inserted = await replaceEntriesOfExisting(client, rows.map((row) => row.id), upserted.rows);
   const entries = articles.flatMap(entryRows);
   if (entries.length === 0) return inserted;
-  if (rows.length >= COPY_FROM_ROWS) {
-    await copyRows(client, 'feed_entries', ENTRY_COLUMNS, entries);
-    return inserted;
-  }
   await client.query(
     `INSERT INTO feed_entries (${ENTRY_COLUMNS.join(', ')})
      SELECT ${ENTRY_COLUMNS.join(', ')}
@@ -76,21 +80,49 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
 }
 
 /**
- * A bulk batch. When none of its ids is stored yet (a first load), the rows
- * are COPYed straight into articles, under a savepoint: should another
- * writer create one of the ids meanwhile, the batch falls back to the merge.
- * Otherwise they are COPYed into this session's staging table (emptied at
- * commit) and merged with one INSERT … ON CONFLICT. Straight in saves
- * compressing every record twice (once into the staging table's TOAST).
+ * A bulk batch by COPY: the articles streamed into a temporary staging
+ * table and merged with one INSERT … ON CONFLICT (or straight in: see
+ * mergeStaged), their feed entries COPYed straight in (their articles are
+ * locked by this transaction, so no other writer adds entries for them).
+ * Returns the ids that were new.
  */
-async function mergeStaged(client: Client, rows: readonly ArticleRow[]): Promise<{ rows: { id: string; inserted: boolean }[] }> {
-  const ids = rows.map((row) => row.id);
+export async function copyArticles(client: Client, batch: CopyBatch): Promise<Set<string>> {
+  if (batch.ids.length === 0) return new Set();
+  const upserted = await mergeStaged(client, batch);
+  const inserted = await replaceEntriesOfExisting(client, batch.ids, upserted.rows);
+  if (batch.entryLines.some((lines) => lines.length > 0)) await copyLines(client, 'feed_entries', ENTRY_COLUMNS, batch.entryLines);
+  return inserted;
+}
+
+/** The ids that were inserted (xmax = 0); the feed entries of those that were updated deleted, for the caller to write again. */
+async function replaceEntriesOfExisting(client: Client, ids: readonly string[], upserted: readonly { id: string; inserted: boolean }[]): Promise<Set<string>> {
+  // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
+  // (the second waits for the first and updates), where "was it there when I looked" is not.
+  const inserted = new Set(upserted.filter((row) => row.inserted).map((row) => row.id));
+  // Only rows that existed can have entries: a batch of new articles (a first load) skips the index probes.
+  const existing = ids.filter((id) => !inserted.has(id));
+  // Plan: Index Scan using feed_entries_article (article_id = ANY).
+  if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
+  return inserted;
+}
+
+/**
+ * The articles of a bulk batch. When none of its ids is stored yet (a first
+ * load), the rows are COPYed straight into articles, under a savepoint:
+ * should another writer create one of the ids meanwhile, the batch falls
+ * back to the merge. Otherwise they are COPYed into this session's staging
+ * table (emptied at commit) and merged with one INSERT … ON CONFLICT.
+ * Straight in saves compressing every record twice (once into the staging
+ * table's TOAST).
+ */
+async function mergeStaged(client: Client, batch: CopyBatch): Promise<{ rows: { id: string; inserted: boolean }[] }> {
+  const { ids } = batch;
   // Plan: Index Only Scan using articles_pkey (id = ANY).
   const stored = await client.query('SELECT 1 FROM articles WHERE id = ANY($1::text[]) LIMIT 1', [ids]);
   if (stored.rows.length === 0) {
     await client.query('SAVEPOINT copy_articles');
     try {
-      await copyRows(client, 'articles', ARTICLE_COLUMNS, rows);
+      await copyLines(client, 'articles', ARTICLE_COLUMNS, batch.articleLines);
       await client.query('RELEASE SAVEPOINT copy_articles');
       return { rows: ids.map((id) => ({ id, inserted: true })) };
     } catch (error) {
@@ -101,7 +133,7 @@ async function mergeStaged(client: Client, rows: readonly ArticleRow[]): Promise
   }
   // Temporary: no WAL, private to the connection; kept for the session so later batches reuse it.
   await client.query('CREATE TEMP TABLE IF NOT EXISTS articles_incoming (LIKE articles) ON COMMIT DELETE ROWS');
-  await copyRows(client, 'articles_incoming', ARTICLE_COLUMNS, rows);
+  await copyLines(client, 'articles_incoming', ARTICLE_COLUMNS, batch.articleLines);
   return client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')} FROM articles_incoming
@@ -122,9 +154,10 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * (its row lock orders concurrent writers, so sequence numbers commit in
  * order), writes the outbox row listing the feeds touched, and queues the
  * NOTIFY, which PostgreSQL delivers only if the transaction commits.
- * `touched` are the old and new versions of every changed article.
+ * `touched` are the old and new versions of every changed article (their
+ * bodies play no part: sync passes them without).
  */
-export async function recordChange(client: Client, touched: Iterable<Article>): Promise<number> {
+export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>): Promise<number> {
   // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
