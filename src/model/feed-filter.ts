@@ -23,8 +23,11 @@ export interface FeedDescriptor {
   readonly path: string;
 }
 
-/** The slugs an article is filed under, per kind. Language slugs are the lower-cased language tag. The body plays no part. */
-export function slugsOf(article: Omit<Article, 'body'>, kind: FilterKind): string[] {
+/** What files an article under feeds: its section, tags, language and credits. */
+export type FiledUnder = Pick<Article, 'section' | 'tags' | 'language' | 'credits'>;
+
+/** The slugs an article is filed under, per kind. Language slugs are the lower-cased language tag. */
+export function slugsOf(article: FiledUnder, kind: FilterKind): string[] {
   switch (kind) {
     case 'section':
       return article.section === undefined ? [] : [slugify(article.section)];

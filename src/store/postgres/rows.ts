@@ -2,7 +2,7 @@ import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
-import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter } from '../../model/feed-filter.js';
+import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type FiledUnder } from '../../model/feed-filter.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 
 /** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
@@ -127,7 +127,7 @@ export function articleFromJson(json: unknown): Article {
 }
 
 /** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
-export function feedsOf(articles: Iterable<Omit<Article, 'body'>>): ChangedFeed[] {
+export function feedsOf(articles: Iterable<FiledUnder>): ChangedFeed[] {
   const feeds = new Map<string, FeedFilter | undefined>([['', undefined]]);
   for (const article of articles) {
     for (const kind of FILTER_KINDS) {

@@ -1,5 +1,6 @@
 import { nextSiblingRelease, resolveTranslationGroups, visibleSiblings, type TranslationLink } from '../../model/translations.js';
-import type { Article } from '../../model/types.js';
+import type { FiledUnder } from '../../model/feed-filter.js';
+import type { Article, Credit } from '../../model/types.js';
 import type { TranslationsAt } from '../store.js';
 import type { Client, Pool } from './pool.js';
 import { articleFromJson } from './rows.js';
@@ -21,6 +22,25 @@ export async function readGroupMembers(db: Pool | Client, articles: readonly Omi
   if (roots.length === 0) return [];
   const result = await db.query<{ article: unknown }>('SELECT article FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])', [roots]);
   return result.rows.map((row) => articleFromJson(row.article));
+}
+
+/**
+ * What files each member of the groups of `articles` (as readGroupMembers
+ * reads them) under feeds: only the fields a change needs, from the typed
+ * columns and two small JSON values, not every member's whole article
+ * (body included) parsed back. A sync batch of 500 new articles read its
+ * own 500 bodies back this way.
+ * Plan: as readGroupMembers.
+ */
+export async function readGroupFiling(db: Pool | Client, articles: readonly Omit<Article, 'body'>[]): Promise<FiledUnder[]> {
+  const roots = [...new Set(articles.map(rootOf))];
+  if (roots.length === 0) return [];
+  const result = await db.query<{ section: string | null; language: string; tags: string[]; credits: Credit[] }>(
+    `SELECT section, language, article->'tags' AS tags, article->'credits' AS credits
+     FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])`,
+    [roots],
+  );
+  return result.rows.map((row) => ({ ...(row.section === null ? {} : { section: row.section }), language: row.language, tags: row.tags, credits: row.credits }));
 }
 
 /** The translation links `articles` show at `now`, from their groups' members in the database. */

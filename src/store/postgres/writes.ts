@@ -4,7 +4,7 @@ import type { Client } from './pool.js';
 import { copyLines } from './copy-rows.js';
 import { ARTICLE_COLUMNS, copyLine, ENTRY_COLUMNS } from './copy-text.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow, type EntryRow } from './rows.js';
-import { readGroupMembers } from './translation-queries.js';
+import { readGroupFiling } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
 export const CHANGES_KEPT = 10_000;
@@ -162,7 +162,7 @@ export async function recordChange(client: Client, touched: Iterable<Omit<Articl
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
   // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links).
-  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupMembers(client, changed))]);
+  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed))]);
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
