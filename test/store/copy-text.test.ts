@@ -7,7 +7,7 @@ import { parseArticle } from '../../src/load/article.js';
 import type { Article } from '../../src/model/types.js';
 import { ARTICLE_COLUMNS, articleCopyText, copyLine, ENTRY_COLUMNS } from '../../src/store/postgres/copy-text.js';
 import { articleRow, entryRows, mayBeUnstorable, unstorableProblems } from '../../src/store/postgres/rows.js';
-import { readSyncChunk } from '../../src/store/postgres/sync-read.js';
+import { createChunkReader } from '../../src/store/postgres/sync-read.js';
 import { makeRecord } from '../helpers/builders.js';
 
 /** Every character COPY's text format escapes, JSON escapes, and some neither touches. */
@@ -59,7 +59,7 @@ describe('a chunk read for sync', () => {
     writeFileSync(join(dir, 'articles', 'b-nul.json'), JSON.stringify(makeRecord({ id: 'nul', headline: 'a\u0000b' })));
     writeFileSync(join(dir, 'articles', 'c-lone.json'), JSON.stringify(makeRecord({ id: 'lone', summary: 'x\uD800y' })));
     const job = { dataDir: dir, names: ['a-good.json', 'b-nul.json', 'c-lone.json'], language: 'en', maxBytes: 1e6, known: {} };
-    const { reads, buffer } = readSyncChunk(job, 0);
+    const { reads, buffer } = createChunkReader(job)(0);
     const [a, b, c] = reads;
     expect(a?.article).not.toHaveProperty('body');
     expect(a?.copy?.article.buffer).toBe(buffer);

@@ -1,11 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArticle } from '../../load/article.js';
 import { ArticleError } from '../../load/errors.js';
 import { displayName, readJsonFile } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
-import { articleCopyText, type ArticleCopyText } from './copy-text.js';
+import { articleCopyText } from './copy-text.js';
 import { contentHash, mayBeUnstorable, unstorableProblems } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
@@ -61,27 +61,91 @@ export const SYNC_READ_AHEAD = 4;
 
 const plain = (e: ArticleError): PlainError => ({ file: e.file, field: e.field, problem: e.problem });
 
-/** readForSync's result before the chunk's lines are encoded: the lines as text. */
-type SyncReadText = Omit<SyncRead, 'copy'> & { readonly text?: ArticleCopyText };
+/** One chunk of files read: what a reading thread posts, with `buffer` (every read's `copy` is a view into it) transferred. */
+export interface SyncChunk {
+  readonly reads: readonly SyncRead[];
+  readonly buffer: ArrayBuffer;
+}
+
+/**
+ * A reader of chunks for one thread: readSyncChunk(job, chunk) without the
+ * garbage. It keeps, from file to file, one buffer the files are read into
+ * to be hashed, and one the chunk's COPY lines are encoded into as each
+ * article is made, so that neither a fresh buffer per file nor a chunk's
+ * worth of line strings outlives the article. Both had made the garbage
+ * collector copy and promote megabytes per chunk (100,000 files: 16
+ * full collections and a scavenge every 90 files).
+ */
+export function createChunkReader(job: SyncReadJob): (chunk: number) => SyncChunk {
+  let readBuffer = Buffer.allocUnsafeSlow(256 * 1024);
+  let lines = new Uint8Array(8 * 1024 * 1024);
+  let used = 0;
+  const encoder = new TextEncoder();
+
+  /** contentHash of the file at `path`, or "" when it is not a regular file of at most maxBytes (readJsonFile then says why). */
+  const hashFile = (path: string): string => {
+    let fd: number | undefined;
+    try {
+      // O_NONBLOCK: a FIFO named like an article opens at once (and is no regular file) instead of waiting for a writer.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const stat = fstatSync(fd);
+      if (!stat.isFile() || stat.size > job.maxBytes) return '';
+      if (readBuffer.length < stat.size) readBuffer = Buffer.allocUnsafeSlow(Math.max(stat.size, readBuffer.length * 2));
+      let size = 0;
+      for (let n = -1; n !== 0 && size < stat.size; size += n) n = readSync(fd, readBuffer, size, stat.size - size, size);
+      return contentHash(job.language, readBuffer.subarray(0, size));
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+
+  /** Appends `text` as UTF-8; returns where it starts. */
+  const put = (text: string): number => {
+    const start = used;
+    if (lines.length - used < text.length * 3) {
+      const grown = new Uint8Array(Math.max(lines.length * 2, used + text.length * 3));
+      grown.set(lines.subarray(0, used));
+      lines = grown;
+    }
+    used += encoder.encodeInto(text, lines.subarray(used)).written;
+    return start;
+  };
+
+  return (chunk) => {
+    used = 0;
+    const made = job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => {
+      let span: [number, number, number] | undefined;
+      const read = readForSync(job, name, hashFile, (article, entries) => void (span = [put(article), put(entries), used]));
+      return { read, span };
+    });
+    // The chunk's bytes, copied out exactly: the buffer that crosses to the writer holds nothing else.
+    const buffer = lines.buffer.slice(0, used);
+    return {
+      reads: made.map(({ read, span }) => {
+        if (span === undefined) return read;
+        const [article, entries, end] = span;
+        return { ...read, copy: { article: new Uint8Array(buffer, article, entries - article), entries: new Uint8Array(buffer, entries, end - entries) } };
+      }),
+      buffer,
+    };
+  };
+}
 
 /**
  * Reads one article file for sync. An unchanged file (same hash as stored)
  * is hashed but not parsed. A changed one is read and validated exactly as
  * the loader reads a file at start (readJsonFile, parseArticle: the same
- * messages), its body sanitised here, once, and its COPY lines built.
+ * messages), its body sanitised here, once, and its COPY lines handed to
+ * `emit` (the caller encodes them and fills in `copy`).
  */
-export function readForSync(job: SyncReadJob, name: string): SyncReadText {
+function readForSync(job: SyncReadJob, name: string, hashFile: (path: string) => string, emit: (article: string, entries: string) => void): Omit<SyncRead, 'copy'> {
   const path = join(job.dataDir, ARTICLES_DIR, name);
   const shownAs = displayName(job.dataDir, ARTICLES_DIR, name);
-  let hash = '';
-  try {
-    // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
-    // regular file: reading a FIFO named like an article waited forever for a writer and hung the sync.
-    const stat = statSync(path);
-    if (stat.isFile() && stat.size <= job.maxBytes) hash = contentHash(job.language, readFileSync(path));
-  } catch {
-    // Unreadable or gone: readJsonFile below reports it as the loader would.
-  }
+  // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
+  // regular file: reading a FIFO named like an article waited forever for a writer and hung the sync.
+  const hash = hashFile(path);
   if (hash !== '' && job.known[name] === hash) return { name, shownAs, hash, unchanged: true, errors: [], warnings: [] };
   const read = readJsonFile(job.dataDir, path, shownAs, job.maxBytes);
   if (!read.ok) return { name, shownAs, hash, unchanged: false, errors: [plain(read.error)], warnings: [] };
@@ -92,36 +156,9 @@ export function readForSync(job: SyncReadJob, name: string): SyncReadText {
   // The JSON texts tell at once whether any string holds what the database refuses; only then is it looked for field by field.
   const unstorable = mayBeUnstorable(text.recordJson) || mayBeUnstorable(text.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
   if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
+  emit(text.article, text.entries);
   const { body: _body, ...article } = parsed.article;
-  return { name, shownAs, hash, unchanged: false, article, text, errors: [], warnings };
-}
-
-/** One chunk of files read: what a reading thread posts, with `buffer` (every read's `copy` is a view into it) transferred. */
-export interface SyncChunk {
-  readonly reads: readonly SyncRead[];
-  readonly buffer: ArrayBuffer;
-}
-
-export function readSyncChunk(job: SyncReadJob, chunk: number): SyncChunk {
-  const reads = job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => readForSync(job, name));
-  // One buffer for the chunk, sized exactly: the lines are encoded into it once and it crosses to the writer by transfer.
-  const lines = reads.flatMap((read) => (read.text === undefined ? [] : [read.text.article, read.text.entries]));
-  const sizes = lines.map((line) => Buffer.byteLength(line));
-  const buffer = new ArrayBuffer(sizes.reduce((sum, size) => sum + size, 0));
-  const encoder = new TextEncoder();
-  let at = 0;
-  let line = 0;
-  const encode = (): Uint8Array => {
-    const view = new Uint8Array(buffer, at, sizes[line]);
-    encoder.encodeInto(lines[line] as string, view);
-    at += view.length;
-    line += 1;
-    return view;
-  };
-  return {
-    reads: reads.map(({ text, ...read }) => (text === undefined ? read : { ...read, copy: { article: encode(), entries: encode() } })),
-    buffer,
-  };
+  return { name, shownAs, hash, unchanged: false, article, errors: [], warnings };
 }
 
 export function errorOf(e: PlainError): ArticleError {

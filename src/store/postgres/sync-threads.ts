@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { readSyncChunk, SYNC_CHUNK, SYNC_READ_AHEAD, type SyncRead, type SyncReadJob } from './sync-read.js';
+import { createChunkReader, SYNC_CHUNK, SYNC_READ_AHEAD, type SyncRead, type SyncReadJob } from './sync-read.js';
 
 /**
  * The article files of a sync, read and sanitised on every core, yielded
@@ -22,6 +22,7 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
   const counter = new SharedArrayBuffer(8);
   const shared = new Int32Array(counter);
   const results = new Map<number, readonly SyncRead[]>();
+  const readChunk = createChunkReader(job);
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   const workers = Array.from({ length: count }, () => {
@@ -54,7 +55,7 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
         if (Atomics.load(shared, 0) < Math.min(chunks, next + SYNC_READ_AHEAD)) {
           const mine = Atomics.add(shared, 0, 1);
           if (mine < chunks) {
-            results.set(mine, readSyncChunk(job, mine).reads);
+            results.set(mine, readChunk(mine).reads);
             await yieldToEventLoop();
             continue;
           }
