@@ -117,8 +117,8 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
     }
     // One write in flight while the next chunk is read and sanitised: the database and the parsing overlap.
     const previous = writing;
-    const writtenIds = new Set(ids);
-    const stale = staleIds.filter((id) => !writtenIds.has(id));
+    // An id a file holds now (in this chunk or an earlier one, already written) is not stale: only the rest go.
+    const stale = staleIds.filter((id) => !taken.has(id));
     writing = previous.then(() => writeChunk(pool, { ids, articleLines, entryLines }, articles, stale, reread, reports)).then((n) => void (deleted += n));
     writing.catch(() => undefined);
     await previous;
