@@ -161,10 +161,13 @@ export async function recordChange(client: Client, touched: Iterable<Omit<Articl
   // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
-  // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links).
-  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed))]);
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
+  // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links). Read
+  // with the sequence row locked, so every earlier change has committed: two writes at once (an original
+  // and its translation, by two replicas or two sync batches) each see the other's article, whichever is
+  // second, instead of both announcing only their own feeds and leaving a sibling's feed cached stale.
+  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed))]);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
   // Pings and purges travel with the data too: sent once for the fleet, even if this replica dies now.
   await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
