@@ -38,6 +38,14 @@ export interface SyncReport {
   readonly seconds: number;
 }
 
+/**
+ * Chunks written at once, each in its own transaction on its own
+ * connection. One writer left the database's share of a first load (COPY,
+ * jsonb, indexes: about 0.28 ms an article) on one core as the step
+ * everything else waited for; two let it use both.
+ */
+export const SYNC_WRITERS = 2;
+
 interface StoredFile {
   readonly id: string;
   readonly hash: string;
@@ -74,64 +82,70 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
   let lastProgress = started;
   const everyMs = options.progressEveryMs ?? 2000;
 
-  let writing: Promise<void> = Promise.resolve();
-  for await (const chunk of readFolderForSync(job, options.threads)) {
-    const ids: string[] = [];
-    const articleLines: Uint8Array[] = [];
-    const entryLines: Uint8Array[] = [];
-    const articles: Omit<Article, 'body'>[] = [];
-    const reports: { name: string; severity: 'rejected' | 'warning'; error: ArticleError }[] = [];
-    const staleIds: string[] = [];
-    const reread: string[] = [];
-    for (const read of chunk) {
-      const fileRejected = read.errors.map(errorOf);
-      const fileWarnings = read.warnings.map(errorOf);
-      const previous = byFile.get(read.name);
-      const id = read.unchanged ? previous?.id : read.article?.id;
-      if (id !== undefined) {
-        const first = taken.get(id);
-        if (first !== undefined) {
-          // Same message as buildSnapshot's: the first file in name order keeps the id.
-          fileRejected.push(new ArticleError(read.shownAs, 'id', `${JSON.stringify(id)} is already used by ${first}; ids must be unique`));
-        } else {
-          taken.set(id, read.shownAs);
-          if (read.unchanged) unchanged += 1;
-          else if (read.article !== undefined && read.copy !== undefined) {
-            ids.push(id);
-            articleLines.push(read.copy.article);
-            entryLines.push(read.copy.entries);
-            articles.push(read.article);
-            // The file held another article before: that one is gone, as it would be from the files backend.
-            if (previous !== undefined && previous.id !== id) staleIds.push(previous.id);
+  // Chunks being written, oldest first: at most SYNC_WRITERS at once, each in its own transaction.
+  const writing: Promise<void>[] = [];
+  try {
+    for await (const chunk of readFolderForSync(job, options.threads)) {
+      const ids: string[] = [];
+      const articleLines: Uint8Array[] = [];
+      const entryLines: Uint8Array[] = [];
+      const articles: Omit<Article, 'body'>[] = [];
+      const reports: { name: string; severity: 'rejected' | 'warning'; error: ArticleError }[] = [];
+      const staleIds: string[] = [];
+      const reread: string[] = [];
+      for (const read of chunk) {
+        const fileRejected = read.errors.map(errorOf);
+        const fileWarnings = read.warnings.map(errorOf);
+        const previous = byFile.get(read.name);
+        const id = read.unchanged ? previous?.id : read.article?.id;
+        if (id !== undefined) {
+          const first = taken.get(id);
+          if (first !== undefined) {
+            // Same message as buildSnapshot's: the first file in name order keeps the id.
+            fileRejected.push(new ArticleError(read.shownAs, 'id', `${JSON.stringify(id)} is already used by ${first}; ids must be unique`));
+          } else {
+            taken.set(id, read.shownAs);
+            if (read.unchanged) unchanged += 1;
+            else if (read.article !== undefined && read.copy !== undefined) {
+              ids.push(id);
+              articleLines.push(read.copy.article);
+              entryLines.push(read.copy.entries);
+              articles.push(read.article);
+              // The file held another article before: that one is gone, as it would be from the files backend.
+              if (previous !== undefined && previous.id !== id) staleIds.push(previous.id);
+            }
           }
         }
+        rejected.push(...fileRejected);
+        warnings.push(...fileWarnings);
+        // A skipped file's reports stay as stored, unless this run found a new problem with it (its id taken).
+        if (!read.unchanged || fileRejected.length > 0) {
+          reread.push(read.name);
+          for (const error of fileRejected) reports.push({ name: read.name, severity: 'rejected', error });
+          for (const error of fileWarnings) reports.push({ name: read.name, severity: 'warning', error });
+        }
       }
-      rejected.push(...fileRejected);
-      warnings.push(...fileWarnings);
-      // A skipped file's reports stay as stored, unless this run found a new problem with it (its id taken).
-      if (!read.unchanged || fileRejected.length > 0) {
-        reread.push(read.name);
-        for (const error of fileRejected) reports.push({ name: read.name, severity: 'rejected', error });
-        for (const error of fileWarnings) reports.push({ name: read.name, severity: 'warning', error });
+      // An id a file holds now (in this chunk or an earlier one, already written) is not stale: only the rest go.
+      const stale = staleIds.filter((id) => !taken.has(id));
+      const write = writeChunk(pool, { ids, articleLines, entryLines }, articles, stale, reread, reports).then((n) => void (deleted += n));
+      write.catch(() => undefined);
+      writing.push(write);
+      // SYNC_WRITERS chunks written at once while the next are read and sanitised.
+      if (writing.length >= SYNC_WRITERS) await writing.shift();
+      written += ids.length;
+      done += chunk.length;
+      if (options.progress !== undefined && Date.now() - lastProgress >= everyMs) {
+        lastProgress = Date.now();
+        const seconds = (lastProgress - started) / 1000;
+        options.progress(`sync: ${done}/${names.length} files, ${written} written, ${unchanged} unchanged, ${rejected.length} problems (${Math.round(done / seconds)} files/s)`);
       }
     }
-    // One write in flight while the next chunk is read and sanitised: the database and the parsing overlap.
-    const previous = writing;
-    // An id a file holds now (in this chunk or an earlier one, already written) is not stale: only the rest go.
-    const stale = staleIds.filter((id) => !taken.has(id));
-    writing = previous.then(() => writeChunk(pool, { ids, articleLines, entryLines }, articles, stale, reread, reports)).then((n) => void (deleted += n));
-    writing.catch(() => undefined);
-    await previous;
-    written += ids.length;
-    done += chunk.length;
-    if (options.progress !== undefined && Date.now() - lastProgress >= everyMs) {
-      lastProgress = Date.now();
-      const seconds = (lastProgress - started) / 1000;
-      options.progress(`sync: ${done}/${names.length} files, ${written} written, ${unchanged} unchanged, ${rejected.length} problems (${Math.round(done / seconds)} files/s)`);
-    }
+  } finally {
+    // On failure too: no write may still be running when the caller closes the pool.
+    const settled = await Promise.allSettled(writing);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
-
-  await writing;
   const present = new Set(names);
   const gone = [...byFile].filter(([file]) => !present.has(file));
   await inTransaction(pool, async (client) => {
