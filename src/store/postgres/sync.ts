@@ -16,7 +16,7 @@ export interface SyncOptions {
   /** Delete rows sync wrote from files that are gone. */
   readonly prune?: boolean;
   readonly maxBytes?: number;
-  /** Reading threads besides the main thread (default: one per spare core, at most 3). */
+  /** Reading threads (default: one per core but one, at most 3; the main thread feeds the database). 0: the main thread reads. */
   readonly threads?: number;
   /** Progress lines on long runs. */
   readonly progress?: (line: string) => void;
