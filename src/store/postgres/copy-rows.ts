@@ -1,39 +1,33 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
+import { COPY_HEADER, COPY_TRAILER } from './copy-binary.js';
 import type { Client } from './pool.js';
 
 /**
- * Streams COPY text lines (copy-text.ts; `columns` in order) into `table`
- * with COPY … FROM STDIN in the caller's transaction: one statement, no
- * parameters to bind and no JSON array to parse on the server (a
- * jsonb_to_recordset batch is parsed twice: the array, then each value), so
- * the server's share of a bulk load is the rows and their indexes. Lines may
- * come as text or as UTF-8 bytes (sync's reading threads encode them, and
- * the writing thread only moves bytes); an entry may hold several lines.
+ * Streams rows in COPY's binary format (copy-binary.ts; `columns` in order)
+ * into `table` with COPY … FROM STDIN in the caller's transaction: one
+ * statement, no parameters to bind and no JSON array to parse on the server
+ * (a jsonb_to_recordset batch is parsed twice: the array, then each value),
+ * so the server's share of a bulk load is the rows and their indexes. The
+ * rows come as byte ranges (sync's reading threads encode them; the writing
+ * thread only moves bytes); ranges that follow each other in one buffer go
+ * to the socket as one piece.
  */
-export async function copyLines(client: Client, table: string, columns: readonly string[], lines: readonly (string | Uint8Array)[]): Promise<void> {
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(pieces(lines)), stream);
+export async function copyRows(client: Client, table: string, columns: readonly string[], rows: readonly Uint8Array[]): Promise<void> {
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN (FORMAT binary)`));
+  await pipeline(Readable.from([COPY_HEADER, ...joined(rows), COPY_TRAILER]), stream);
 }
 
-/** Text lines per piece pushed to the socket: about 1 MB of article JSON at a time, not one write per row. */
-const LINES_PER_PIECE = 64;
-
-/** Lines grouped into pieces for the stream: text joined, bytes passed as they are, nothing empty. */
-function* pieces(lines: readonly (string | Uint8Array)[]): Generator<string | Uint8Array> {
-  let text = '';
-  let count = 0;
-  for (const line of lines) {
-    if (typeof line === 'string') {
-      text += line;
-      count += 1;
-      if (count < LINES_PER_PIECE || text === '') continue;
-    } else if (line.length === 0) continue;
-    if (text !== '') yield text;
-    if (typeof line !== 'string') yield line;
-    text = '';
-    count = 0;
+/** Adjacent ranges of one buffer merged (a chunk's rows, all taken, are one piece); empty ones dropped. */
+function joined(rows: readonly Uint8Array[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (const row of rows) {
+    if (row.length === 0) continue;
+    const last = pieces.at(-1);
+    if (last !== undefined && last.buffer === row.buffer && last.byteOffset + last.length === row.byteOffset) {
+      pieces[pieces.length - 1] = new Uint8Array(row.buffer, last.byteOffset, last.length + row.length);
+    } else pieces.push(row);
   }
-  if (text !== '') yield text;
+  return pieces;
 }

@@ -5,7 +5,7 @@ import { ArticleError } from '../../load/errors.js';
 import { displayName, readJsonFile } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
-import { articleCopyText } from './copy-text.js';
+import { ARTICLE_TYPES, articleCopyValues, CopyRows, ENTRY_TYPES, type CopyValue } from './copy-binary.js';
 import { contentHash, mayBeUnstorable, unstorableProblems } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
@@ -29,10 +29,11 @@ export interface SyncRead {
    */
   readonly article?: Omit<Article, 'body'>;
   /**
-   * The article's COPY lines as UTF-8 (copy-text.ts), built on the thread
-   * that parsed it: the writing thread only moves these bytes to the
-   * database. Views into one buffer per chunk, which crosses threads by
-   * transfer, not by copy.
+   * The article's row and its feed entries' rows in COPY's binary format
+   * (copy-binary.ts), built on the thread that parsed it: the writing
+   * thread only moves these bytes to the database. Views into two buffers
+   * per chunk (articles, entries), which cross threads by transfer, not by
+   * copy.
    */
   readonly copy?: { readonly article: Uint8Array; readonly entries: Uint8Array };
   readonly errors: readonly PlainError[];
@@ -61,26 +62,25 @@ export const SYNC_READ_AHEAD = 4;
 
 const plain = (e: ArticleError): PlainError => ({ file: e.file, field: e.field, problem: e.problem });
 
-/** One chunk of files read: what a reading thread posts, with `buffer` (every read's `copy` is a view into it) transferred. */
+/** One chunk of files read: what a reading thread posts, with `buffers` (every read's `copy` is a view into them) transferred. */
 export interface SyncChunk {
   readonly reads: readonly SyncRead[];
-  readonly buffer: ArrayBuffer;
+  readonly buffers: readonly ArrayBuffer[];
 }
 
 /**
  * A reader of chunks for one thread: readSyncChunk(job, chunk) without the
  * garbage. It keeps, from file to file, one buffer the files are read into
- * to be hashed, and one the chunk's COPY lines are encoded into as each
+ * to be hashed, and two the chunk's COPY rows are encoded into as each
  * article is made, so that neither a fresh buffer per file nor a chunk's
- * worth of line strings outlives the article. Both had made the garbage
+ * worth of row strings outlives the article. Both had made the garbage
  * collector copy and promote megabytes per chunk (100,000 files: 16
  * full collections and a scavenge every 90 files).
  */
 export function createChunkReader(job: SyncReadJob): (chunk: number) => SyncChunk {
   let readBuffer = Buffer.allocUnsafeSlow(256 * 1024);
-  let lines = new Uint8Array(8 * 1024 * 1024);
-  let used = 0;
-  const encoder = new TextEncoder();
+  const articleRows = new CopyRows(8 * 1024 * 1024);
+  const entryRows = new CopyRows();
 
   /** contentHash of the file at `path`, or "" when it is not a regular file of at most maxBytes (readJsonFile then says why). */
   const hashFile = (path: string): string => {
@@ -101,34 +101,28 @@ export function createChunkReader(job: SyncReadJob): (chunk: number) => SyncChun
     }
   };
 
-  /** Appends `text` as UTF-8; returns where it starts. */
-  const put = (text: string): number => {
-    const start = used;
-    if (lines.length - used < text.length * 3) {
-      const grown = new Uint8Array(Math.max(lines.length * 2, used + text.length * 3));
-      grown.set(lines.subarray(0, used));
-      lines = grown;
-    }
-    used += encoder.encodeInto(text, lines.subarray(used)).written;
-    return start;
-  };
-
   return (chunk) => {
-    used = 0;
+    articleRows.clear();
+    entryRows.clear();
     const made = job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => {
-      let span: [number, number, number] | undefined;
-      const read = readForSync(job, name, hashFile, (article, entries) => void (span = [put(article), put(entries), used]));
+      let span: [number, number, number, number] | undefined;
+      const read = readForSync(job, name, hashFile, (article, entries) => {
+        const [articleStart, entriesStart] = [articleRows.length, entryRows.length];
+        articleRows.row(article, ARTICLE_TYPES);
+        for (const entry of entries) entryRows.row(entry, ENTRY_TYPES);
+        span = [articleStart, articleRows.length, entriesStart, entryRows.length];
+      });
       return { read, span };
     });
-    // The chunk's bytes, copied out exactly: the buffer that crosses to the writer holds nothing else.
-    const buffer = lines.buffer.slice(0, used);
+    // The chunk's bytes, copied out exactly: the buffers that cross to the writer hold nothing else.
+    const [articles, entries] = [articleRows.take(), entryRows.take()];
     return {
       reads: made.map(({ read, span }) => {
         if (span === undefined) return read;
-        const [article, entries, end] = span;
-        return { ...read, copy: { article: new Uint8Array(buffer, article, entries - article), entries: new Uint8Array(buffer, entries, end - entries) } };
+        const [a, b, c, d] = span;
+        return { ...read, copy: { article: articles.subarray(a, b), entries: entries.subarray(c, d) } };
       }),
-      buffer,
+      buffers: [articles.buffer, entries.buffer],
     };
   };
 }
@@ -137,10 +131,10 @@ export function createChunkReader(job: SyncReadJob): (chunk: number) => SyncChun
  * Reads one article file for sync. An unchanged file (same hash as stored)
  * is hashed but not parsed. A changed one is read and validated exactly as
  * the loader reads a file at start (readJsonFile, parseArticle: the same
- * messages), its body sanitised here, once, and its COPY lines handed to
+ * messages), its body sanitised here, once, and its COPY values handed to
  * `emit` (the caller encodes them and fills in `copy`).
  */
-function readForSync(job: SyncReadJob, name: string, hashFile: (path: string) => string, emit: (article: string, entries: string) => void): Omit<SyncRead, 'copy'> {
+function readForSync(job: SyncReadJob, name: string, hashFile: (path: string) => string, emit: (article: CopyValue[], entries: CopyValue[][]) => void): Omit<SyncRead, 'copy'> {
   const path = join(job.dataDir, ARTICLES_DIR, name);
   const shownAs = displayName(job.dataDir, ARTICLES_DIR, name);
   // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
@@ -152,11 +146,11 @@ function readForSync(job: SyncReadJob, name: string, hashFile: (path: string) =>
   const parsed = parseArticle(read.value, shownAs, { language: job.language });
   const warnings = parsed.warnings.map(plain);
   if (parsed.article === undefined) return { name, shownAs, hash, unchanged: false, errors: parsed.errors.map(plain), warnings };
-  const text = articleCopyText(parsed.article, read.value, hash, name);
+  const values = articleCopyValues(parsed.article, read.value, hash, name);
   // The JSON texts tell at once whether any string holds what the database refuses; only then is it looked for field by field.
-  const unstorable = mayBeUnstorable(text.recordJson) || mayBeUnstorable(text.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
+  const unstorable = mayBeUnstorable(values.recordJson) || mayBeUnstorable(values.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
   if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
-  emit(text.article, text.entries);
+  emit(values.article, values.entries);
   const { body: _body, ...article } = parsed.article;
   return { name, shownAs, hash, unchanged: false, article, errors: [], warnings };
 }

@@ -11,5 +11,5 @@ for (let chunk = Atomics.add(counter, 0, 1); chunk < chunks; chunk = Atomics.add
   for (let taken = Atomics.load(counter, 1); chunk >= taken + SYNC_READ_AHEAD; taken = Atomics.load(counter, 1)) Atomics.wait(counter, 1, taken, 1000);
   const read = readChunk(chunk);
   // The chunk's COPY bytes move to the writer; only the small per-file results are copied.
-  parentPort?.postMessage({ chunk, reads: read.reads }, [read.buffer]);
+  parentPort?.postMessage({ chunk, reads: read.reads }, [...read.buffers]);
 }

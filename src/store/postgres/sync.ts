@@ -87,8 +87,8 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
   try {
     for await (const chunk of readFolderForSync(job, options.threads)) {
       const ids: string[] = [];
-      const articleLines: Uint8Array[] = [];
-      const entryLines: Uint8Array[] = [];
+      const articleRows: Uint8Array[] = [];
+      const entryRows: Uint8Array[] = [];
       const articles: Omit<Article, 'body'>[] = [];
       const reports: { name: string; severity: 'rejected' | 'warning'; error: ArticleError }[] = [];
       const staleIds: string[] = [];
@@ -108,8 +108,8 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
             if (read.unchanged) unchanged += 1;
             else if (read.article !== undefined && read.copy !== undefined) {
               ids.push(id);
-              articleLines.push(read.copy.article);
-              entryLines.push(read.copy.entries);
+              articleRows.push(read.copy.article);
+              entryRows.push(read.copy.entries);
               articles.push(read.article);
               // The file held another article before: that one is gone, as it would be from the files backend.
               if (previous !== undefined && previous.id !== id) staleIds.push(previous.id);
@@ -127,7 +127,7 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
       }
       // An id a file holds now (in this chunk or an earlier one, already written) is not stale: only the rest go.
       const stale = staleIds.filter((id) => !taken.has(id));
-      const write = writeChunk(pool, { ids, articleLines, entryLines }, articles, stale, reread, reports).then((n) => void (deleted += n));
+      const write = writeChunk(pool, { ids, articleRows, entryRows }, articles, stale, reread, reports).then((n) => void (deleted += n));
       write.catch(() => undefined);
       writing.push(write);
       // SYNC_WRITERS chunks written at once while the next are read and sanitised.

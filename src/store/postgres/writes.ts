@@ -1,9 +1,9 @@
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
-import { copyLines } from './copy-rows.js';
-import { ARTICLE_COLUMNS, copyLine, ENTRY_COLUMNS } from './copy-text.js';
-import { articleFromJson, entryRows, feedsOf, type ArticleRow, type EntryRow } from './rows.js';
+import { ARTICLE_COLUMNS, ARTICLE_TYPES, articleRowValues, CopyRows, ENTRY_COLUMNS, ENTRY_TYPES } from './copy-binary.js';
+import { copyRows } from './copy-rows.js';
+import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 import { readGroupFiling } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
@@ -33,14 +33,14 @@ const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = 
 export const COPY_FROM_ROWS = 50;
 
 /**
- * A bulk batch as COPY text (copy-text.ts): the ids, in order, and for each
- * article its articles line and its feed_entries lines. Sync's reading
- * threads build these, so the writing thread only moves bytes.
+ * A bulk batch as COPY rows (copy-binary.ts): the ids, in order, and for
+ * each article its articles row and its feed_entries rows, as bytes. Sync's
+ * reading threads build these, so the writing thread only moves bytes.
  */
 export interface CopyBatch {
   readonly ids: readonly string[];
-  readonly articleLines: readonly (string | Uint8Array)[];
-  readonly entryLines: readonly (string | Uint8Array)[];
+  readonly articleRows: readonly Uint8Array[];
+  readonly entryRows: readonly Uint8Array[];
 }
 
 /**
@@ -52,11 +52,12 @@ export interface CopyBatch {
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   if (rows.length >= COPY_FROM_ROWS) {
-    return copyArticles(client, {
-      ids: rows.map((row) => row.id),
-      articleLines: rows.map((row) => copyLine(ARTICLE_COLUMNS, row)),
-      entryLines: articles.map((article) => entryRows(article).map((entry) => copyLine<EntryRow>(ENTRY_COLUMNS, entry)).join('')),
-    });
+    const encoded = new CopyRows();
+    for (const row of rows) encoded.row(articleRowValues(row), ARTICLE_TYPES);
+    const articleRows = [encoded.take()];
+    encoded.clear();
+    for (const entry of articles.flatMap(entryRows)) encoded.row(ENTRY_COLUMNS.map((column) => entry[column]), ENTRY_TYPES);
+    return copyArticles(client, { ids: rows.map((row) => row.id), articleRows, entryRows: [encoded.take()] });
   }
   const upserted = await client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
@@ -90,7 +91,7 @@ export async function copyArticles(client: Client, batch: CopyBatch): Promise<Se
   if (batch.ids.length === 0) return new Set();
   const upserted = await mergeStaged(client, batch);
   const inserted = await replaceEntriesOfExisting(client, batch.ids, upserted.rows);
-  if (batch.entryLines.some((lines) => lines.length > 0)) await copyLines(client, 'feed_entries', ENTRY_COLUMNS, batch.entryLines);
+  if (batch.entryRows.some((bytes) => bytes.length > 0)) await copyRows(client, 'feed_entries', ENTRY_COLUMNS, batch.entryRows);
   return inserted;
 }
 
@@ -122,7 +123,7 @@ async function mergeStaged(client: Client, batch: CopyBatch): Promise<{ rows: { 
   if (stored.rows.length === 0) {
     await client.query('SAVEPOINT copy_articles');
     try {
-      await copyLines(client, 'articles', ARTICLE_COLUMNS, batch.articleLines);
+      await copyRows(client, 'articles', ARTICLE_COLUMNS, batch.articleRows);
       await client.query('RELEASE SAVEPOINT copy_articles');
       return { rows: ids.map((id) => ({ id, inserted: true })) };
     } catch (error) {
@@ -133,7 +134,7 @@ async function mergeStaged(client: Client, batch: CopyBatch): Promise<{ rows: { 
   }
   // Temporary: no WAL, private to the connection; kept for the session so later batches reuse it.
   await client.query('CREATE TEMP TABLE IF NOT EXISTS articles_incoming (LIKE articles) ON COMMIT DELETE ROWS');
-  await copyLines(client, 'articles_incoming', ARTICLE_COLUMNS, batch.articleLines);
+  await copyRows(client, 'articles_incoming', ARTICLE_COLUMNS, batch.articleRows);
   return client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')} FROM articles_incoming
