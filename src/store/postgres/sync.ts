@@ -179,7 +179,7 @@ async function writeChunk(pool: Pool, batch: CopyBatch, articles: readonly Omit<
       const old = await lockArticles(client, [...batch.ids, ...staleIds]);
       await copyArticles(client, batch);
       deleted = (await deleteArticles(client, staleIds)).length;
-      await recordChange(client, [...old.values(), ...articles]);
+      await recordChange(client, [...old.values(), ...articles], articles);
     }
     await client.query('DELETE FROM sync_reports WHERE name = ANY($1::text[])', [reread]);
     if (reports.length > 0) {

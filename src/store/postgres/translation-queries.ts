@@ -30,17 +30,24 @@ export async function readGroupMembers(db: Pool | Client, articles: readonly Omi
  * columns and two small JSON values, not every member's whole article
  * (body included) parsed back. A sync batch of 500 new articles read its
  * own 500 bodies back this way.
+ *
+ * `written` are articles exactly as the caller's transaction has just
+ * stored them: those among the members are taken as given instead of read
+ * back, which spares the database decompressing their articles (a sync
+ * batch's members are mostly its own 500 articles: 9 ms of 10 a batch).
  * Plan: as readGroupMembers.
  */
-export async function readGroupFiling(db: Pool | Client, articles: readonly Omit<Article, 'body'>[]): Promise<FiledUnder[]> {
+export async function readGroupFiling(db: Pool | Client, articles: readonly Omit<Article, 'body'>[], written: readonly Omit<Article, 'body'>[] = []): Promise<FiledUnder[]> {
   const roots = [...new Set(articles.map(rootOf))];
   if (roots.length === 0) return [];
+  const inRoots = new Set(roots);
+  const known = written.filter((article) => inRoots.has(article.id) || (article.translationOf !== undefined && inRoots.has(article.translationOf)));
   const result = await db.query<{ section: string | null; language: string; tags: string[]; credits: Credit[] }>(
     `SELECT section, language, article->'tags' AS tags, article->'credits' AS credits
-     FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])`,
-    [roots],
+     FROM articles WHERE (id = ANY($1::text[]) OR translation_of = ANY($1::text[])) AND NOT (id = ANY($2::text[]))`,
+    [roots, written.map((article) => article.id)],
   );
-  return result.rows.map((row) => ({ ...(row.section === null ? {} : { section: row.section }), language: row.language, tags: row.tags, credits: row.credits }));
+  return [...known, ...result.rows.map((row) => ({ ...(row.section === null ? {} : { section: row.section }), language: row.language, tags: row.tags, credits: row.credits }))];
 }
 
 /** The translation links `articles` show at `now`, from their groups' members in the database. */

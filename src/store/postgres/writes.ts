@@ -156,9 +156,10 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * order), writes the outbox row listing the feeds touched, and queues the
  * NOTIFY, which PostgreSQL delivers only if the transaction commits.
  * `touched` are the old and new versions of every changed article (their
- * bodies play no part: sync passes them without).
+ * bodies play no part: sync passes them without); `written`, those of them
+ * this transaction stored, as stored (see readGroupFiling).
  */
-export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>): Promise<number> {
+export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>, written: readonly Omit<Article, 'body'>[] = []): Promise<number> {
   // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
@@ -168,7 +169,7 @@ export async function recordChange(client: Client, touched: Iterable<Omit<Articl
   // with the sequence row locked, so every earlier change has committed: two writes at once (an original
   // and its translation, by two replicas or two sync batches) each see the other's article, whichever is
   // second, instead of both announcing only their own feeds and leaving a sibling's feed cached stale.
-  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed))]);
+  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed, written))]);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
   // Pings and purges travel with the data too: sent once for the fleet, even if this replica dies now.
   await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
