@@ -28,6 +28,7 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
   const readChunk = createChunkReader(job);
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
+  let exited = 0;
   const workers = Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: { ...job, counter } });
     worker.on('message', (message: { chunk: number; reads: SyncRead[] }) => {
@@ -38,7 +39,10 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
       failure = error;
       wake?.();
     });
-    worker.on('exit', () => wake?.());
+    worker.on('exit', () => {
+      exited += 1;
+      wake?.();
+    });
     return worker;
   });
   try {
@@ -46,6 +50,8 @@ export async function* readFolderForSync(job: SyncReadJob, threads?: number): As
       for (;;) {
         if (failure !== undefined) throw failure;
         const ready = results.get(next);
+        // A thread delivers its messages before it exits: with every thread gone, a missing chunk never comes.
+        if (ready === undefined && count > 0 && exited === count) throw new Error(`sync: the reading threads stopped before file chunk ${next + 1} of ${chunks}`);
         if (ready !== undefined) {
           results.delete(next);
           yield ready;
