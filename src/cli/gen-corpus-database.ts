@@ -59,7 +59,7 @@ export async function writeCorpusToDatabase(pool: Pool, options: DatabaseCorpusO
       if (failure !== undefined) throw failure;
       const write: Promise<void> = inTransaction(pool, async (client) => {
         await upsertArticles(client, batch.rows, batch.articles);
-        await recordChange(client, batch.articles);
+        await recordChange(client, batch.articles, batch.articles);
       }).then(
         () => {
           written += batch.rows.length;

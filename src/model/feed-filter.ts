@@ -26,8 +26,11 @@ export interface FeedDescriptor {
 /** Makes the slug of a section or tag name: slugify, or a Slugger's memo of it (model/slug.ts) where many articles are gone through. */
 export type SlugOf = (name: string) => string;
 
+/** What files an article under feeds: its section, tags, language and credits. */
+export type FiledUnder = Pick<Article, 'section' | 'tags' | 'language' | 'credits'>;
+
 /** The slugs an article is filed under, per kind. Language slugs are the lower-cased language tag. */
-export function slugsOf(article: Article, kind: FilterKind, slug: SlugOf = slugify): string[] {
+export function slugsOf(article: FiledUnder, kind: FilterKind, slug: SlugOf = slugify): string[] {
   switch (kind) {
     case 'section':
       return article.section === undefined ? [] : [slug(article.section)];

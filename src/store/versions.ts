@@ -82,7 +82,12 @@ export interface StoreHistory {
  * records give equal ETags on either backend, and a replica agrees.
  */
 export function recordEtag(record: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(record), 'utf8').digest('base64url').slice(0, 32)}"`;
+  return etagOfJson(JSON.stringify(record));
+}
+
+/** recordEtag of a record already serialised with JSON.stringify (sync serialises each record once). */
+export function etagOfJson(json: string): string {
+  return `"${createHash('sha256').update(json, 'utf8').digest('base64url').slice(0, 32)}"`;
 }
 
 /** If-Match as sent: `*` (any stored record), or a list of ETags compared strongly (RFC 9110: a weak W/ tag never matches). */

@@ -43,6 +43,13 @@ describe('parseRecordDate', () => {
     expect(instant('2020-11-01T02:30:00', 'America/New_York')).toBe('2020-11-01T07:30:00.000Z');
   });
 
+  it('takes the earlier instant when Lord Howe Island turns its clocks back half an hour', () => {
+    // 02:00 (+11:00) becomes 01:30 (+10:30): 01:45 happens at 14:45Z and again at 15:15Z.
+    expect(instant('2020-04-05T01:45:00', 'Australia/Lord_Howe')).toBe('2020-04-04T14:45:00.000Z');
+    expect(instant('2020-04-05T01:15:00', 'Australia/Lord_Howe')).toBe('2020-04-04T14:15:00.000Z');
+    expect(instant('2020-04-05T02:15:00', 'Australia/Lord_Howe')).toBe('2020-04-04T15:45:00.000Z');
+  });
+
   it('refuses a local time the clocks skip', () => {
     expect(problem('2020-03-08T02:30:00', 'America/New_York')).toBe('"2020-03-08T02:30:00" does not exist in America/New_York (the clocks skip it)');
   });

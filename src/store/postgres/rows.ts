@@ -2,7 +2,7 @@ import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
 import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
-import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type SlugOf } from '../../model/feed-filter.js';
+import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type FiledUnder, type SlugOf } from '../../model/feed-filter.js';
 import { Slugger, slugify } from '../../model/slug.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 
@@ -128,7 +128,7 @@ export function articleFromJson(json: unknown): Article {
 }
 
 /** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
-export function feedsOf(articles: Iterable<Article>): ChangedFeed[] {
+export function feedsOf(articles: Iterable<FiledUnder>): ChangedFeed[] {
   const feeds = new Map<string, FeedFilter | undefined>([['', undefined]]);
   const slugs = new Slugger();
   for (const article of articles) {
@@ -144,15 +144,15 @@ export function feedsOf(articles: Iterable<Article>): ChangedFeed[] {
     .map(([path, filter]) => (filter === undefined ? { path } : { filter, path }));
 }
 
+/** With the u flag, a paired surrogate is one code point; only an unpaired one is category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Text PostgreSQL cannot store though JSON allows it: U+0000 (text and
  * jsonb refuse it) and unpaired surrogates (jsonb refuses the escape). The
  * files backend would write such a record; here it is refused before any
  * SQL runs, with a field-level message, instead of failing the statement.
  */
-/** With the u flag, a paired surrogate is one code point; only an unpaired one is category Cs. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
 export function unstorableProblems(record: unknown, article: Article | undefined, shownAs: string): ArticleError[] {
   const problems: ArticleError[] = [];
   const visit = (value: unknown, field: string | undefined): void => {
@@ -170,4 +170,16 @@ export function unstorableProblems(record: unknown, article: Article | undefined
   visit(record, undefined);
   if (problems.length === 0 && article !== undefined) visit(articleData(article), undefined);
   return problems;
+}
+
+/**
+ * Whether JSON.stringify's text of a value may hold a string that
+ * unstorableProblems refuses: JSON.stringify writes U+0000 as \u0000 and an
+ * unpaired surrogate as \udxxx (in lower case), and a paired one as it is.
+ * One scan of text already made, instead of a walk testing every string
+ * (the body twice); a hit (or text that only looks like one, "\\u0000")
+ * is then looked for field by field.
+ */
+export function mayBeUnstorable(json: string): boolean {
+  return json.includes('\\u0000') || /\\ud[89a-f]/.test(json);
 }

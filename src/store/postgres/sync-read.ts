@@ -1,11 +1,13 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArticle } from '../../load/article.js';
 import { ArticleError } from '../../load/errors.js';
 import { displayName, readJsonFile } from '../../load/files.js';
+import { createLoadMemo, type LoadMemo } from '../../load/load-memo.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
-import { articleRow, contentHash, unstorableProblems, type ArticleRow } from './rows.js';
+import { ARTICLE_TYPES, articleCopyValues, CopyRows, ENTRY_TYPES, type CopyValue } from './copy-binary.js';
+import { contentHash, mayBeUnstorable, unstorableProblems } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
 export interface PlainError {
@@ -22,10 +24,19 @@ export interface SyncRead {
   readonly hash: string;
   /** The hash equals the stored row's: the file was not parsed, its row stays as it is. */
   readonly unchanged: boolean;
-  /** Validated, body sanitised (a plain string): ready to store. */
-  readonly article?: Article;
-  /** The article's row, built here (its ETag hash and JSON shape cost as much as the parse): ready to COPY. */
-  readonly row?: ArticleRow;
+  /**
+   * Validated, without its body: what the writer needs to record the change
+   * (the feeds the article is in). The body, sanitised, travels in `copy`.
+   */
+  readonly article?: Omit<Article, 'body'>;
+  /**
+   * The article's row and its feed entries' rows in COPY's binary format
+   * (copy-binary.ts), built on the thread that parsed it: the writing
+   * thread only moves these bytes to the database. Views into two buffers
+   * per chunk (articles, entries), which cross threads by transfer, not by
+   * copy.
+   */
+  readonly copy?: { readonly article: Uint8Array; readonly entries: Uint8Array };
   readonly errors: readonly PlainError[];
   readonly warnings: readonly PlainError[];
 }
@@ -52,37 +63,100 @@ export const SYNC_READ_AHEAD = 4;
 
 const plain = (e: ArticleError): PlainError => ({ file: e.file, field: e.field, problem: e.problem });
 
+/** One chunk of files read: what a reading thread posts, with `buffers` (every read's `copy` is a view into them) transferred. */
+export interface SyncChunk {
+  readonly reads: readonly SyncRead[];
+  readonly buffers: readonly ArrayBuffer[];
+}
+
+/**
+ * A reader of chunks for one thread: readSyncChunk(job, chunk) without the
+ * garbage. It keeps, from file to file, one buffer the files are read into
+ * to be hashed, and two the chunk's COPY rows are encoded into as each
+ * article is made, so that neither a fresh buffer per file nor a chunk's
+ * worth of row strings outlives the article. Both had made the garbage
+ * collector copy and promote megabytes per chunk (100,000 files: 16
+ * full collections and a scavenge every 90 files).
+ */
+export function createChunkReader(job: SyncReadJob): (chunk: number) => SyncChunk {
+  // One per reading thread for the whole sync: folders resolved, slugs and zone names checked once (a fresh
+  // memo per record cost about 85 µs a file, a third more).
+  const memo = createLoadMemo();
+  let readBuffer = Buffer.allocUnsafeSlow(256 * 1024);
+  const articleRows = new CopyRows(8 * 1024 * 1024);
+  const entryRows = new CopyRows();
+
+  /** contentHash of the file at `path`, or "" when it is not a regular file of at most maxBytes (readJsonFile then says why). */
+  const hashFile = (path: string): string => {
+    let fd: number | undefined;
+    try {
+      // O_NONBLOCK: a FIFO named like an article opens at once (and is no regular file) instead of waiting for a writer.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const stat = fstatSync(fd);
+      if (!stat.isFile() || stat.size > job.maxBytes) return '';
+      if (readBuffer.length < stat.size) readBuffer = Buffer.allocUnsafeSlow(Math.max(stat.size, readBuffer.length * 2));
+      let size = 0;
+      for (let n = -1; n !== 0 && size < stat.size; size += n) n = readSync(fd, readBuffer, size, stat.size - size, size);
+      return contentHash(job.language, readBuffer.subarray(0, size));
+    } catch {
+      return '';
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  };
+
+  return (chunk) => {
+    articleRows.clear();
+    entryRows.clear();
+    const made = job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => {
+      let span: [number, number, number, number] | undefined;
+      const read = readForSync(job, memo, name, hashFile, (article, entries) => {
+        const [articleStart, entriesStart] = [articleRows.length, entryRows.length];
+        articleRows.row(article, ARTICLE_TYPES);
+        for (const entry of entries) entryRows.row(entry, ENTRY_TYPES);
+        span = [articleStart, articleRows.length, entriesStart, entryRows.length];
+      });
+      return { read, span };
+    });
+    // The chunk's bytes, copied out exactly: the buffers that cross to the writer hold nothing else.
+    const [articles, entries] = [articleRows.take(), entryRows.take()];
+    return {
+      reads: made.map(({ read, span }) => {
+        if (span === undefined) return read;
+        const [a, b, c, d] = span;
+        return { ...read, copy: { article: articles.subarray(a, b), entries: entries.subarray(c, d) } };
+      }),
+      buffers: [articles.buffer, entries.buffer],
+    };
+  };
+}
+
 /**
  * Reads one article file for sync. An unchanged file (same hash as stored)
  * is hashed but not parsed. A changed one is read and validated exactly as
  * the loader reads a file at start (readJsonFile, parseArticle: the same
- * messages), its body sanitised here, once.
+ * messages), its body sanitised here, once, and its COPY values handed to
+ * `emit` (the caller encodes them and fills in `copy`).
  */
-export function readForSync(job: SyncReadJob, name: string): SyncRead {
+function readForSync(job: SyncReadJob, memo: LoadMemo, name: string, hashFile: (path: string) => string, emit: (article: CopyValue[], entries: CopyValue[][]) => void): Omit<SyncRead, 'copy'> {
   const path = join(job.dataDir, ARTICLES_DIR, name);
   const shownAs = displayName(job.dataDir, ARTICLES_DIR, name);
-  let hash = '';
-  try {
-    // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
-    // regular file: reading a FIFO named like an article waited forever for a writer and hung the sync.
-    const stat = statSync(path);
-    if (stat.isFile() && stat.size <= job.maxBytes) hash = contentHash(job.language, readFileSync(path));
-  } catch {
-    // Unreadable or gone: readJsonFile below reports it as the loader would.
-  }
+  // Oversized files are left to readJsonFile, which refuses them without reading; so is anything but a
+  // regular file: reading a FIFO named like an article waited forever for a writer and hung the sync.
+  const hash = hashFile(path);
   if (hash !== '' && job.known[name] === hash) return { name, shownAs, hash, unchanged: true, errors: [], warnings: [] };
-  const read = readJsonFile(job.dataDir, path, shownAs, job.maxBytes);
+  const read = readJsonFile(job.dataDir, path, shownAs, job.maxBytes, undefined, memo.files);
   if (!read.ok) return { name, shownAs, hash, unchanged: false, errors: [plain(read.error)], warnings: [] };
-  const parsed = parseArticle(read.value, shownAs, { language: job.language });
+  const parsed = parseArticle(read.value, shownAs, { language: job.language, memo });
   const warnings = parsed.warnings.map(plain);
   if (parsed.article === undefined) return { name, shownAs, hash, unchanged: false, errors: parsed.errors.map(plain), warnings };
-  const unstorable = unstorableProblems(read.value, parsed.article, shownAs);
+  const values = articleCopyValues(parsed.article, read.value, hash, name, memo.slugs.slugify);
+  // The JSON texts tell at once whether any string holds what the database refuses; only then is it looked for field by field.
+  const unstorable = mayBeUnstorable(values.recordJson) || mayBeUnstorable(values.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
   if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
-  return { name, shownAs, hash, unchanged: false, article: parsed.article, row: articleRow(parsed.article, read.value, hash, name), errors: [], warnings };
-}
-
-export function readSyncChunk(job: SyncReadJob, chunk: number): SyncRead[] {
-  return job.names.slice(chunk * SYNC_CHUNK, (chunk + 1) * SYNC_CHUNK).map((name) => readForSync(job, name));
+  emit(values.article, values.entries);
+  const { body: _body, ...article } = parsed.article;
+  return { name, shownAs, hash, unchanged: false, article, errors: [], warnings };
 }
 
 export function errorOf(e: PlainError): ArticleError {

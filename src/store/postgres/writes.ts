@@ -1,10 +1,11 @@
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import type { Client } from './pool.js';
+import { ARTICLE_COLUMNS, ARTICLE_TYPES, articleRowValues, CopyRows, ENTRY_COLUMNS, ENTRY_TYPES } from './copy-binary.js';
 import { copyRows } from './copy-rows.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 import { Slugger } from '../../model/slug.js';
-import { readGroupMembers } from './translation-queries.js';
+import { readGroupFiling } from './translation-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
 export const CHANGES_KEPT = 10_000;
@@ -23,9 +24,6 @@ export async function lockArticles(client: Client, ids: readonly string[]): Prom
   return new Map(result.rows.map((row) => [articleFromJson(row.article).id, articleFromJson(row.article)]));
 }
 
-/** Columns of articles, in the order the statements below and COPY name them. */
-const ARTICLE_COLUMNS = ['id', 'url', 'headline', 'published', 'updated', 'status', 'language', 'section', 'source', 'file', 'content_hash', 'translation_of', 'record', 'etag', 'article'] as const;
-const ENTRY_COLUMNS = ['kind', 'slug', 'name', 'article_id', 'published', 'updated'] as const;
 const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ');
 
 /**
@@ -36,16 +34,34 @@ const UPDATE_ALL = ARTICLE_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = 
 export const COPY_FROM_ROWS = 50;
 
 /**
+ * A bulk batch as COPY rows (copy-binary.ts): the ids, in order, and for
+ * each article its articles row and its feed_entries rows, as bytes. Sync's
+ * reading threads build these, so the writing thread only moves bytes.
+ */
+export interface CopyBatch {
+  readonly ids: readonly string[];
+  readonly articleRows: readonly Uint8Array[];
+  readonly entryRows: readonly Uint8Array[];
+}
+
+/**
  * Inserts or replaces articles and their feed entries. Small batches (an API
  * write) are two statements whose rows come from one JSON parameter; bulk
- * batches (sync, gen-corpus) are streamed with COPY into a temporary staging
- * table and merged with one INSERT … ON CONFLICT, and their feed entries
- * COPYed straight in (their articles are locked by this transaction, so no
- * other writer adds entries for them). Returns the ids that were new.
+ * batches (sync, gen-corpus) go by COPY (see copyArticles). Returns the ids
+ * that were new.
  */
 export async function upsertArticles(client: Client, rows: readonly ArticleRow[], articles: readonly Article[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const upserted = rows.length >= COPY_FROM_ROWS ? await mergeStaged(client, rows) : await client.query<{ id: string; inserted: boolean }>(
+  if (rows.length >= COPY_FROM_ROWS) {
+    const encoded = new CopyRows();
+    for (const row of rows) encoded.row(articleRowValues(row), ARTICLE_TYPES);
+    const articleRows = [encoded.take()];
+    encoded.clear();
+    const slugs = new Slugger();
+    for (const entry of articles.flatMap((article) => entryRows(article, slugs.slugify))) encoded.row(ENTRY_COLUMNS.map((column) => entry[column]), ENTRY_TYPES);
+    return copyArticles(client, { ids: rows.map((row) => row.id), articleRows, entryRows: [encoded.take()] });
+  }
+  const upserted = await client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
@@ -54,21 +70,11 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
   );
-  // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
-  // (the second waits for the first and updates), where "was it there when I looked" is not.
-  const inserted = new Set(upserted.rows.filter((row) => row.inserted).map((row) => row.id));
-  // Only rows that existed can have entries: a batch of new articles (a first load) skips the index probes.
-  const existing = rows.filter((row) => !inserted.has(row.id)).map((row) => row.id);
-  // Plan: Index Scan using feed_entries_article (article_id = ANY).
-  if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
+  const inserted = await replaceEntriesOfExisting(client, rows.map((row) => row.id), upserted.rows);
   // A batch is up to thousands of articles whose section and tag names repeat: slug each name once.
   const slugs = new Slugger();
   const entries = articles.flatMap((article) => entryRows(article, slugs.slugify));
   if (entries.length === 0) return inserted;
-  if (rows.length >= COPY_FROM_ROWS) {
-    await copyRows(client, 'feed_entries', ENTRY_COLUMNS, entries);
-    return inserted;
-  }
   await client.query(
     `INSERT INTO feed_entries (${ENTRY_COLUMNS.join(', ')})
      SELECT ${ENTRY_COLUMNS.join(', ')}
@@ -79,21 +85,49 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
 }
 
 /**
- * A bulk batch. When none of its ids is stored yet (a first load), the rows
- * are COPYed straight into articles, under a savepoint: should another
- * writer create one of the ids meanwhile, the batch falls back to the merge.
- * Otherwise they are COPYed into this session's staging table (emptied at
- * commit) and merged with one INSERT … ON CONFLICT. Straight in saves
- * compressing every record twice (once into the staging table's TOAST).
+ * A bulk batch by COPY: the articles streamed into a temporary staging
+ * table and merged with one INSERT … ON CONFLICT (or straight in: see
+ * mergeStaged), their feed entries COPYed straight in (their articles are
+ * locked by this transaction, so no other writer adds entries for them).
+ * Returns the ids that were new.
  */
-async function mergeStaged(client: Client, rows: readonly ArticleRow[]): Promise<{ rows: { id: string; inserted: boolean }[] }> {
-  const ids = rows.map((row) => row.id);
+export async function copyArticles(client: Client, batch: CopyBatch): Promise<Set<string>> {
+  if (batch.ids.length === 0) return new Set();
+  const upserted = await mergeStaged(client, batch);
+  const inserted = await replaceEntriesOfExisting(client, batch.ids, upserted.rows);
+  if (batch.entryRows.some((bytes) => bytes.length > 0)) await copyRows(client, 'feed_entries', ENTRY_COLUMNS, batch.entryRows);
+  return inserted;
+}
+
+/** The ids that were inserted (xmax = 0); the feed entries of those that were updated deleted, for the caller to write again. */
+async function replaceEntriesOfExisting(client: Client, ids: readonly string[], upserted: readonly { id: string; inserted: boolean }[]): Promise<Set<string>> {
+  // xmax = 0: the row version was inserted, not updated. Exact even when two writers create one id at once
+  // (the second waits for the first and updates), where "was it there when I looked" is not.
+  const inserted = new Set(upserted.filter((row) => row.inserted).map((row) => row.id));
+  // Only rows that existed can have entries: a batch of new articles (a first load) skips the index probes.
+  const existing = ids.filter((id) => !inserted.has(id));
+  // Plan: Index Scan using feed_entries_article (article_id = ANY).
+  if (existing.length > 0) await client.query('DELETE FROM feed_entries WHERE article_id = ANY($1::text[])', [existing]);
+  return inserted;
+}
+
+/**
+ * The articles of a bulk batch. When none of its ids is stored yet (a first
+ * load), the rows are COPYed straight into articles, under a savepoint:
+ * should another writer create one of the ids meanwhile, the batch falls
+ * back to the merge. Otherwise they are COPYed into this session's staging
+ * table (emptied at commit) and merged with one INSERT … ON CONFLICT.
+ * Straight in saves compressing every record twice (once into the staging
+ * table's TOAST).
+ */
+async function mergeStaged(client: Client, batch: CopyBatch): Promise<{ rows: { id: string; inserted: boolean }[] }> {
+  const { ids } = batch;
   // Plan: Index Only Scan using articles_pkey (id = ANY).
   const stored = await client.query('SELECT 1 FROM articles WHERE id = ANY($1::text[]) LIMIT 1', [ids]);
   if (stored.rows.length === 0) {
     await client.query('SAVEPOINT copy_articles');
     try {
-      await copyRows(client, 'articles', ARTICLE_COLUMNS, rows);
+      await copyRows(client, 'articles', ARTICLE_COLUMNS, batch.articleRows);
       await client.query('RELEASE SAVEPOINT copy_articles');
       return { rows: ids.map((id) => ({ id, inserted: true })) };
     } catch (error) {
@@ -104,7 +138,7 @@ async function mergeStaged(client: Client, rows: readonly ArticleRow[]): Promise
   }
   // Temporary: no WAL, private to the connection; kept for the session so later batches reuse it.
   await client.query('CREATE TEMP TABLE IF NOT EXISTS articles_incoming (LIKE articles) ON COMMIT DELETE ROWS');
-  await copyRows(client, 'articles_incoming', ARTICLE_COLUMNS, rows);
+  await copyRows(client, 'articles_incoming', ARTICLE_COLUMNS, batch.articleRows);
   return client.query<{ id: string; inserted: boolean }>(
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')} FROM articles_incoming
@@ -125,16 +159,21 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * (its row lock orders concurrent writers, so sequence numbers commit in
  * order), writes the outbox row listing the feeds touched, and queues the
  * NOTIFY, which PostgreSQL delivers only if the transaction commits.
- * `touched` are the old and new versions of every changed article.
+ * `touched` are the old and new versions of every changed article (their
+ * bodies play no part: sync passes them without); `written`, those of them
+ * this transaction stored, as stored (see readGroupFiling).
  */
-export async function recordChange(client: Client, touched: Iterable<Article>): Promise<number> {
+export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>, written: readonly Omit<Article, 'body'>[] = []): Promise<number> {
   // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
-  // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links).
-  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupMembers(client, changed))]);
   const bumped = await client.query<{ value: string }>('UPDATE change_sequence SET value = value + 1 RETURNING value');
   const seq = Number(bumped.rows[0]?.value);
+  // A translation's headline, URL or status shows in its siblings' feeds too (their alternate links). Read
+  // with the sequence row locked, so every earlier change has committed: two writes at once (an original
+  // and its translation, by two replicas or two sync batches) each see the other's article, whichever is
+  // second, instead of both announcing only their own feeds and leaving a sibling's feed cached stale.
+  const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed, written))]);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
   // Pings and purges travel with the data too: sent once for the fleet, even if this replica dies now.
   await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
