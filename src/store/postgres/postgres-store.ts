@@ -1,11 +1,10 @@
-import { readTranslations } from './translation-queries.js';
+import { readTranslations, readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
 import type { Site } from '../../model/types.js';
 import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createOutbox } from './deliveries.js';
 import { checkSchema } from './migrations.js';
 import { createPool, describeTarget, guarded, type Pool } from './pool.js';
-import { readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
 import { createVersionedWrites } from './versioned-writes.js';
 
 /** Validation moved to its own module; re-exported for the callers that import it from here. */

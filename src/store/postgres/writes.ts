@@ -5,7 +5,7 @@ import { ARTICLE_COLUMNS, ARTICLE_TYPES, articleRowValues, CopyRows, ENTRY_COLUM
 import { copyRows } from './copy-rows.js';
 import { articleFromJson, entryRows, feedsOf, type ArticleRow } from './rows.js';
 import { Slugger } from '../../model/slug.js';
-import { readGroupFiling } from './translation-queries.js';
+import { readGroupFiling } from './read-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
 export const CHANGES_KEPT = 10_000;
