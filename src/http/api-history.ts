@@ -20,6 +20,20 @@ function versionNumber(raw: unknown): number {
   return Number(text);
 }
 
+/**
+ * A kept record as the API shows it: `record`, the JSON (null for a
+ * deletion). A file the loader rejected is kept as its text, which may not
+ * be JSON: then `record` is null and `text` holds it as saved.
+ */
+function recordFields(record: string | null): { record: unknown; text?: string } {
+  if (record === null) return { record: null };
+  try {
+    return { record: JSON.parse(record) as unknown };
+  } catch {
+    return { record: null, text: record };
+  }
+}
+
 /** The version a restore names: ?version=n, or a JSON body {"version": n}. */
 function restoreTarget(req: Request): number {
   if (req.query.version !== undefined) return versionNumber(req.query.version);
@@ -57,7 +71,7 @@ export function addHistoryRoutes(router: express.Router, store: Store, options: 
     if (!version) throw new HttpError(404, `Article ${JSON.stringify(id)} has no kept version ${n}; see /api/articles/${id}/versions.`);
     if (version.etag) res.setHeader('ETag', version.etag);
     const { record, ...facts } = version;
-    res.status(200).json({ id, ...facts, record: record === null ? null : (JSON.parse(record) as unknown) });
+    res.status(200).json({ id, ...facts, ...recordFields(record) });
   });
 
   router.post('/articles/:id/restore', express.raw({ type: () => true, limit: 1024 }), async (req: Request, res: Response) => {

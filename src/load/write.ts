@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -45,6 +45,34 @@ export async function writeFileAtomic(dir: string, name: string, data: string | 
  * directory fsync, so readers still see the old file or the whole new one.
  */
 export async function writeFileAtomicFrom(dir: string, name: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
+  const temp = await writeTempFile(dir, name, chunks);
+  try {
+    await rename(temp, join(dir, name));
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * writeFileAtomic that never replaces: the complete, fsynced temp file is
+ * linked to `dir/name`, which fails with EEXIST when that name exists (also
+ * when another process made it a moment before). Readers see no file or the
+ * whole one. For files that must never be overwritten, such as versions.
+ */
+export async function writeFileExclusive(dir: string, name: string, data: string | Uint8Array): Promise<void> {
+  const temp = await writeTempFile(dir, name, [data]);
+  try {
+    await link(temp, join(dir, name));
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  await syncDirectory(dir);
+}
+
+/** The chunks in a fresh, fsynced temp file beside `dir/name`; returns its path. */
+async function writeTempFile(dir: string, name: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const temp = join(dir, tempFileName(name));
   const handle = await open(temp, 'wx', 0o644);
@@ -58,13 +86,7 @@ export async function writeFileAtomicFrom(dir: string, name: string, chunks: Ite
     throw error;
   }
   await handle.close();
-  try {
-    await rename(temp, join(dir, name));
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dir);
+  return temp;
 }
 
 /** Deletes `dir/name` durably. False when there was no such file. */

@@ -313,7 +313,7 @@ describe('ingest API: GET and DELETE', () => {
       writeFileSync(join(data.articles, 'story-0000-copy.json'), JSON.stringify(makeRecord({ id: 'story-0000', headline: 'Saved again' })));
       await reloader.reload([...names, 'story-0000-copy.json']);
     };
-    const writes = createFileWrites({ dataDir: data.dir, articlesDir: data.articles, current: reloader.store.current, reload, history: createFileHistory({ dataDir: data.dir }), clock: () => NOW });
+    const writes = createFileWrites({ dataDir: data.dir, articlesDir: data.articles, current: reloader.store.current, reload, refresh: reloader.refresh, history: createFileHistory({ dataDir: data.dir }), clock: () => NOW });
     const app = createApp({ store: { ...createHolderStore(reloader.store), remove: writes.remove }, clock: () => NOW, ingest: { token: TOKEN, maxBytes: 1024 * 1024 } });
     const server = await listen(app);
     cleanups.push(data.remove, () => reloader.close(), server.close);

@@ -10,8 +10,10 @@ const available = await probePostgres();
 const TOKEN = 'test-token-0123456789abcdef';
 const KOREAN = 'korean-desk-secret-0123456789abcdef0123456789';
 const EDITOR = 'editor-secret-0123456789abcdef0123456789abcdef';
+const KOREAN_EDITOR = 'korean-editor-secret-0123456789abcdef0123456789';
 const KEYS: ApiKey[] = [
   { id: 'korean-desk', hash: hashSecret(KOREAN), services: ['Korean'], delete: false, audit: false },
+  { id: 'korean-editor', hash: hashSecret(KOREAN_EDITOR), services: ['Korean'], delete: true, audit: false },
   { id: 'editor', hash: hashSecret(EDITOR), delete: true, audit: true },
 ];
 const cleanups: (() => Promise<void>)[] = [];
@@ -161,6 +163,29 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     const { api, put } = await setup([], { historyKeep: 2 });
     for (const headline of ['A', 'B', 'C', 'D']) await put('short', makeRecord({ id: 'short', headline }));
     expect((await api('/articles/short/versions')).body.versions?.map((v) => v.version)).toEqual([3, 4]);
+  });
+
+  it('HISTORY_KEEP=1: a DELETE keeps the newest version with content, so the story can be restored', async () => {
+    const { api, put } = await setup([], { historyKeep: 1 });
+    await put('only-copy', makeRecord({ id: 'only-copy', headline: 'Draft' }));
+    await put('only-copy', makeRecord({ id: 'only-copy', headline: 'Only copy' }));
+    expect((await api('/articles/only-copy', { method: 'DELETE' })).status).toBe(204);
+    const versions = (await api('/articles/only-copy/versions')).body.versions ?? [];
+    expect(versions.map((v) => [v.version, v.action])).toEqual([
+      [2, 'updated'],
+      [3, 'deleted'],
+    ]);
+    expect((await api('/articles/only-copy/restore?version=2', { method: 'POST' })).status).toBe(201);
+    expect((await api('/articles/only-copy')).body.headline).toBe('Only copy');
+    expect((await api('/articles/only-copy/versions')).body.versions?.map((v) => [v.version, v.action])).toEqual([[4, 'restored']]);
+  });
+
+  it("a DELETE is checked against the scope of the record it removes: a Korean key that may delete cannot delete an English story", async () => {
+    const { api } = await setup([makeRecord({ id: 'english-only', service: 'English' })]);
+    const refused = await api('/articles/english-only', { method: 'DELETE', key: KOREAN_EDITOR });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatch(/service "English"/);
+    expect((await api('/articles/english-only')).status).toBe(200);
   });
 
   it('audits every write, refused ones included, with key, client, method, outcome and version, and no secret', async () => {

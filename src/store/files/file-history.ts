@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../load/write.js';
+import { writeFileExclusive } from '../../load/write.js';
 import type { ArticleVersion, ArticleVersionRecord, AuditEntry, StoreHistory } from '../versions.js';
 
 /**
@@ -59,6 +59,25 @@ export function createFileHistory(options: FileHistoryOptions): FileHistory {
 
   const withoutRecord = ({ record: _record, ...facts }: ArticleVersionRecord): ArticleVersion => facts;
 
+  /**
+   * HISTORY_KEEP: drops all but the newest `keep` versions, and never the
+   * newest one holding a record. After a DELETE with HISTORY_KEEP=1 the
+   * newest version is the deletion, and the record it retracted would
+   * otherwise be gone with no way to restore it.
+   */
+  const prune = async (id: string, all: readonly number[], newest: ArticleVersionRecord): Promise<void> => {
+    const keep = options.keep ?? all.length;
+    const dropped = all.slice(0, Math.max(0, all.length - keep));
+    if (dropped.length === 0) return;
+    let content: number | undefined = newest.record !== null ? newest.version : undefined;
+    for (let i = all.length - 2; content === undefined && i >= 0; i -= 1) {
+      const n = all[i] as number;
+      const record = (await read(id, n))?.record;
+      if (record !== undefined && record !== null) content = n;
+    }
+    for (const old of dropped) if (old !== content) await unlink(join(folderOf(id), `${old}.json`)).catch(() => undefined);
+  };
+
   return {
     async versions(id) {
       const found = await Promise.all((await numbers(id)).map((n) => read(id, n)));
@@ -71,15 +90,22 @@ export function createFileHistory(options: FileHistoryOptions): FileHistory {
       return last === undefined ? undefined : read(id, last);
     },
     async append(id, facts) {
-      const all = await numbers(id);
-      const version: ArticleVersionRecord = { ...facts, version: (all[all.length - 1] ?? 0) + 1 };
-      // Written durably before the article file changes: a crash between the two leaves a version that was
-      // never served, never a served version that is not kept.
-      await writeFileAtomic(folderOf(id), `${version.version}.json`, `${JSON.stringify({ ...version, at: version.at.toISOString() })}\n`);
-      if (options.keep !== undefined) {
-        for (const old of [...all, version.version].slice(0, -options.keep)) await unlink(join(folderOf(id), `${old}.json`)).catch(() => undefined);
+      for (let attempt = 0; ; attempt += 1) {
+        const all = await numbers(id);
+        const version: ArticleVersionRecord = { ...facts, version: (all[all.length - 1] ?? 0) + 1 };
+        // Written durably before the article file changes: a crash between the two leaves a version that was
+        // never served, never a served version that is not kept. Created exclusively: the write lock makes
+        // "last + 1" exact, and should a second writer get past it, its version takes the next free number
+        // instead of replacing this one.
+        try {
+          await writeFileExclusive(folderOf(id), `${version.version}.json`, `${JSON.stringify({ ...version, at: version.at.toISOString() })}\n`);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+          throw error;
+        }
+        if (options.keep !== undefined) await prune(id, [...all, version.version], version);
+        return version;
       }
-      return version;
     },
     async audit(entry) {
       await mkdir(root, { recursive: true });

@@ -58,7 +58,7 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const holder = reloader.store;
   const history = createFileHistory({ dataDir: options.dataDir, ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) });
   const log = options.log ?? ((line: string) => console.error(line));
-  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, history, clock, log });
+  const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, refresh: reloader.refresh, history, clock, log });
   const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
   const preparing = Date.now();
   // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.

@@ -54,6 +54,12 @@ export interface Reloader {
    * the result is what `store.current()` serves.
    */
   reload(names?: readonly string[]): Promise<void>;
+  /**
+   * Reloads those of the named files that differ on disk from what is
+   * served (created, changed or removed since): what a writer sharing
+   * DATA_DIR with another process changed. Cheap when nothing did: a stat each.
+   */
+  refresh(names: readonly string[]): Promise<void>;
   /** Article files parsed since creation: what "re-read only what changed" is measured by. */
   filesRead(): number;
   /** The current record of every article file (what the persisted index is written from). */
@@ -246,6 +252,12 @@ export function createReloader(options: ReloaderOptions): Reloader {
     reload(names) {
       if (names === undefined || names.length === 0) pending.scan = true;
       else for (const name of names) pending.names.add(name);
+      return enqueue();
+    },
+    refresh(names) {
+      const changed = names.filter((name) => isRecordFileName(name) && entries.get(name)?.stamp !== stampOf(join(articlesDir, name)));
+      if (changed.length === 0) return queue;
+      for (const name of changed) pending.names.add(name);
       return enqueue();
     },
     filesRead: () => reads,

@@ -42,7 +42,8 @@ export async function readLatestVersion(db: Queryable, id: string): Promise<Arti
 
 /**
  * Inserts the next version of `id` (the caller holds the id's write lock,
- * so "newest + 1" is exact), then drops all but the newest `keep`.
+ * so "newest + 1" is exact), then drops all but the newest `keep` and the
+ * newest with a record.
  */
 export async function insertVersion(client: Client, id: string, previous: number, facts: Omit<ArticleVersionRecord, 'version'>, keep: number | undefined): Promise<ArticleVersionRecord> {
   const version = previous + 1;
@@ -50,7 +51,16 @@ export async function insertVersion(client: Client, id: string, previous: number
     'INSERT INTO article_versions (article_id, version, at, key_id, action, size, summary, etag, record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
     [id, version, facts.at, facts.keyId, facts.action, facts.size, facts.summary, facts.etag, facts.record],
   );
-  if (keep !== undefined) await client.query('DELETE FROM article_versions WHERE article_id = $1 AND version <= $2', [id, version - keep]);
+  // HISTORY_KEEP never drops the newest version holding a record: after a DELETE with HISTORY_KEEP=1 it is
+  // the only copy of the retracted story (the files backend keeps the same one, file-history.ts).
+  // Plan: Index Scan using article_versions_pkey (article_id = $1) for both the subquery and the DELETE.
+  if (keep !== undefined) {
+    await client.query(
+      `DELETE FROM article_versions WHERE article_id = $1 AND version <= $2
+         AND version <> COALESCE((SELECT max(version) FROM article_versions WHERE article_id = $1 AND record IS NOT NULL), 0)`,
+      [id, version - keep],
+    );
+  }
   return { ...facts, version };
 }
 
