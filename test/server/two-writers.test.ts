@@ -83,4 +83,16 @@ describe('two server processes writing to one DATA_DIR', () => {
     // No temp or lock file is left behind in the history folder.
     expect(readdirSync(join(data.dir, 'history')).sort()).toEqual(['audit.jsonl', 'contested']);
   }, 120_000);
+
+  it('20 creates of one new id with If-None-Match: * across two processes: one 201, the rest 412, one version', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api(servers[i % 2]!, '/articles/first-one', { method: 'PUT', headers: { 'if-none-match': '*' }, body: JSON.stringify(makeRecord({ id: 'first-one', headline: `Try ${i}` })) }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+    const listed = (await (await api(servers[1]!, '/articles/first-one/versions')).json()) as { versions: { version: number; action: string }[] };
+    expect(listed.versions.map((v) => [v.version, v.action])).toEqual([[1, 'created']]);
+  }, 60_000);
 });
