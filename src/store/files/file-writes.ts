@@ -122,7 +122,7 @@ export function createFileWrites(options: FileWritesOptions) {
       const twins = (await Promise.all(twinNames.map(async (name) => ({ name, found: await readFound(options.articlesDir, name) })))).flatMap((t) => (t.found ? [{ name: t.name, found: t.found }] : []));
       for (const twin of twins) writeOptions.authorize?.(undefined, twinArticle(id, twin.found, displayName(options.dataDir, ARTICLES_DIR, twin.name), snapshot.site.language));
       for (const twin of twins) await keepFound(id, twin.found, `a duplicate of the served record, from ${twin.name}; removed with it`);
-      await keepFound(id, served);
+      await keepFound(id, served, twins.length > 0 ? 'the served record as found, removed with its duplicates by this deletion' : undefined);
       const kept = await history.append(id, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action: 'deleted', size: 0, summary: describeChange('deleted', null, null), etag: null, record: null });
       const names = [servedName, ...twinNames];
       for (const name of names) await removeFileDurable(options.articlesDir, name);
