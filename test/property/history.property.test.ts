@@ -84,4 +84,52 @@ describe.each(writeBackends(available))('history on the $name backend (property)
       { numRuns: backend.name === 'files' ? 60 : 25 },
     );
   }, 120_000);
+
+  it('HISTORY_KEEP=k keeps the newest k versions and the newest with a record, so the last story deleted can always be restored', async () => {
+    for (const keep of [1, 2]) {
+      const kept = await backend.open([], { historyKeep: keep });
+      try {
+        await fc.assert(
+          fc.asyncProperty(ops, async (sequence) => {
+            const { store } = kept;
+            run += 1;
+            const id = `keep-${run}`;
+            const headlines: (string | null)[] = [];
+            const expectedKept = (): number[] => {
+              const newest = headlines.map((h, i) => (h === null ? 0 : i + 1)).reduce((a, b) => Math.max(a, b), 0);
+              const last = headlines.map((_, i) => i + 1).slice(-keep);
+              return [...new Set([...(newest > 0 && !last.includes(newest) ? [newest] : []), ...last])];
+            };
+            let present = false;
+            for (const op of sequence) {
+              if (op.kind === 'put') {
+                await store.put(id, Buffer.from(JSON.stringify(makeRecord({ id, headline: op.headline }))));
+                headlines.push(op.headline);
+                present = true;
+              } else if (op.kind === 'delete') {
+                if (await store.remove(id)) headlines.push(null);
+                present = false;
+              } else {
+                const choices = expectedKept().filter((n) => headlines[n - 1] !== null);
+                const n = choices[op.pick % Math.max(1, choices.length)];
+                if (n === undefined) continue;
+                expect((await store.restore(id, n))?.version).toBe(headlines.length + 1);
+                headlines.push(headlines[n - 1] ?? null);
+                present = true;
+              }
+              expect((await store.history.versions(id)).map((v) => v.version)).toEqual(expectedKept());
+            }
+            // After a DELETE the story it retracted is still among the kept versions.
+            if (!present && headlines.length > 0) {
+              const newest = Math.max(...expectedKept().filter((n) => headlines[n - 1] !== null));
+              expect(JSON.parse((await store.history.version(id, newest))?.record ?? '{}')).toMatchObject({ headline: headlines.filter((h) => h !== null).at(-1) });
+            }
+          }),
+          { numRuns: backend.name === 'files' ? 30 : 15 },
+        );
+      } finally {
+        await kept.close();
+      }
+    }
+  }, 120_000);
 });
