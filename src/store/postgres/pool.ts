@@ -73,20 +73,40 @@ export async function guarded<T>(url: string, work: () => Promise<T>): Promise<T
   }
 }
 
-/** Runs `work` in one transaction on one client: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with one client of the pool to itself, then releases it. pg
+ * emits 'error' on a held client whose connection dies (the server was
+ * restarted, pg_terminate_backend) and leaves no listener on it while held:
+ * unheard, that event kills the process (issue 23). The listener here hears
+ * it, the statement in flight still rejects (a 503 upstream), and a client
+ * that saw one, or that `work` marks broken, is destroyed on release rather
+ * than handed to the next caller.
+ */
+export async function withClient<T>(pool: Pool, work: (client: Client, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const markBroken = (error: Error): void => void (broken ??= error);
+  client.on('error', markBroken);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollback: Error) => void (broken = rollback));
-    throw error;
+    return await work(client, markBroken);
   } finally {
-    // A client whose ROLLBACK failed has lost its connection: destroy it rather than hand it to the next caller.
+    client.removeListener('error', markBroken);
     client.release(broken);
   }
+}
+
+/** Runs `work` in one transaction on one client: committed when it resolves, rolled back when it throws. */
+export function inTransaction<T>(pool: Pool, work: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client, markBroken) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A client whose ROLLBACK failed has lost its connection.
+      await client.query('ROLLBACK').catch(markBroken);
+      throw error;
+    }
+  });
 }
