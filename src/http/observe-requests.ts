@@ -173,7 +173,7 @@ export function createAccessLog(logger: Logger): AccessLog {
 /**
  * A 503 is an answer, not a failure: the store is unreachable or still
  * loading, and Retry-After says when to come back. The outage is logged
- * once when it starts and once when it ends (store/postgres/database-outage.ts);
+ * once when it starts and once when it ends (DatabaseOutage in store/postgres/pool.ts);
  * at error level each 503 wrote about 9,500 lines per outage.
  */
 function isFailure(status: number): boolean {

@@ -2,10 +2,9 @@ import { readTranslations, readArticle, readDirectory, readFeedPage, readHealthC
 import type { Site } from '../../model/types.js';
 import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
-import { DatabaseOutage } from './database-outage.js';
 import { createOutbox } from './deliveries.js';
 import { checkSchema } from './migrations.js';
-import { createPool, describeTarget, guarded, type Pool } from './pool.js';
+import { createPool, DatabaseOutage, describeTarget, guarded, type Pool } from './pool.js';
 import { createVersionedWrites } from './versioned-writes.js';
 
 /** Validation moved to its own module; re-exported for the callers that import it from here. */
