@@ -31,6 +31,8 @@ export interface FleetFaultOptions {
   /** Concurrent readers per replica (default 2). */
   readonly readersPerReplica?: number;
   readonly say?: (line: string) => void;
+  /** More environment for the replicas (NODE_OPTIONS, FEED_CACHE_MB). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface FleetFaultFigures {
@@ -52,6 +54,10 @@ export interface FleetFaultFigures {
   readonly missedDeliveries: number;
   /** Resident memory of each replica in MB, after start (warmed) and at the end. */
   readonly rssMb: readonly { readonly before: number; readonly after: number }[];
+  /** Resident memory of each replica in MB every 10 s of load: flat, or growing? */
+  readonly rssTimelineMb: readonly (readonly number[])[];
+  /** Where each replica's memory is at the end (MB, from /metrics): V8 heap in use, and buffers outside it. */
+  readonly heapMb: readonly { readonly heapUsed: number; readonly heapTotal: number; readonly external: number }[];
   /** "cannot be reached" and "answers again" lines each replica logged. */
   readonly outageLogLines: readonly { readonly down: number; readonly up: number }[];
 }
@@ -124,7 +130,7 @@ export async function runFleetFaults(options: FleetFaultOptions): Promise<FleetF
     for (let i = 0; i < 2; i += 1) {
       const port = await freePort();
       const child = spawn(process.execPath, [options.main], {
-        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dir, DATABASE_URL: cluster.url, SITE_URL: 'https://feeds.example.org', INGEST_TOKEN: TOKEN, WEBSUB_HUB: hubUrl, LOG_LEVEL: 'warn' },
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dir, DATABASE_URL: cluster.url, SITE_URL: 'https://feeds.example.org', INGEST_TOKEN: TOKEN, WEBSUB_HUB: hubUrl, LOG_LEVEL: 'warn', METRICS: 'true', ...options.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       outputs.push('');
@@ -209,8 +215,11 @@ export async function runFleetFaults(options: FleetFaultOptions): Promise<FleetF
       }
     };
     const readers = options.readersPerReplica ?? 2;
+    const timeline: number[][] = children.map(() => []);
+    const sampler = setInterval(() => children.forEach((child, i) => child.exitCode === null && timeline[i]!.push(Math.round(rssKb(child.pid!) / 1024))), 10_000);
     await Promise.all([writer(), admin(), ...replicas.flatMap((replica) => Array.from({ length: readers }, (_, i) => reader(replica, i * 3)))]);
 
+    clearInterval(sampler);
     // Settle: both replicas see the database, every acknowledged write, and the hub's pings stop changing.
     // A replica that exited is counted in `crashes`; the writes are looked for on the ones alive.
     const alive = replicas.filter((_, i) => children[i]!.exitCode === null && children[i]!.signalCode === null);
@@ -224,6 +233,11 @@ export async function runFleetFaults(options: FleetFaultOptions): Promise<FleetF
       total = now;
     }
     const perChange = acknowledged.map((id) => pings.get(`https://feeds.example.org/tags/change-${id}/rss.xml`) ?? 0);
+    const heapMb = await Promise.all(alive.map(async (replica) => {
+      const text = await (await fetch(`${replica}/metrics`)).text();
+      const mb = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 1048576);
+      return { heapUsed: mb('nodejs_heap_size_used_bytes'), heapTotal: mb('nodejs_heap_size_total_bytes'), external: mb('nodejs_external_memory_bytes') };
+    }));
     const rssAfter = children.map((child) => (child.exitCode === null ? rssKb(child.pid!) : 0));
     return {
       crashes: exits.length,
@@ -235,6 +249,8 @@ export async function runFleetFaults(options: FleetFaultOptions): Promise<FleetF
       serverErrors,
       duplicateDeliveries: perChange.filter((count) => count > 1).length,
       missedDeliveries: perChange.filter((count) => count === 0).length,
+      rssTimelineMb: timeline,
+      heapMb,
       rssMb: rssBefore.map((before, i) => ({ before: Math.round(before / 1024), after: Math.round((rssAfter[i] ?? 0) / 1024) })),
       outageLogLines: outputs.map((output) => ({ down: output.match(/cannot be reached since/g)?.length ?? 0, up: output.match(/answers again/g)?.length ?? 0 })),
     };
