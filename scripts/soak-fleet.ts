@@ -27,6 +27,7 @@ say(`500s or no answer                              ${figures.serverErrors}`);
 say(`duplicate deliveries over ${count} outage(s)          ${figures.duplicateDeliveries} (missed: ${figures.missedDeliveries})`);
 say(`resident memory per replica, warm → end (MB)   ${figures.rssMb.map((m) => `${m.before} → ${m.after}`).join(', ')}`);
 say(`resident memory every 10 s (MB)               ${figures.rssTimelineMb.map((t) => t.join(' ')).join(' | ')}`);
+say(`V8 heap used / total, external at end (MB)    ${figures.heapMb.map((m) => `${m.heapUsed} / ${m.heapTotal}, ${m.external}`).join('; ')}`);
 say(`outage log lines per replica (down/up)         ${figures.outageLogLines.map((l) => `${l.down}/${l.up}`).join(', ')}`);
 const failed = figures.crashes > 0 || figures.lostWrites.length > 0 || figures.duplicateDeliveries > 0 || figures.missedDeliveries > 0 || percent < 99;
 process.exit(failed ? 1 : 0);
