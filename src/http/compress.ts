@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, crc32, deflateRaw, gzip } from 'node:zlib';
+import { strongEtag } from './reply.js';
 
 /** The content codings feeds are served in. */
 export type ContentCoding = 'br' | 'gzip' | 'identity';
@@ -141,4 +142,92 @@ function negotiate(header: string): ContentCoding | undefined {
     }
   }
   return best;
+}
+
+/** One coding of a feed document: its bytes and the headers that go with them, computed once. */
+export interface Representation {
+  readonly coding: ContentCoding;
+  readonly bytes: Buffer;
+  /** Strong ETag from these bytes: base64url of the first 16 bytes of their SHA-256, quoted. */
+  readonly etag: string;
+  /** Headers of a 200 (Cache-Control excepted: it depends on the time). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Headers of a 304: the validators and Vary, no body headers. */
+  readonly notModifiedHeaders: Readonly<Record<string, string>>;
+}
+
+/**
+ * A rendered feed document and its compressed forms. Everything here
+ * depends only on the bytes, so two renders with equal bytes share one
+ * RenderedFeed (and its compressed forms) across data versions.
+ */
+export class RenderedFeed {
+  readonly identity: Representation;
+  /** Last-Modified in whole seconds, for If-Modified-Since. */
+  readonly lastModifiedSeconds: number;
+  private readonly encoded = new Map<ContentCoding, Representation>();
+  private readonly pending = new Map<ContentCoding, Promise<Representation>>();
+
+  constructor(
+    body: Buffer,
+    readonly contentType: string,
+    /** The newest change among the feed's items. */
+    readonly lastModified: Date,
+    private readonly onCompressed: (feed: RenderedFeed, bytes: number, coding: ContentCoding, seconds: number) => void = () => undefined,
+  ) {
+    this.lastModifiedSeconds = Math.floor(lastModified.getTime() / 1000);
+    this.identity = this.represent('identity', body);
+    this.encoded.set('identity', this.identity);
+  }
+
+  /** Total bytes held (identity and every compressed form made so far). */
+  get size(): number {
+    let total = 0;
+    for (const representation of this.encoded.values()) total += representation.bytes.length;
+    return total;
+  }
+
+  /** The representation in `coding` if it is made already: the synchronous hot path. */
+  ready(coding: ContentCoding): Representation | undefined {
+    return this.encoded.get(coding);
+  }
+
+  /** The representation in `coding`, compressing on first use; concurrent first uses share one compression. */
+  representation(coding: ContentCoding): Representation | Promise<Representation> {
+    const ready = this.encoded.get(coding);
+    if (ready) return ready;
+    let pending = this.pending.get(coding);
+    if (!pending) {
+      const started = performance.now();
+      pending = compress(this.identity.bytes, coding as Exclude<ContentCoding, 'identity'>).then((bytes) => {
+        const representation = this.represent(coding, bytes);
+        this.encoded.set(coding, representation);
+        this.pending.delete(coding);
+        this.onCompressed(this, bytes.length, coding, (performance.now() - started) / 1000);
+        return representation;
+      });
+      pending.catch(() => this.pending.delete(coding));
+      this.pending.set(coding, pending);
+    }
+    return pending;
+  }
+
+  private represent(coding: ContentCoding, bytes: Buffer): Representation {
+    const etag = strongEtag(bytes);
+    const lastModified = this.lastModified.toUTCString();
+    return {
+      coding,
+      bytes,
+      etag,
+      headers: {
+        'Content-Type': this.contentType,
+        'Content-Length': String(bytes.length),
+        ...(coding === 'identity' ? {} : { 'Content-Encoding': coding }),
+        ETag: etag,
+        'Last-Modified': lastModified,
+        Vary: 'Accept-Encoding',
+      },
+      notModifiedHeaders: { ETag: etag, 'Last-Modified': lastModified, Vary: 'Accept-Encoding' },
+    };
+  }
 }

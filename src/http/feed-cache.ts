@@ -1,94 +1,9 @@
-import { compress, type ContentCoding } from './compress.js';
-import { strongEtag, type Reply } from './reply.js';
+import { RenderedFeed, type ContentCoding, type Representation } from './compress.js';
+import type { Reply } from './reply.js';
 import { FeedGenerations } from './feed-generations.js';
+import { StoreUnavailableError } from '../store/errors.js';
 
-/** One coding of a feed document: its bytes and the headers that go with them, computed once. */
-export interface Representation {
-  readonly coding: ContentCoding;
-  readonly bytes: Buffer;
-  /** Strong ETag from these bytes: base64url of the first 16 bytes of their SHA-256, quoted. */
-  readonly etag: string;
-  /** Headers of a 200 (Cache-Control excepted: it depends on the time). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** Headers of a 304: the validators and Vary, no body headers. */
-  readonly notModifiedHeaders: Readonly<Record<string, string>>;
-}
-
-/**
- * A rendered feed document and its compressed forms. Everything here
- * depends only on the bytes, so two renders with equal bytes share one
- * RenderedFeed (and its compressed forms) across data versions.
- */
-export class RenderedFeed {
-  readonly identity: Representation;
-  /** Last-Modified in whole seconds, for If-Modified-Since. */
-  readonly lastModifiedSeconds: number;
-  private readonly encoded = new Map<ContentCoding, Representation>();
-  private readonly pending = new Map<ContentCoding, Promise<Representation>>();
-
-  constructor(
-    body: Buffer,
-    readonly contentType: string,
-    /** The newest change among the feed's items. */
-    readonly lastModified: Date,
-    private readonly onCompressed: (feed: RenderedFeed, bytes: number, coding: ContentCoding, seconds: number) => void = () => undefined,
-  ) {
-    this.lastModifiedSeconds = Math.floor(lastModified.getTime() / 1000);
-    this.identity = this.represent('identity', body);
-    this.encoded.set('identity', this.identity);
-  }
-
-  /** Total bytes held (identity and every compressed form made so far). */
-  get size(): number {
-    let total = 0;
-    for (const representation of this.encoded.values()) total += representation.bytes.length;
-    return total;
-  }
-
-  /** The representation in `coding` if it is made already: the synchronous hot path. */
-  ready(coding: ContentCoding): Representation | undefined {
-    return this.encoded.get(coding);
-  }
-
-  /** The representation in `coding`, compressing on first use; concurrent first uses share one compression. */
-  representation(coding: ContentCoding): Representation | Promise<Representation> {
-    const ready = this.encoded.get(coding);
-    if (ready) return ready;
-    let pending = this.pending.get(coding);
-    if (!pending) {
-      const started = performance.now();
-      pending = compress(this.identity.bytes, coding as Exclude<ContentCoding, 'identity'>).then((bytes) => {
-        const representation = this.represent(coding, bytes);
-        this.encoded.set(coding, representation);
-        this.pending.delete(coding);
-        this.onCompressed(this, bytes.length, coding, (performance.now() - started) / 1000);
-        return representation;
-      });
-      pending.catch(() => this.pending.delete(coding));
-      this.pending.set(coding, pending);
-    }
-    return pending;
-  }
-
-  private represent(coding: ContentCoding, bytes: Buffer): Representation {
-    const etag = strongEtag(bytes);
-    const lastModified = this.lastModified.toUTCString();
-    return {
-      coding,
-      bytes,
-      etag,
-      headers: {
-        'Content-Type': this.contentType,
-        'Content-Length': String(bytes.length),
-        ...(coding === 'identity' ? {} : { 'Content-Encoding': coding }),
-        ETag: etag,
-        'Last-Modified': lastModified,
-        Vary: 'Accept-Encoding',
-      },
-      notModifiedHeaders: { ETag: etag, 'Last-Modified': lastModified, Vary: 'Accept-Encoding' },
-    };
-  }
-}
+export { RenderedFeed, type Representation } from './compress.js';
 
 /** What a render produces; the cache turns it into a RenderedFeed. */
 export interface RenderResult {
@@ -103,12 +18,18 @@ export interface RenderResult {
 export interface CachedFeed {
   readonly feed: RenderedFeed;
   readonly nextRelease?: number;
+  /** Set when the store could not render a newer version: this is the last one rendered (stale-if-error). */
+  readonly stale?: true;
 }
 
 interface Entry {
   readonly generation: number;
   value?: CachedFeed;
   pending?: Promise<CachedFeed>;
+  /** While a render runs: the entry it replaces, whose document is served if the render cannot reach the store. */
+  previous?: Entry;
+  /** After a render failed for want of the store: until when (epoch ms) the stale value is served without trying again. */
+  retryAt?: number;
 }
 
 export interface FeedCacheOptions {
@@ -118,12 +39,24 @@ export interface FeedCacheOptions {
   readonly maxBytes: number;
   /** Told how long each compression took (metrics). */
   readonly onCompressed?: (coding: ContentCoding, seconds: number) => void;
+  /** Epoch ms now, for the retry interval after a failed render (default Date.now). */
+  readonly clock?: () => number;
 }
+
+/**
+ * After a render failed because the store could not answer, how long the
+ * last rendered document is served before one request tries again: one
+ * attempt per document per second, not one per request, while the
+ * database is down.
+ */
+const RETRY_MS = 1000;
 
 /** Counters for tests and benchmarks. */
 export interface FeedCacheStats {
   renders: number;
   hits: number;
+  /** Answers from the last rendered document because the store could not render a newer one. */
+  stale: number;
   compressions: number;
   evictions: number;
 }
@@ -141,7 +74,7 @@ export class FeedCache {
   private readonly dropListeners: ((feed: RenderedFeed) => void)[] = [];
   private bytes = 0;
   private readonly generations = new FeedGenerations();
-  readonly stats: FeedCacheStats = { renders: 0, hits: 0, compressions: 0, evictions: 0 };
+  readonly stats: FeedCacheStats = { renders: 0, hits: 0, stale: 0, compressions: 0, evictions: 0 };
 
   constructor(private readonly options: FeedCacheOptions) {}
 
@@ -202,51 +135,91 @@ export class FeedCache {
    * The cached feed for `key`, rendering it if it is missing or stale.
    * Concurrent calls for the same stale key wait for one render. When the
    * new bytes equal the old ones, the old RenderedFeed (with its compressed
-   * forms) is kept, so unchanged feeds are never compressed again.
+   * forms) is kept, so unchanged feeds are never compressed again. The old
+   * document stays until its replacement is rendered: when the render fails
+   * because the store cannot answer, it is served instead (stale-if-error),
+   * so only a document never rendered since start answers 503 in an outage.
    */
   get(key: string, generation: number, now: number, render: () => RenderResult | Promise<RenderResult>): CachedFeed | Promise<CachedFeed> {
     const hit = this.peek(key, generation, now);
     if (hit) return hit;
     const existing = this.entries.get(key);
+    const waiting = this.staleWhileDown(existing);
+    if (waiting !== undefined) return waiting;
     if (existing?.pending !== undefined && this.isCurrent(key, existing.generation)) return existing.pending;
-    const previous = existing?.value?.feed;
-    const entry: Entry = { generation };
-    const settle = (result: RenderResult): CachedFeed => {
-      const body = Buffer.from(result.body, 'utf8');
-      const feed =
-        previous !== undefined && previous.contentType === result.contentType && previous.identity.bytes.equals(body)
-          ? previous
-          : new RenderedFeed(body, result.contentType, result.lastModified, this.growthReporter(key));
-      const value: CachedFeed = { feed, ...(result.nextRelease === undefined ? {} : { nextRelease: result.nextRelease }) };
-      if (this.entries.get(key) === entry) {
-        entry.value = value;
-        delete entry.pending;
-        this.bytes += feed.size;
-        this.evict(key);
-      }
-      return value;
-    };
+    const previous = existing?.value === undefined ? existing?.previous : existing;
+    const entry: Entry = { generation, ...(previous?.value === undefined ? {} : { previous }) };
     this.stats.renders += 1;
-    // The stale entry leaves the cache now; its feed may come back through `previous`.
-    if (existing?.value !== undefined) {
-      this.bytes -= existing.value.feed.size;
-      this.dropped(existing.value.feed);
-    }
     this.entries.delete(key);
     this.entries.set(key, entry);
     let result: RenderResult | Promise<RenderResult>;
     try {
       result = render();
     } catch (error) {
-      this.remove(key, entry);
-      throw error;
+      return this.failed(key, entry, error);
     }
-    if (!(result instanceof Promise)) return settle(result);
-    entry.pending = result.then(settle, (error: unknown) => {
-      this.remove(key, entry);
-      throw error;
-    });
+    if (!(result instanceof Promise)) return this.settle(key, entry, result);
+    entry.pending = result.then(
+      (rendered) => this.settle(key, entry, rendered),
+      (error: unknown) => this.failed(key, entry, error),
+    );
     return entry.pending;
+  }
+
+  /** In an outage (a render of this entry failed within RETRY_MS, or one is retrying now): the last rendered document. */
+  private staleWhileDown(entry: Entry | undefined): CachedFeed | undefined {
+    const down = entry?.retryAt !== undefined ? entry : entry?.previous?.retryAt !== undefined ? entry.previous : undefined;
+    if (down?.value === undefined) return undefined;
+    // The retry is running (entry.pending) or not yet due: nobody waits on a database that is down.
+    if (down === entry && this.now() >= (down.retryAt ?? 0)) return undefined;
+    this.stats.stale += 1;
+    return { ...down.value, stale: true };
+  }
+
+  /** Real time for retries (the app's clock may be a test's fixed instant; the database's outage is not). */
+  private now(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
+  /** A render finished: its document replaces the one it was rendered to replace. */
+  private settle(key: string, entry: Entry, result: RenderResult): CachedFeed {
+    const before = entry.previous?.value?.feed;
+    const body = Buffer.from(result.body, 'utf8');
+    const feed =
+      before !== undefined && before.contentType === result.contentType && before.identity.bytes.equals(body)
+        ? before
+        : new RenderedFeed(body, result.contentType, result.lastModified, this.growthReporter(key));
+    const value: CachedFeed = { feed, ...(result.nextRelease === undefined ? {} : { nextRelease: result.nextRelease }) };
+    if (this.entries.get(key) === entry) {
+      this.letGoOfPrevious(entry, feed);
+      entry.value = value;
+      delete entry.pending;
+      this.bytes += feed.size;
+      this.evict(key);
+    }
+    return value;
+  }
+
+  /** A render failed: the last rendered document if the store was unreachable and there is one, else the error. */
+  private failed(key: string, entry: Entry, error: unknown): CachedFeed {
+    const previous = entry.previous;
+    if (error instanceof StoreUnavailableError && previous?.value !== undefined && this.entries.get(key) === entry) {
+      previous.retryAt = this.now() + RETRY_MS;
+      this.entries.set(key, previous);
+      this.stats.stale += 1;
+      return { ...previous.value, stale: true };
+    }
+    this.remove(key, entry);
+    throw error;
+  }
+
+  /** The document a finished render replaces leaves the budget (and the fast path, unless it is the same bytes). */
+  private letGoOfPrevious(entry: Entry, kept?: RenderedFeed): void {
+    const old = entry.previous?.value?.feed;
+    delete entry.previous;
+    if (old === undefined) return;
+    this.bytes -= old.size;
+    if (old !== kept) this.dropped(old);
   }
 
   /**
@@ -274,6 +247,7 @@ export class FeedCache {
   private remove(key: string, entry: Entry): void {
     if (this.entries.get(key) !== entry) return;
     this.entries.delete(key);
+    this.letGoOfPrevious(entry);
     if (entry.value !== undefined) {
       this.bytes -= entry.value.feed.size;
       this.dropped(entry.value.feed);

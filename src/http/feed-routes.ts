@@ -107,17 +107,16 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     if (coding === undefined) {
       throw new HttpError(406, 'none of the content codings this server has (br, gzip, identity) is acceptable per Accept-Encoding', { Vary: 'Accept-Encoding' });
     }
-    let rendered = false;
     const key = feedRequestKey(request);
     const path = feedPath(request.filter);
     const cached = cache.get(key, generation, nowMs, async () => {
-      rendered = true;
       const started = performance.now();
       const result = await render(request, now);
       deps.onRender?.(format, (performance.now() - started) / 1000);
       return result;
     });
-    markCacheStatus(res, rendered ? 'miss' : 'hit');
+    // A request that waited on a render (its own, or one it joined) is a miss, even when the render failed.
+    markCacheStatus(res, cached instanceof Promise ? 'miss' : cached.stale === true ? 'stale' : 'hit');
     if (!(cached instanceof Promise)) {
       const representation = cached.feed.ready(coding);
       if (representation !== undefined) return send(req, res, cached, representation, nowMs, generation, key, path);

@@ -129,7 +129,7 @@ export interface AccessEntry {
   readonly cache: string;
 }
 
-/** Writes one access-log line: at `info`, or at `error` for a 5xx; nothing when that level is off. */
+/** Writes one access-log line: at `info`, or at `error` for a 5xx other than 503; nothing when that level is off. */
 export type AccessLog = (entry: AccessEntry) => void;
 
 const INFO = 30;
@@ -147,7 +147,7 @@ export function createAccessLog(logger: Logger): AccessLog {
   const stream = jsonLinesOf(logger);
   if (stream === undefined) {
     return (entry) => {
-      if (entry.status >= 500) logger.error(fieldsOf(entry), 'request failed');
+      if (isFailure(entry.status)) logger.error(fieldsOf(entry), 'request failed');
       else logger.info(fieldsOf(entry), 'request');
     };
   }
@@ -155,7 +155,7 @@ export function createAccessLog(logger: Logger): AccessLog {
   let lastMs = -1;
   let lastTime = '';
   return (entry) => {
-    const failed = entry.status >= 500;
+    const failed = isFailure(entry.status);
     if (logger.levelVal > (failed ? ERROR : INFO)) return;
     const now = Date.now();
     if (now !== lastMs) {
@@ -168,6 +168,16 @@ export function createAccessLog(logger: Logger): AccessLog {
       `{"level":"${failed ? 'error' : 'info'}","time":"${lastTime}","requestId":${JSON.stringify(entry.requestId)},"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${entry.status}${bytes},"durationMs":${entry.durationMs},"cache":${JSON.stringify(entry.cache)},"msg":"${failed ? 'request failed' : 'request'}"}\n`,
     );
   };
+}
+
+/**
+ * A 503 is an answer, not a failure: the store is unreachable or still
+ * loading, and Retry-After says when to come back. The outage is logged
+ * once when it starts and once when it ends (DatabaseOutage in store/postgres/pool.ts);
+ * at error level each 503 wrote about 9,500 lines per outage.
+ */
+function isFailure(status: number): boolean {
+  return status >= 500 && status !== 503;
 }
 
 function fieldsOf(entry: AccessEntry): Record<string, unknown> {

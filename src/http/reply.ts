@@ -103,8 +103,12 @@ export function parseHttpDate(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Whether a response came from the rendered-feed cache (`hit`) or was rendered for it (`miss`). */
-export type CacheStatus = 'hit' | 'miss';
+/**
+ * Whether a response came from the rendered-feed cache (`hit`), waited on a
+ * render, its own or one it joined (`miss`), or was the last rendered
+ * document served because the store could not render a newer one (`stale`).
+ */
+export type CacheStatus = 'hit' | 'miss' | 'stale';
 
 /** Kept on the response object itself, so nothing outlives the request and two apps share nothing. */
 const CACHE_STATUS = Symbol('wirefeed.cacheStatus');

@@ -27,7 +27,7 @@ export interface RequestLabels {
 export interface Metrics {
   readonly registry: Registry;
   countRequest(labels: RequestLabels): void;
-  countCache(result: 'hit' | 'miss'): void;
+  countCache(result: 'hit' | 'miss' | 'stale'): void;
   observeRender(format: DocumentFormat, seconds: number): void;
   observeCompression(coding: string, seconds: number): void;
   observeReload(seconds: number): void;

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { ChangedFeed } from '../model/feed-filter.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
 
@@ -62,16 +64,39 @@ export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly reason: string };
 
-/** One POST with a time limit: accepted (2xx, with its status) or why not. Never throws. */
-export async function postOnce(url: string, body: string, contentType: string, timeoutMs: number): Promise<PostResult> {
-  try {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body, signal: AbortSignal.timeout(timeoutMs) });
-    // Read the answer to its end so the connection can be kept alive for the next ping.
-    await response.arrayBuffer().catch(() => undefined);
-    return response.ok ? { ok: true, status: response.status } : { ok: false, reason: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, reason: (error as Error).message };
-  }
+/**
+ * One POST with a time limit: accepted (2xx, with its status) or why not.
+ * Never throws. node:http rather than fetch: 40,000 pings through fetch
+ * (each with an AbortSignal.timeout alive for its 10 s) took 8.2 s and grew
+ * a process by 98 MB resident, through node:http 1.6 s and 19 MB — a
+ * corpus load makes the fleet send that many (39,311 in issue 23's soak).
+ * Redirects are not followed: a hub's publish endpoint answers directly.
+ */
+export function postOnce(url: string, body: string, contentType: string, timeoutMs: number): Promise<PostResult> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (error) {
+      resolve({ ok: false, reason: (error as Error).message });
+      return;
+    }
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'POST', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const status = res.statusCode ?? 0;
+      // Read the answer to its end so the connection can be kept alive for the next ping.
+      res.resume();
+      res.on('end', () => done(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, reason: `HTTP ${status}` }));
+      res.on('error', (error) => done({ ok: false, reason: error.message }));
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const done = (result: PostResult): void => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    req.on('error', (error) => done({ ok: false, reason: error.message }));
+    req.end(body);
+  });
 }
 
 export interface PingOptions extends RetrySettings {

@@ -32,7 +32,8 @@ export function canRunCluster(): boolean {
 export interface ThrowawayCluster {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   readonly url: string;
-  stop(): void;
+  /** Stops the server: `fast` (default) ends sessions cleanly, `immediate` drops them as a crash would. */
+  stop(mode?: 'fast' | 'immediate'): void;
   start(): void;
   remove(): void;
 }
@@ -56,7 +57,7 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => void asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    stop: (mode = 'fast') => void asPostgres('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']),
     start: () => void start(),
     remove: () => {
       try {

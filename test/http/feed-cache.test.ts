@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FeedCache } from '../../src/http/feed-cache.js';
+import { StoreUnavailableError } from '../../src/store/errors.js';
 import { makeSnapshot } from '../helpers/builders.js';
 import { FIXED_NOW, rawRequest, records, servers } from './feed-client.js';
 
@@ -101,5 +102,44 @@ describe('embargo', () => {
   it('uses FEED_MAX_AGE-style settings when given', async () => {
     const server = await start(records(2), { caching: { maxAge: 60, staleWhileRevalidate: 10, staleIfError: 600 } });
     expect((await rawRequest(`${server.url}/atom.xml`)).headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=10, stale-if-error=600');
+  });
+});
+
+describe('feed cache while the store cannot answer (stale-if-error)', () => {
+  const down = () => Promise.reject(new StoreUnavailableError('the database at test cannot be reached'));
+  const doc = (body: string) => async () => ({ body, contentType: 'text/plain', lastModified: new Date(0) });
+
+  it('keeps the last rendered document until its replacement is rendered, serves it while the store is down, and tries again once a second', async () => {
+    let now = 1_000_000;
+    const cache = new FeedCache({ maxEntries: 10, maxBytes: 1 << 20, clock: () => now });
+    await cache.get('main\n\n', cache.generation, 0, doc('version 1'));
+    cache.invalidate(['']);
+    let attempts = 0;
+    const failing = () => ((attempts += 1), down());
+    // The render that fails, and the requests that joined it, get the document rendered before.
+    const joined = await Promise.all([cache.get('main\n\n', cache.generation, 0, failing), cache.get('main\n\n', cache.generation, 0, failing)]);
+    for (const value of joined) expect(value.feed.identity.bytes.toString()).toBe('version 1');
+    expect(joined.every((value) => value.stale)).toBe(true);
+    // Within the second after the failure nobody waits on the database.
+    const meanwhile = cache.get('main\n\n', cache.generation, 0, failing);
+    expect(meanwhile instanceof Promise).toBe(false);
+    expect(attempts).toBe(1);
+    now += 1000;
+    expect((await cache.get('main\n\n', cache.generation, 0, failing)).feed.identity.bytes.toString()).toBe('version 1');
+    expect(attempts).toBe(2);
+    now += 1000;
+    const back = await cache.get('main\n\n', cache.generation, 0, doc('version 2'));
+    expect(back.feed.identity.bytes.toString()).toBe('version 2');
+    expect(back.stale).toBeUndefined();
+    expect(cache.size.bytes).toBe('version 2'.length);
+  });
+
+  it('answers the error for a document never rendered, and for a failure that is not the store being down', async () => {
+    const cache = new FeedCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    await expect(cache.get('cold', cache.generation, 0, down)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await cache.get('k', cache.generation, 0, doc('one'));
+    cache.invalidate();
+    await expect(cache.get('k', cache.generation, 0, () => Promise.reject(new Error('a bug')))).rejects.toThrow('a bug');
+    expect(cache.size).toEqual({ entries: 0, bytes: 0 });
   });
 });

@@ -32,12 +32,15 @@ afterEach(async () => {
   for (const seen of open.splice(0)) await seen.close();
 });
 
-async function serveObserved(options: { metrics?: boolean; serveMetrics?: boolean } = {}): Promise<Seen> {
+async function serveObserved(options: { metrics?: boolean; serveMetrics?: boolean; slowReadsMs?: number } = {}): Promise<Seen> {
   let raw = '';
   const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => void ((raw += chunk.toString()), done()) });
   const logger = createLogger({ level: 'info', pretty: false, destination: sink });
   const metrics = options.metrics === false ? undefined : createMetrics();
-  const store = createSnapshotStore(makeSnapshot([makeRecord({ id: 'one', published: '2024-05-01T00:00:00Z' }), makeRecord({ id: 'two', published: '2024-07-01T00:00:00Z' })]));
+  const files = createSnapshotStore(makeSnapshot([makeRecord({ id: 'one', published: '2024-05-01T00:00:00Z' }), makeRecord({ id: 'two', published: '2024-07-01T00:00:00Z' })]));
+  // A store as slow as a database, so that concurrent requests join one render.
+  const delay = options.slowReadsMs;
+  const store: typeof files = delay === undefined ? files : Object.assign(Object.create(files) as typeof files, { feedPage: async (...args: Parameters<typeof files.feedPage>) => (await new Promise((resolve) => setTimeout(resolve, delay)), files.feedPage(...args)) });
   const app = createApp({ store, clock: () => NOW, production: true, log: () => {}, logger, ...(metrics ? { metrics } : {}), ...(options.serveMetrics === undefined ? {} : { serveMetrics: options.serveMetrics }) });
   const server = await listen(app);
   const seen: Seen = {
@@ -91,6 +94,14 @@ describe('access log', () => {
     const id = again.headers.get('x-request-id') ?? '';
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await lineFor(seen, id)).toMatchObject({ path: '/rss.xml', status: 200, cache: 'hit' });
+  });
+
+  it('logs requests that waited on a render they joined as misses, not hits', async () => {
+    const seen = await serveObserved({ slowReadsMs: 200 });
+    const ids = Array.from({ length: 6 }, (_, i) => `joined-${i}`);
+    await Promise.all(ids.map((id) => get(`${seen.url}/atom.xml?limit=2`, { 'X-Request-Id': id })));
+    const statuses = await Promise.all(ids.map(async (id) => (await lineFor(seen, id)).cache));
+    expect(statuses).toEqual(ids.map(() => 'miss'));
   });
 
   it('replaces a request id that is not an id, and logs a 404 without a cache status', async () => {

@@ -20,7 +20,7 @@ function viaPino(e: AccessEntry): Record<string, unknown> {
   const logger = createLogger({ level: 'info', pretty: false, destination: out.stream });
   const { requestId, method, path, status, bytes, durationMs, cache } = e;
   const fields = { requestId, method, path, status, ...(bytes === undefined ? {} : { bytes }), durationMs, cache };
-  if (e.status >= 500) logger.error(fields, 'request failed');
+  if (e.status >= 500 && e.status !== 503) logger.error(fields, 'request failed');
   else logger.info(fields, 'request');
   return JSON.parse(out.lines()[0] as string) as Record<string, unknown>;
 }
@@ -29,7 +29,7 @@ describe('the access log', () => {
   it('writes, for any path, one JSON line with the fields and key order pino writes', () => {
     const out = sink();
     const log = createAccessLog(createLogger({ level: 'info', pretty: false, destination: out.stream }));
-    const entries = [entry(), entry({ status: 200, bytes: 51_234, cache: 'miss' }), entry({ status: 503, bytes: 40, cache: 'none' }), entry({ status: 200, bytes: undefined }), ...HOSTILE.map((path) => entry({ path, status: 404, bytes: 90, cache: 'none' }))];
+    const entries = [entry(), entry({ status: 200, bytes: 51_234, cache: 'miss' }), entry({ status: 500, bytes: 40, cache: 'none' }), entry({ status: 200, bytes: undefined }), ...HOSTILE.map((path) => entry({ path, status: 404, bytes: 90, cache: 'none' }))];
     for (const e of entries) log(e);
     const lines = out.lines();
     expect(lines).toHaveLength(entries.length);
@@ -40,8 +40,18 @@ describe('the access log', () => {
       expect({ ...ours, time: 0 }).toEqual({ ...theirs, time: 0 });
       expect(Object.keys(ours)).toEqual(Object.keys(theirs));
     });
-    expect(JSON.parse(lines[2] as string)).toMatchObject({ level: 'error', msg: 'request failed', status: 503 });
+    expect(JSON.parse(lines[2] as string)).toMatchObject({ level: 'error', msg: 'request failed', status: 500 });
     expect(JSON.parse(lines[3] as string)).not.toHaveProperty('bytes');
+  });
+
+  it('logs a 503 (the database is down, Retry-After given) as a request, at info: an outage is logged once by the store, not once per answer', () => {
+    const out = sink();
+    const log = createAccessLog(createLogger({ level: 'warn', pretty: false, destination: out.stream }));
+    for (let i = 0; i < 100; i += 1) log(entry({ status: 503, bytes: 40, cache: 'miss' }));
+    expect(out.lines()).toEqual([]);
+    const info = sink();
+    createAccessLog(createLogger({ level: 'info', pretty: false, destination: info.stream }))(entry({ status: 503, bytes: 40, cache: 'miss' }));
+    expect(JSON.parse(info.lines()[0] as string)).toMatchObject({ level: 'info', msg: 'request', status: 503, cache: 'miss' });
   });
 
   it('honours the level, also when it is changed while serving', () => {

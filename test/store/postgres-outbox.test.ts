@@ -61,4 +61,21 @@ describe.skipIf(!available)('the deliveries outbox (migration 3)', () => {
     expect(released).toHaveLength(1);
     expect(released[0]?.feeds.map((f) => f.path)).toContain('/tags/held');
   });
+
+  it('announces nothing for writing or editing a story under embargo, as the files backend does, and its feeds when it becomes visible', async () => {
+    for (const delivery of await outboxA.claim(100, 60_000)) await outboxA.complete(delivery.id);
+    const versionBefore = a.version();
+    const later = new Date(Date.now() + 86_400_000).toISOString();
+    await a.put('secret', bytes(makeRecord({ id: 'secret', tags: ['Secret'], published: later })));
+    await a.put('secret', bytes(makeRecord({ id: 'secret', tags: ['Secret'], headline: 'Edited under embargo', published: later })));
+    expect(await outboxB.claim(10, 60_000)).toEqual([]);
+    // Caches still hear of both writes (the feeds' next release moved), on every replica.
+    expect(a.version()).toBeGreaterThanOrEqual(versionBefore + 2);
+    // Moved to the past, it is visible now: its feeds are announced.
+    await a.put('secret', bytes(makeRecord({ id: 'secret', tags: ['Secret'], published: '2024-01-01T00:00:00Z' })));
+    const shown = await outboxB.claim(10, 60_000);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.feeds.map((f) => f.path)).toContain('/tags/secret');
+    await outboxB.complete(shown[0]!.id);
+  });
 });

@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, delayUntil, postOnce, publishForm, retrySettingsOf } from '../../src/websub/hub-ping.js';
+import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, retrySettingsOf } from '../../src/websub/hub-ping.js';
 
 describe('hub-ping: what both publishers share', () => {
   it('backs off from retryDelayMs, doubling per failed attempt, up to maxRetryDelayMs', () => {
@@ -27,4 +29,21 @@ describe('hub-ping: what both publishers share', () => {
     const result = await postOnce('http://127.0.0.1:1/publish', 'x', 'text/plain', 1000);
     expect(result.ok).toBe(false);
   });
+
+  it('sends 20,000 pings without growing the heap by more than 30 MB (fetch grew it by about 80 MB for 40,000)', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => ((res.statusCode = 204), res.end()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/publish`;
+    try {
+      const before = process.memoryUsage().heapTotal;
+      for (let i = 0; i < 20_000; i++) expect((await postOnce(url, publishForm(`https://feeds.example.org/tags/t${i}/rss.xml`), FORM_TYPE, 10_000)).ok).toBe(true);
+      expect((process.memoryUsage().heapTotal - before) / 1048576).toBeLessThan(30);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 30_000);
 });

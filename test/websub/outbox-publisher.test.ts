@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/postgres/migrations.js';
@@ -13,8 +14,8 @@ const available = await probePostgres();
 const bytes = (record: unknown) => Buffer.from(JSON.stringify(record));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A loopback endpoint recording every POST body; answers `statuses` in order, then 204, each after `delayMs`. */
-async function startEndpoint(delayMs = 0): Promise<{ url: string; bodies: string[]; statuses: number[]; close: () => Promise<void> }> {
+/** A loopback endpoint recording every POST body; answers `statuses` in order, then 204, each after `delayMs` (and `beforeAnswer`). */
+async function startEndpoint(delayMs = 0, beforeAnswer: (count: number) => Promise<void> = async () => undefined): Promise<{ url: string; bodies: string[]; statuses: number[]; close: () => Promise<void> }> {
   const endpoint = { url: '', bodies: [] as string[], statuses: [] as number[], close: async () => undefined as void };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -23,7 +24,7 @@ async function startEndpoint(delayMs = 0): Promise<{ url: string; bodies: string
     req.on('end', () => {
       endpoint.bodies.push(body);
       res.statusCode = endpoint.statuses.shift() ?? 204;
-      setTimeout(() => res.end(), delayMs);
+      void beforeAnswer(endpoint.bodies.length).then(() => setTimeout(() => res.end(), delayMs));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,10 +83,12 @@ describe.skipIf(!available)('one WebSub ping and one purge per change for a flee
 
   it('an embargo release is pinged once for the fleet, at its time, without a write', async () => {
     const release = new Date(Date.now() + 1500);
-    await stores[1]!.put('embargoed', bytes(makeRecord({ id: 'embargoed', tags: ['Later'], published: release.toISOString() })));
-    await until(() => topics(hub.bodies).includes('https://feeds.example.org/tags/later/rss.xml'));
     await sleep(500);
     const before = hub.bodies.length;
+    await stores[1]!.put('embargoed', bytes(makeRecord({ id: 'embargoed', tags: ['Later'], published: release.toISOString() })));
+    // The write changed nothing readers see: it is announced at its release, not before.
+    await sleep(Math.max(0, release.getTime() - Date.now() - 200));
+    expect(hub.bodies.length).toBe(before);
     await sleep(Math.max(0, release.getTime() - Date.now()) + 1200);
     const released = topics(hub.bodies.slice(before));
     expect(released).toContain('https://feeds.example.org/tags/later/atom.xml');
@@ -157,4 +160,37 @@ describe.skipIf(!available)('claims on outbox deliveries: short, renewed while s
     expect(sent).toHaveLength(15);
     expect(new Set(sent).size).toBe(15);
   });
+
+  it('a sent delivery that cannot be recorded (the database does not answer) is held and recorded when it does, not sent again by another replica', async () => {
+    // The last topic's ping takes an exclusive lock on the outbox for 1.5 s: recording the delivery (and
+    // renewing its claim) times out after 300 ms, as in an outage, for less than the 3 s lease.
+    for (const publisher of publishers.splice(0)) publisher.stop();
+    const locker = new pg.Client({ connectionString: database.url() });
+    await locker.connect();
+    let locked = false;
+    // The hub answers the fifteenth topic only once the lock is taken, so recording comes after it.
+    const hub = await startEndpoint(0, async (count) => {
+      if (count !== 15 || locked) return;
+      locked = true;
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE');
+      setTimeout(() => void locker.query('COMMIT'), 1500);
+    });
+    endpoints.push(hub);
+    const slowStores = [];
+    for (let i = 0; i < 2; i++) slowStores.push(await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', log: () => undefined, statementTimeoutMs: 300 }));
+    stores.push(...slowStores);
+    const lines: string[] = [];
+    await stores[0]!.put('unrecorded', bytes(makeRecord({ id: 'unrecorded', tags: ['Unrecorded'], credits: [{ name: 'Ann Lee', role: 'reporter' }] })));
+    try {
+      for (const store of slowStores) publishers.push(startOutboxPublisher({ store, outbox: store.outbox!, hub: hub.url, log: (line) => lines.push(line), pollMs: 50, leaseMs: 3000 }));
+      await until(() => new Set(topics(hub.bodies)).size >= 15);
+      await sleep(4500);
+    } finally {
+      await locker.end();
+    }
+    expect(locked).toBe(true);
+    expect(topics(hub.bodies)).toHaveLength(15);
+    expect(lines.some((line) => /was sent but recording it failed/.test(line))).toBe(true);
+  }, 20_000);
 });

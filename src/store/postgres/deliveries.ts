@@ -12,9 +12,13 @@ export function createOutbox(url: string, pool: Pool): Outbox {
     claim: (limit, leaseMs) =>
       guarded(url, async () => {
         // Plan: Index Scan using deliveries_due (available_at <= now()), LockRows skipping rows another replica holds.
+        // A claimed row (attempts > 0) whose lease ran out while the server was down counts as held for one
+        // more lease after it started again: its holder may have sent it and be waiting to record that.
         const claimed = await pool.query<{ id: string; feeds: ChangedFeed[]; done: string[]; attempts: number }>(
           `UPDATE deliveries SET available_at = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-           WHERE id IN (SELECT id FROM deliveries WHERE available_at <= now() ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           WHERE id IN (SELECT id FROM deliveries WHERE available_at <= now()
+             AND (attempts = 0 OR available_at >= pg_postmaster_start_time() OR now() >= pg_postmaster_start_time() + $2 * interval '1 millisecond')
+             ORDER BY available_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
            RETURNING id, feeds, done, attempts`,
           [limit, leaseMs],
         );

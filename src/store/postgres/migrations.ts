@@ -1,4 +1,4 @@
-import type { Pool } from './pool.js';
+import { withClient, type Pool } from './pool.js';
 
 /**
  * The schema, as numbered steps. Forward only: a released step is never
@@ -194,8 +194,7 @@ const MIGRATION_LOCK = 7_301_220_412;
 
 /** Applies every step not yet applied, in order; returns the versions applied (none when already current). */
 export async function migrate(pool: Pool): Promise<number[]> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client, markBroken) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -214,18 +213,17 @@ export async function migrate(pool: Pool): Promise<number[]> {
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
           await client.query('COMMIT');
         } catch (error) {
-          await client.query('ROLLBACK');
+          await client.query('ROLLBACK').catch(markBroken);
           throw error;
         }
         applied.push(step.version);
       }
       return applied;
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      // On a dead connection the lock went with it; the step's own error is the one to report.
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(markBroken);
     }
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The schema cannot be served: not migrated, migrated partly, or by a newer wirefeed. */

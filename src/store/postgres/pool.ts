@@ -73,20 +73,102 @@ export async function guarded<T>(url: string, work: () => Promise<T>): Promise<T
   }
 }
 
-/** Runs `work` in one transaction on one client: committed when it resolves, rolled back when it throws. */
-export async function inTransaction<T>(pool: Pool, work: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with one client of the pool to itself, then releases it. pg
+ * emits 'error' on a held client whose connection dies (the server was
+ * restarted, pg_terminate_backend) and leaves no listener on it while held:
+ * unheard, that event kills the process (issue 23). The listener here hears
+ * it, the statement in flight still rejects (a 503 upstream), and a client
+ * that saw one, or that `work` marks broken, is destroyed on release rather
+ * than handed to the next caller.
+ */
+export async function withClient<T>(pool: Pool, work: (client: Client, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  const markBroken = (error: Error): void => void (broken ??= error);
+  client.on('error', markBroken);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch((rollback: Error) => void (broken = rollback));
-    throw error;
+    return await work(client, markBroken);
   } finally {
-    // A client whose ROLLBACK failed has lost its connection: destroy it rather than hand it to the next caller.
+    client.removeListener('error', markBroken);
     client.release(broken);
   }
 }
+
+/** Runs `work` in one transaction on one client: committed when it resolves, rolled back when it throws. */
+export function inTransaction<T>(pool: Pool, work: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client, markBroken) => {
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A client whose ROLLBACK failed has lost its connection.
+      await client.query('ROLLBACK').catch(markBroken);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Says once that the database went away and once that it came back. In an
+ * outage every read that misses the cache and every write fails with a
+ * StoreUnavailableError (a 503 in the access log); logging each of them at
+ * error level wrote about 9,500 lines per 20 s outage (issue 23), which
+ * buries the two lines an operator needs: when it began and when it ended.
+ * A connection cut that the next statement already gets past (a
+ * pg_terminate_backend, a proxy dropping one connection) is a blip, not an
+ * outage: only failures that go on for BLIP_MS are reported.
+ */
+export class DatabaseOutage {
+  /** Epoch ms of the first failure of the outage going on, if one is. */
+  private downSince: number | undefined;
+  /** Whether the outage going on has been logged (it lasted BLIP_MS). */
+  private reported = false;
+
+  constructor(
+    /** "host:port/database", never the password. */
+    private readonly target: string,
+    private readonly log: (line: string) => void,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Runs `work`, noting whether the database answered. */
+  async watch<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.answered();
+      return result;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.failed(error);
+      // Any other error (a constraint, a bad record) came from a database that answered.
+      else this.answered();
+      throw error;
+    }
+  }
+
+  /** True while the last statement failed for want of the database. */
+  get down(): boolean {
+    return this.downSince !== undefined;
+  }
+
+  private failed(error: Error): void {
+    const now = this.clock();
+    this.downSince ??= now;
+    if (this.reported || now - this.downSince < BLIP_MS) return;
+    this.reported = true;
+    this.log(`database: ${this.target} cannot be reached since ${new Date(this.downSince).toISOString()} (${error.message}); rendered feeds are served from memory, other reads and writes answer 503 with Retry-After until it is back`);
+  }
+
+  private answered(): void {
+    if (this.downSince === undefined) return;
+    const seconds = ((this.clock() - this.downSince) / 1000).toFixed(1);
+    if (this.reported) this.log(`database: ${this.target} answers again (unreachable for ${seconds} s)`);
+    this.downSince = undefined;
+    this.reported = false;
+  }
+}
+
+/** Failures for less than this (ms), ended by a statement that succeeds, are not logged as an outage. */
+const BLIP_MS = 1000;

@@ -4,7 +4,7 @@ import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createOutbox } from './deliveries.js';
 import { checkSchema } from './migrations.js';
-import { createPool, describeTarget, guarded, type Pool } from './pool.js';
+import { createPool, DatabaseOutage, describeTarget, guarded, type Pool } from './pool.js';
 import { createVersionedWrites } from './versioned-writes.js';
 
 /** Validation moved to its own module; re-exported for the callers that import it from here. */
@@ -65,7 +65,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     await pool.end().catch(() => undefined);
     throw new DatabaseStartError(`The database at ${target} cannot be used: ${(error as Error).message}`);
   }
-  const db = <T>(work: (pool: Pool) => Promise<T>): Promise<T> => guarded(url, () => work(pool));
+  const outage = new DatabaseOutage(target, log);
+  const db = <T>(work: (pool: Pool) => Promise<T>): Promise<T> => outage.watch(() => guarded(url, () => work(pool)));
   /**
    * After a committed write: the version moves before the caller answers, so a read right after the
    * write sees it. A failure here must not fail the write (it is committed); the change is picked up
@@ -84,7 +85,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     directory: (now) => db((p) => readDirectory(p, now)),
     async health(now) {
       try {
-        const counts = await readHealthCounts(pool, now);
+        const counts = await db((p) => readHealthCounts(p, now));
         return { backend: 'postgres', up: true, ...counts };
       } catch {
         // /healthz reports a database it cannot reach; it does not fail.

@@ -91,7 +91,7 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
         const action: VersionAction = restoredFrom !== undefined ? 'restored' : old ? 'updated' : 'created';
         const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action, size: Buffer.byteLength(text), summary: describeChange(action, previous?.record, text, restoredFrom), etag, record: text }, keep);
         const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, now?.file ?? null)], [result.article]);
-        await recordChange(client, old === undefined ? [result.article] : [old, result.article], [result.article]);
+        await recordChange(client, old === undefined ? [result.article] : [old, result.article], [result.article], clock());
         const created = inserted.has(id);
         await audit(client, id, restoredFrom === undefined ? 'PUT' : 'POST', created ? 201 : 200, action, kept.version, writeOptions);
         return { created, version: kept.version };
@@ -115,7 +115,7 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
           const previous = await previousVersion(client, id, now);
           const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action: 'deleted', size: 0, summary: describeChange('deleted', null, null), etag: null, record: null }, keep);
           await deleteArticles(client, [id]);
-          await recordChange(client, [old]);
+          await recordChange(client, [old], [], clock());
           await audit(client, id, 'DELETE', 204, 'deleted', kept.version, writeOptions);
           return true;
         }),

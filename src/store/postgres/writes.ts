@@ -1,5 +1,6 @@
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
+import { isVisible } from '../../model/feed-query.js';
 import type { Client } from './pool.js';
 import { ARTICLE_COLUMNS, ARTICLE_TYPES, articleRowValues, CopyRows, ENTRY_COLUMNS, ENTRY_TYPES } from './copy-binary.js';
 import { copyRows } from './copy-rows.js';
@@ -161,9 +162,13 @@ export async function deleteArticles(client: Client, ids: readonly string[]): Pr
  * NOTIFY, which PostgreSQL delivers only if the transaction commits.
  * `touched` are the old and new versions of every changed article (their
  * bodies play no part: sync passes them without); `written`, those of them
- * this transaction stored, as stored (see readGroupFiling).
+ * this transaction stored, as stored (see readGroupFiling). Caches drop
+ * every feed a published article is in, embargoed or not (its release is
+ * their next expiry); the outbox announces only feeds whose readers see a
+ * difference at `now`, as the files backend does: the release itself is
+ * announced once for the fleet when it comes (Outbox.recordReleases).
  */
-export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>, written: readonly Omit<Article, 'body'>[] = []): Promise<number> {
+export async function recordChange(client: Client, touched: Iterable<Omit<Article, 'body'>>, written: readonly Omit<Article, 'body'>[] = [], now: Date = new Date()): Promise<number> {
   // A draft is in no feed and linked from no sibling: a write that touches only drafts changes no feed, and
   // announces none (the files backend compares what the feeds show; WebSub pinged 24 URLs per draft edit here).
   const changed = [...touched].filter((article) => article.status === 'published');
@@ -175,8 +180,12 @@ export async function recordChange(client: Client, touched: Iterable<Omit<Articl
   // second, instead of both announcing only their own feeds and leaving a sibling's feed cached stale.
   const feeds: ChangedFeed[] = changed.length === 0 ? [] : feedsOf([...changed, ...(await readGroupFiling(client, changed, written))]);
   await client.query('INSERT INTO changes (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
+  // Writing or editing a story under embargo changed nothing readers see: a ping and a purge per feed for it
+  // announced feeds that had not changed.
+  const shown = changed.filter((article) => isVisible(article, now));
+  const announced = shown.length === changed.length ? feeds : shown.length === 0 ? [] : feedsOf([...shown, ...(await readGroupFiling(client, shown, written))]);
   // Pings and purges travel with the data too: sent once for the fleet, even if this replica dies now.
-  await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(feeds)]);
+  if (announced.length > 0) await client.query('INSERT INTO deliveries (seq, feeds) VALUES ($1, $2::jsonb)', [seq, JSON.stringify(announced)]);
   await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(seq)]);
   // The outbox keeps the last CHANGES_KEPT changes (Index Scan on changes_pkey); a listener further behind
   // than that is told that everything changed (see change-feed.ts).
