@@ -1,6 +1,6 @@
 import type { Config } from './config/config.js';
 import type { IngestOptions } from './http/api.js';
-import { loadKeysFile } from './http/api-keys.js';
+import { acceptedKeys, loadKeysFile } from './http/api-keys.js';
 import type { AppDeps } from './http/app.js';
 import type { Logger } from './observe/logger.js';
 import type { Metrics } from './observe/metrics.js';
@@ -21,6 +21,8 @@ type Log = (line: string, level?: 'info' | 'warn' | 'error') => void;
 export function ingestOptionsOf(config: Config, log: Log): IngestOptions | undefined {
   const keys = config.keysFile === undefined ? undefined : loadKeysFile(config.keysFile);
   if (config.ingestToken === undefined && keys === undefined) return undefined;
+  // Checked here too, so a KEYS_FILE key with INGEST_TOKEN's secret stops the server with one line before the store opens.
+  if (keys) acceptedKeys(keys, config.ingestToken);
   return {
     ...(config.ingestToken === undefined ? {} : { token: config.ingestToken }),
     ...(keys ? { keys } : {}),

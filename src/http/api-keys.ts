@@ -52,10 +52,16 @@ export function parseKeys(text: string, shownAs: string): ApiKey[] {
   const list = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { keys?: unknown }).keys : undefined;
   if (!Array.isArray(list)) throw new KeysFileError(`${shownAs}: must be an object {"keys": [...]}`);
   const keys = list.map((entry, index) => parseKey(entry, `${shownAs}: entry ${index + 1}`));
-  const seen = new Set<string>();
+  const ids = new Set<string>();
+  const hashes = new Map<string, string>();
   keys.forEach((key, index) => {
-    if (seen.has(key.id)) throw new KeysFileError(`${shownAs}: entry ${index + 1} ("${key.id}"): the id is used by an earlier entry`);
-    seen.add(key.id);
+    const where = `${shownAs}: entry ${index + 1} ("${key.id}")`;
+    if (ids.has(key.id)) throw new KeysFileError(`${where}: the id is used by an earlier entry`);
+    // findKey takes the first key whose hash matches: a second entry with the same hash would never be used.
+    const earlier = hashes.get(key.hash);
+    if (earlier !== undefined) throw new KeysFileError(`${where}: the hash is the same as key "${earlier}"'s, so one secret would be two keys; give each key its own secret (wirefeed keys add)`);
+    ids.add(key.id);
+    hashes.set(key.hash, key.id);
   });
   return keys;
 }
@@ -68,6 +74,8 @@ function parseKey(entry: unknown, where: string): ApiKey {
   // A misspelt scope ("service", "sectons") would otherwise widen the key silently.
   if (unknown !== undefined) throw new KeysFileError(`${named}: unknown field "${unknown}" (fields: ${FIELDS.join(', ')})`);
   if (typeof raw.id !== 'string' || !KEY_ID.test(raw.id)) throw new KeysFileError(`${named}: id must be lowercase letters, digits, '.', '_' or '-' (1–64)`);
+  // The audit trail and versions name INGEST_TOKEN's writes "ingest-token": a key of that name could pose as the master token.
+  if (raw.id.toLowerCase() === INGEST_TOKEN_KEY_ID) throw new KeysFileError(`${named}: the id "${INGEST_TOKEN_KEY_ID}" is reserved for INGEST_TOKEN's writes; choose another`);
   if (typeof raw.hash !== 'string' || !HASH.test(raw.hash)) throw new KeysFileError(`${named}: hash must be "sha256:" and 64 hex digits (wirefeed keys add writes it)`);
   const list = (field: 'services' | 'sections'): readonly string[] | undefined => {
     const v = raw[field];
@@ -97,6 +105,19 @@ export function loadKeysFile(path: string): ApiKey[] {
     throw new KeysFileError(`KEYS_FILE ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   return parseKeys(text, `KEYS_FILE ${path}`);
+}
+
+/**
+ * The keys the API accepts: KEYS_FILE's and INGEST_TOKEN's. A KEYS_FILE key
+ * with INGEST_TOKEN's secret is refused: it would be matched first, and the
+ * master token's writes would be audited as that key.
+ */
+export function acceptedKeys(keys: readonly ApiKey[], token: string | undefined): ApiKey[] {
+  if (token === undefined) return [...keys];
+  const master = ingestTokenKey(token);
+  const clash = keys.find((key) => key.hash === master.hash);
+  if (clash) throw new KeysFileError(`KEYS_FILE key "${clash.id}" has INGEST_TOKEN's secret; give the key its own secret (wirefeed keys add), or unset INGEST_TOKEN`);
+  return [...keys, master];
 }
 
 /** INGEST_TOKEN as a key: unscoped, may delete and read the audit trail (the single-token setup of small newsrooms). */

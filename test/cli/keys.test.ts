@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/commands.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
-import { findKey, loadKeysFile, parseKeys, scopeCheck } from '../../src/http/api-keys.js';
+import { acceptedKeys, findKey, hashSecret, loadKeysFile, parseKeys, scopeCheck } from '../../src/http/api-keys.js';
 import { makeArticle } from '../helpers/builders.js';
 
 const folders: string[] = [];
@@ -68,5 +68,22 @@ describe('wirefeed keys', () => {
     expect(() => parseKeys(JSON.stringify({ keys: [{ id: 'a', hash, deletes: true }] }), 'keys.json')).toThrow('keys.json: entry 1 ("a"): unknown field "deletes"');
     expect(() => parseKeys(JSON.stringify({ keys: [{ id: 'a', hash }, { id: 'a', hash }] }), 'keys.json')).toThrow(/entry 2 \("a"\): the id is used by an earlier entry/);
     expect(() => parseKeys('[]', 'keys.json')).toThrow(/must be an object \{"keys"/);
+  });
+
+  it('refuses a key named ingest-token (it would pose as the master INGEST_TOKEN) and two keys sharing one hash, in the file and in keys add', async () => {
+    const hash = `sha256:${'a'.repeat(64)}`;
+    expect(() => parseKeys(JSON.stringify({ keys: [{ id: 'ingest-token', hash }] }), 'keys.json')).toThrow('keys.json: entry 1 ("ingest-token"): the id "ingest-token" is reserved');
+    expect(() => parseKeys(JSON.stringify({ keys: [{ id: 'a', hash }, { id: 'b', hash }] }), 'keys.json')).toThrow(/entry 2 \("b"\): the hash is the same as key "a"'s/);
+    expect(() => acceptedKeys([{ id: 'desk', hash: hashSecret('the-master'), delete: false, audit: false }], 'the-master')).toThrow(/KEYS_FILE key "desk" has INGEST_TOKEN's secret/);
+
+    const file = keysFile();
+    const posing = await keys(['add', '--id', 'ingest-token', '--file', file]);
+    expect(posing.code).toBe(2);
+    expect(posing.stderr).toMatch(/"ingest-token" is reserved/);
+    expect(posing.stdout).toBe('');
+    writeFileSync(file, JSON.stringify({ keys: [{ id: 'a', hash }, { id: 'b', hash }] }));
+    const shared = await keys(['add', '--id', 'c', '--file', file]);
+    expect(shared.code).toBe(1);
+    expect(shared.stderr).toMatch(/entry 2 \("b"\): the hash is the same as key "a"'s/);
   });
 });

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/http/api-keys.js';
 import { builtFile } from './build.js';
 
 /**
@@ -119,11 +120,14 @@ describe('the server process fails fast on bad configuration', () => {
     ['not JSON', '{"keys": [', /^KEYS_FILE .*keys\.json: not JSON/],
     ['an unknown scope field', '{"keys": [{"id": "korean-desk", "hash": "sha256:' + '0'.repeat(64) + '", "service": ["Korean"]}]}', /^KEYS_FILE .*keys\.json: entry 1 \("korean-desk"\): unknown field "service"/],
     ['a secret where the hash belongs', '{"keys": [{"id": "desk", "hash": "my-secret"}]}', /^KEYS_FILE .*keys\.json: entry 1 \("desk"\): hash must be "sha256:"/],
+    ['a key posing as the master token', '{"keys": [{"id": "ingest-token", "hash": "sha256:' + '0'.repeat(64) + '"}]}', /^KEYS_FILE .*keys\.json: entry 1 \("ingest-token"\): the id "ingest-token" is reserved/],
+    ['two keys sharing one hash', '{"keys": [{"id": "desk-a", "hash": "sha256:' + '0'.repeat(64) + '"}, {"id": "desk-b", "hash": "sha256:' + '0'.repeat(64) + '"}]}', /^KEYS_FILE .*keys\.json: entry 2 \("desk-b"\): the hash is the same as key "desk-a"'s/],
+    ["a key with INGEST_TOKEN's secret", `{"keys": [{"id": "desk", "hash": "${hashSecret('master-token-0123456789abcdef')}"}]}`, /^KEYS_FILE key "desk" has INGEST_TOKEN's secret/],
   ])('a keys file with %s: one message naming the entry, exit 1', async (_what, text, message) => {
     const data = dataDir();
     const keysFile = join(data, '..', 'keys.json');
     writeFileSync(keysFile, text);
-    const result = await run({ DATA_DIR: data, KEYS_FILE: keysFile });
+    const result = await run({ DATA_DIR: data, KEYS_FILE: keysFile, INGEST_TOKEN: 'master-token-0123456789abcdef' });
     expect(result.code).toBe(1);
     const lines = logLines(result.stdout);
     expect(lines).toHaveLength(1);
