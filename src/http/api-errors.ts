@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request } from 'express';
 import type { ArticleError } from '../load/errors.js';
 import { StoreConflictError, StorePreconditionError, StoreRecordError, StoreUnavailableError } from '../store/errors.js';
 import type { Store } from '../store/store.js';
+import type { RefusalTally } from './anonymous-refusals.js';
 import { actorOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
 
@@ -33,7 +34,8 @@ function answerTo(error: unknown, maxBytes: number): { status: number; body: Rec
 /** The article a write request names (PUT/DELETE /articles/:id, POST /articles/:id/restore); undefined for reads. */
 function writtenId(req: Request): string | undefined {
   if (req.method !== 'PUT' && req.method !== 'DELETE' && req.method !== 'POST') return undefined;
-  const match = /^\/articles\/([^/]{1,200})(?:\/restore)?\/?$/.exec(req.path);
+  // Any length: a refused write with an id too long to be valid is still a write the API answered (URLs stop at 2,048 characters, guards.ts).
+  const match = /^\/articles\/([^/]+?)(?:\/restore)?\/?$/.exec(req.path);
   if (!match) return undefined;
   try {
     return decodeURIComponent(match[1] as string);
@@ -48,16 +50,18 @@ function writtenId(req: Request): string | undefined {
  * down), each with a JSON message; a refused write is written to the audit
  * trail first (refusals are what an audit is most often read for).
  */
-export function apiErrorHandler(store: Store, maxBytes: number, log: (line: string) => void): ErrorRequestHandler {
+export function apiErrorHandler(store: Store, parts: { maxBytes: number; log: (line: string) => void; clock: () => Date; anonymous: RefusalTally }): ErrorRequestHandler {
+  const { maxBytes, log } = parts;
   return async (error: unknown, req, res, next) => {
     const answer = answerTo(error, maxBytes);
     const id = writtenId(req);
     if (id !== undefined) {
       const actor = actorOf(req, res);
       const reason = answer ? String(answer.body.error).slice(0, 300) : 'failed (500)';
-      await store.history
-        .audit({ at: new Date(), keyId: actor.keyId, client: actor.client, method: req.method, id, status: answer?.status ?? 500, outcome: `refused: ${reason}` })
-        .catch((auditError: Error) => log(`audit: could not record a refused ${req.method} of ${id}: ${auditError.message}`));
+      const entry = { at: parts.clock(), keyId: actor.keyId, client: actor.client, method: req.method, id, status: answer?.status ?? 500, outcome: `refused: ${reason}` };
+      // Without an accepted key, tallied per client and minute (anonymous-refusals.ts); with one, a line each.
+      if (actor.keyId === null) parts.anonymous.record(entry);
+      else await store.history.audit(entry).catch((auditError: Error) => log(`audit: could not record a refused ${req.method} of ${id}: ${auditError.message}`));
     }
     if (!answer) {
       next(error);

@@ -1,5 +1,7 @@
 import express, { type Request, type Response } from 'express';
+import { instantParam } from '../query/resolve-feed.js';
 import type { Store } from '../store/store.js';
+import type { RefusalTally } from './anonymous-refusals.js';
 import { keyOf, writeOptionsOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
 
@@ -12,10 +14,15 @@ export interface HistoryRouteOptions {
   readonly articleId: (req: Request) => string;
   /** The article as the API shows it. */
   readonly view: (article: import('../model/types.js').Article) => Record<string, unknown>;
+  /** Refusals without a key, tallied per minute; the minutes that are over are written before the audit is read. */
+  readonly anonymous: RefusalTally;
 }
 
+/** The largest version number accepted (nine digits). */
+const MAX_VERSION = 999_999_999;
+
 function versionNumber(raw: unknown): number {
-  const text = String(raw);
+  const text = typeof raw === 'string' ? raw : '';
   if (!/^[1-9]\d{0,8}$/.test(text)) throw new HttpError(400, `A version is a whole number from 1, got ${JSON.stringify(text.slice(0, 50))}.`);
   return Number(text);
 }
@@ -45,8 +52,10 @@ function restoreTarget(req: Request): number {
     } catch {
       throw new HttpError(400, 'The body is not JSON; send {"version": n} or ?version=n.');
     }
-    const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
-    if (version !== undefined) return versionNumber(version);
+    const version = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { version?: unknown }).version : undefined;
+    // A JSON number only: String() of an object can throw (a 500), and [1] or "1" would pass as 1.
+    if (typeof version === 'number' && Number.isInteger(version) && version >= 1 && version <= MAX_VERSION) return version;
+    if (version !== undefined) throw new HttpError(400, `"version" must be a whole number from 1 (a JSON number), got ${JSON.stringify(version)?.slice(0, 50) ?? typeof version}.`);
   }
   throw new HttpError(400, 'Name the version to restore: POST /api/articles/{id}/restore?version=n, or the body {"version": n}.');
 }
@@ -91,9 +100,9 @@ export function addHistoryRoutes(router: express.Router, store: Store, options: 
   router.get('/audit', async (req: Request, res: Response) => {
     const key = keyOf(res);
     if (key && !key.audit) throw new HttpError(403, `Key "${key.id}" lacks the scope audit: it may not read the audit trail.`);
-    const raw = req.query.since === undefined ? '1970-01-01T00:00:00Z' : String(req.query.since);
-    const since = new Date(raw);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(since.getTime())) throw new HttpError(400, `since must be an ISO 8601 date or date-time, got ${JSON.stringify(raw.slice(0, 100))}.`);
+    // The feeds' strict reading: 2026-02-30, 2026-01-01junk and an out-of-range offset are 400s, a time without an offset is UTC.
+    const since = instantParam(req.query, 'since') ?? new Date(0);
+    await options.anonymous.flushEnded();
     const entries = await store.history.auditSince(since, AUDIT_PAGE);
     const last = entries[entries.length - 1];
     res.status(200).json({ since: since.toISOString(), count: entries.length, entries, ...(entries.length === AUDIT_PAGE && last ? { next: last.at.toISOString() } : {}) });

@@ -3,9 +3,10 @@ import { ID_PATTERN } from '../load/article.js';
 import type { Article } from '../model/types.js';
 import { isVisible } from '../model/feed-query.js';
 import type { Store } from '../store/store.js';
+import { createRefusalTally } from './anonymous-refusals.js';
 import { apiErrorHandler, problemsOf, tooLargeMessage } from './api-errors.js';
 import { addHistoryRoutes } from './api-history.js';
-import { findKey, ingestTokenKey, type ApiKey } from './api-keys.js';
+import { acceptedKeys, findKey, type ApiKey } from './api-keys.js';
 import { writeOptionsOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
 
@@ -49,8 +50,10 @@ function isJsonContentType(header: string | undefined): boolean {
  */
 export function createIngestRouter(store: Store, options: IngestOptions, clock: () => Date): express.Router {
   const router = express.Router();
-  const keys = [...(options.keys ?? []), ...(options.token === undefined ? [] : [ingestTokenKey(options.token)])];
+  const keys = acceptedKeys(options.keys ?? [], options.token);
   const requireIfMatch = options.requireIfMatch ?? false;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const anonymous = createRefusalTally({ write: (entry) => store.history.audit(entry), clock, log });
 
   // Step 1: the key. Its id (never the secret) goes with the request to the scope checks and the audit trail.
   router.use((req: Request, res: Response, next: NextFunction) => {
@@ -133,7 +136,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     res.status(204).end();
   });
 
-  addHistoryRoutes(router, store, { requireIfMatch, articleId, view: (article) => view(article, clock()) });
+  addHistoryRoutes(router, store, { requireIfMatch, articleId, view: (article) => view(article, clock()), anonymous });
 
   router.all('/articles/:id', (_req, res) => {
     res.setHeader('Allow', 'GET, HEAD, PUT, DELETE');
@@ -147,7 +150,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     throw new HttpError(404, `No API endpoint ${req.method} ${req.baseUrl}${req.path.slice(0, 200)}; see /api/articles.`);
   });
 
-  router.use(apiErrorHandler(store, options.maxBytes, options.log ?? ((line) => console.error(line))));
+  router.use(apiErrorHandler(store, { maxBytes: options.maxBytes, log, clock, anonymous }));
   return router;
 }
 

@@ -1,7 +1,7 @@
 import express, { type RequestHandler, type Response, Router } from 'express';
 import type { TrustProxy } from '../config/config.js';
 import { HttpError } from './errors.js';
-import { createRateLimit, type RateLimit } from './rate-limit.js';
+import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -89,6 +89,16 @@ export function refuseOtherMethods(): RequestHandler {
  */
 export function installGuards(app: express.Express, options: GuardOptions = {}): RateLimit | undefined {
   app.set('trust proxy', options.trustProxy ?? false);
+  // req.ip for this app's requests (the audit trail, the rate limit): Express would take whatever text the
+  // leftmost X-Forwarded-For entry holds; clientAddress takes only valid IP addresses. On this app's own
+  // request prototype, so another app in the process keeps Express's.
+  Object.defineProperty(app.request, 'ip', {
+    configurable: true,
+    enumerable: true,
+    get(this: express.Request) {
+      return clientAddress(this, this.app.get('trust proxy fn') as (address: string, hop: number) => boolean);
+    },
+  });
   app.use(securityHeaders());
   app.use(rejectHostileUrls(options.maxUrlLength));
   if (options.rateLimit === undefined || options.rateLimit <= 0) return undefined;

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { HttpError } from './errors.js';
@@ -52,8 +52,9 @@ interface Bucket {
  * A per-client token bucket: each client may make `perMinute` requests at
  * once and then one every 60/perMinute seconds. Over the limit the answer
  * is 429 with Retry-After (whole seconds until a request would pass). The
- * client's address is `req.ip`, so X-Forwarded-For counts only when Express's
- * "trust proxy" says the proxy is trusted. Memory is bounded by `maxClients`:
+ * client's address is `req.ip` (clientAddress below), so X-Forwarded-For
+ * counts only when "trust proxy" says the proxy is trusted, and only as a
+ * valid IP address. Memory is bounded by `maxClients`:
  * a full bucket is the same as a forgotten one, and the least recently seen
  * client is forgotten first.
  */
@@ -109,14 +110,20 @@ export interface RateLimit {
 }
 
 /**
- * The client address Express's `req.ip` gives, for a raw request: the
- * socket's address, then X-Forwarded-For from the nearest hop outwards,
- * skipping every address `trust` (Express's compiled "trust proxy") trusts.
+ * The client's address, for the rate limit and the audit trail (guards.ts
+ * makes it Express's `req.ip` too): the socket's address, then
+ * X-Forwarded-For from the nearest hop outwards, skipping every address
+ * `trust` (Express's compiled "trust proxy") trusts. An entry that is not an
+ * IP address (markup, 8 KB of junk, a port) ends the walk at the hop that
+ * passed it on: a client can put anything in the header, and a trusted
+ * proxy only ever appends addresses.
  */
 export function clientAddress(req: IncomingMessage, trust: (address: string, hop: number) => boolean): string | undefined {
   const header = req.headers['x-forwarded-for'];
   const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((part) => part.trim()).filter((part) => part !== '').reverse();
   const addresses = [req.socket.remoteAddress ?? '', ...forwarded];
-  for (let hop = 0; hop < addresses.length - 1; hop++) if (!trust(addresses[hop] as string, hop)) return addresses[hop];
+  for (let hop = 0; hop < addresses.length - 1; hop++) {
+    if (!trust(addresses[hop] as string, hop) || isIP(addresses[hop + 1] as string) === 0) return addresses[hop];
+  }
   return addresses[addresses.length - 1];
 }

@@ -137,23 +137,32 @@ export function parseFeedQuery(query: Record<string, unknown>, defaultLimit: num
     }
     limit = Number(limitText);
   }
-  const sinceText = single(query, 'since');
-  const since = sinceText === undefined ? undefined : sinceText.length <= 64 ? DateTime.fromISO(sinceText, { zone: 'utc' }) : DateTime.invalid('too long');
-  if (sinceText !== undefined && hasImpossibleOffset(sinceText)) {
-    throw new FeedRequestError(400, `query parameter "since" must have a UTC offset between -14:00 and +14:00, got ${JSON.stringify(sinceText.slice(0, 40))}`);
-  }
-  if (sinceText !== undefined && !since?.isValid) {
-    throw new FeedRequestError(400, `query parameter "since" must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z, got ${JSON.stringify(sinceText.slice(0, 40))}`);
-  }
+  const since = instantParam(query, 'since');
   const before = cursorParam(query, 'before');
   const after = cursorParam(query, 'after');
   if (before !== undefined && after !== undefined) throw new FeedRequestError(400, 'query parameters "before" and "after" cannot be combined: a page is either older or newer than a position');
   return {
     limit,
-    ...(since === undefined ? {} : { since: since.toJSDate() }),
+    ...(since === undefined ? {} : { since }),
     ...(before === undefined ? {} : { before }),
     ...(after === undefined ? {} : { after }),
   };
+}
+
+/**
+ * An instant query parameter, read strictly: ISO 8601, a real calendar date
+ * (2026-02-30 is refused, not rolled into March), nothing after it, an
+ * offset within ±14:00, and a time without an offset read as UTC (never the
+ * server's zone). Anything else is a 400 naming the parameter. Feeds' and
+ * the audit trail's `since` both read through it.
+ */
+export function instantParam(query: Record<string, unknown>, name: string): Date | undefined {
+  const text = single(query, name);
+  if (text === undefined) return undefined;
+  if (hasImpossibleOffset(text)) throw new FeedRequestError(400, `query parameter "${name}" must have a UTC offset between -14:00 and +14:00, got ${JSON.stringify(text.slice(0, 40))}`);
+  const instant = text.length <= 64 ? DateTime.fromISO(text, { zone: 'utc' }) : DateTime.invalid('too long');
+  if (!instant.isValid) throw new FeedRequestError(400, `query parameter "${name}" must be an ISO 8601 date or date-time such as 2024-05-01T00:00:00Z, got ${JSON.stringify(text.slice(0, 40))}`);
+  return instant.toJSDate();
 }
 
 function cursorParam(query: Record<string, unknown>, name: 'before' | 'after'): Cursor | undefined {

@@ -61,6 +61,12 @@ export interface AuditEntry {
   readonly outcome: string;
   /** The version the write produced, when it produced one. */
   readonly version?: number;
+  /**
+   * Refusals of requests without an accepted key: how many this line stands
+   * for. They are written one line per client and minute (http/anonymous-refusals.ts),
+   * so a flood cannot fill the disk; absent on every other line.
+   */
+  readonly count?: number;
 }
 
 /** The history and audit trail a backend keeps beside its articles. */

@@ -1,7 +1,8 @@
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileExclusive } from '../../load/write.js';
-import type { ArticleVersion, ArticleVersionRecord, AuditEntry, StoreHistory } from '../versions.js';
+import type { ArticleVersion, ArticleVersionRecord, StoreHistory } from '../versions.js';
+import { appendAuditLine, readAuditSince } from './audit-trail.js';
 
 /**
  * The history folder beside `articles/`: DATA_DIR/history/<id>/<n>.json,
@@ -107,36 +108,7 @@ export function createFileHistory(options: FileHistoryOptions): FileHistory {
         return version;
       }
     },
-    async audit(entry) {
-      await mkdir(root, { recursive: true });
-      // One line per write, appended (O_APPEND keeps concurrent lines whole) and fsynced before the write is
-      // answered: an audit line lost in a power cut would be a write nobody can account for.
-      const handle = await open(join(root, AUDIT_FILE), 'a', 0o640);
-      try {
-        await handle.appendFile(`${JSON.stringify({ ...entry, at: entry.at.toISOString() })}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    },
-    async auditSince(since, limit) {
-      let text: string;
-      try {
-        text = await readFile(join(root, AUDIT_FILE), 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw error;
-      }
-      const entries: AuditEntry[] = [];
-      for (const line of text.split('\n')) {
-        if (line.trim() === '') continue;
-        const parsed = JSON.parse(line) as Omit<AuditEntry, 'at'> & { at: string };
-        const at = new Date(parsed.at);
-        if (at.getTime() <= since.getTime()) continue;
-        entries.push({ ...parsed, at });
-        if (entries.length >= limit) break;
-      }
-      return entries;
-    },
+    audit: (entry) => appendAuditLine(join(root, AUDIT_FILE), entry),
+    auditSince: (since, limit) => readAuditSince(join(root, AUDIT_FILE), since, limit),
   };
 }

@@ -65,7 +65,7 @@ export async function insertVersion(client: Client, id: string, previous: number
 }
 
 export async function insertAudit(db: Queryable, entry: AuditEntry): Promise<void> {
-  await db.query('INSERT INTO audit (at, key_id, client, method, article_id, status, outcome, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+  await db.query('INSERT INTO audit (at, key_id, client, method, article_id, status, outcome, version, count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
     entry.at,
     entry.keyId,
     entry.client,
@@ -74,13 +74,14 @@ export async function insertAudit(db: Queryable, entry: AuditEntry): Promise<voi
     entry.status,
     entry.outcome,
     entry.version ?? null,
+    entry.count ?? null,
   ]);
 }
 
 /** Audit entries after `since`, oldest first. Plan: Index Scan using audit_at (at > $1), LIMIT. */
 export async function readAuditSince(db: Queryable, since: Date, limit: number): Promise<AuditEntry[]> {
-  const result = await db.query<{ at: Date; key_id: string | null; client: string; method: string; article_id: string; status: number; outcome: string; version: number | null }>(
-    'SELECT at, key_id, client, method, article_id, status, outcome, version FROM audit WHERE at > $1 ORDER BY at, seq LIMIT $2',
+  const result = await db.query<{ at: Date; key_id: string | null; client: string; method: string; article_id: string; status: number; outcome: string; version: number | null; count: number | null }>(
+    'SELECT at, key_id, client, method, article_id, status, outcome, version, count FROM audit WHERE at > $1 ORDER BY at, seq LIMIT $2',
     [since, limit],
   );
   return result.rows.map((row) => ({
@@ -92,5 +93,6 @@ export async function readAuditSince(db: Queryable, since: Date, limit: number):
     status: row.status,
     outcome: row.outcome,
     ...(row.version === null ? {} : { version: row.version }),
+    ...(row.count === null ? {} : { count: row.count }),
   }));
 }

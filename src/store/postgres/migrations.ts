@@ -184,6 +184,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_at ON audit (at, seq);
     `,
   },
+  {
+    version: 5,
+    name: 'audit count: one line stands for a minute of refusals from one client without a key',
+    sql: `
+      -- NULL on every line but the per-minute tallies of refused requests without a key (http/anonymous-refusals.ts).
+      ALTER TABLE audit ADD COLUMN IF NOT EXISTS count integer CHECK (count IS NULL OR count >= 1);
+    `,
+  },
 ];
 
 /** The schema version this build expects. */
