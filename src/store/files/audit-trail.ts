@@ -18,7 +18,7 @@ import type { AuditEntry } from '../versions.js';
  * scan filters exactly, so such a line is never skipped.
  */
 const ORDER_SLACK_MS = 5_000;
-/** Bytes read per step: a line is about 200 bytes; the longest (a 2,048-character id) fits in two steps. */
+/** Bytes read per step: a line is about 200 bytes, the longest (a 2,048-character id) about 2,500. */
 const CHUNK = 16 * 1024;
 
 /** Appends one entry and fsyncs it before the write is answered: a line lost in a power cut is a write nobody can account for. */
