@@ -197,10 +197,11 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     const audit = await api(`/audit?since=${encodeURIComponent(since)}`);
     expect(audit.status).toBe(200);
     const entries = audit.body.entries ?? [];
+    // The DELETE without an accepted key is counted in its client's line for this minute, written when the
+    // minute ends (test/api/audit-trail.test.ts); writes under a key have a line each at once.
     expect(entries.map((e) => [e.method, e.status, e.keyId])).toEqual([
       ['PUT', 201, 'editor'],
       ['PUT', 400, 'editor'],
-      ['DELETE', 403, null],
     ]);
     expect(entries[0]).toMatchObject({ outcome: 'created', version: 1, client: '127.0.0.1' });
     expect(entries[1]?.outcome).toMatch(/^refused: /);
