@@ -48,7 +48,7 @@ function writtenId(req: Request): string | undefined {
  * down), each with a JSON message; a refused write is written to the audit
  * trail first (refusals are what an audit is most often read for).
  */
-export function apiErrorHandler(store: Store, maxBytes: number, log: (line: string) => void): ErrorRequestHandler {
+export function apiErrorHandler(store: Store, maxBytes: number, log: (line: string) => void, clock: () => Date = () => new Date()): ErrorRequestHandler {
   return async (error: unknown, req, res, next) => {
     const answer = answerTo(error, maxBytes);
     const id = writtenId(req);
@@ -56,7 +56,8 @@ export function apiErrorHandler(store: Store, maxBytes: number, log: (line: stri
       const actor = actorOf(req, res);
       const reason = answer ? String(answer.body.error).slice(0, 300) : 'failed (500)';
       await store.history
-        .audit({ at: new Date(), keyId: actor.keyId, client: actor.client, method: req.method, id, status: answer?.status ?? 500, outcome: `refused: ${reason}` })
+        // The app's clock, as the store's stored writes use: one time line for the whole audit trail.
+        .audit({ at: clock(), keyId: actor.keyId, client: actor.client, method: req.method, id, status: answer?.status ?? 500, outcome: `refused: ${reason}` })
         .catch((auditError: Error) => log(`audit: could not record a refused ${req.method} of ${id}: ${auditError.message}`));
     }
     if (!answer) {

@@ -147,7 +147,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     throw new HttpError(404, `No API endpoint ${req.method} ${req.baseUrl}${req.path.slice(0, 200)}; see /api/articles.`);
   });
 
-  router.use(apiErrorHandler(store, options.maxBytes, options.log ?? ((line) => console.error(line))));
+  router.use(apiErrorHandler(store, options.maxBytes, options.log ?? ((line) => console.error(line)), clock));
   return router;
 }
 

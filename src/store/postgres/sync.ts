@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArticleError } from '../../load/errors.js';
+import { ArticleError, LAST_GOOD_NOTE } from '../../load/errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article, Site } from '../../model/types.js';
@@ -101,9 +101,11 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
       const staleIds: string[] = [];
       const reread: string[] = [];
       for (const read of chunk) {
-        const fileRejected = read.errors.map(errorOf);
-        const fileWarnings = read.warnings.map(errorOf);
         const previous = byFile.get(read.name);
+        // A file that turns invalid keeps its row (its last good version): said as the files backend says it.
+        const lastGood = !read.unchanged && read.article === undefined && previous !== undefined;
+        const fileRejected = read.errors.map((e) => (lastGood ? new ArticleError(e.file, e.field, `${e.problem} (${LAST_GOOD_NOTE})`) : errorOf(e)));
+        const fileWarnings = read.warnings.map(errorOf);
         const id = read.unchanged ? previous?.id : read.article?.id;
         if (id !== undefined) {
           const first = taken.get(id);
