@@ -35,12 +35,13 @@ export function buildCorpusBatch(job: CorpusBatchJob): CorpusBatch {
   const memo = createParseMemo();
   for (let i = job.start; i < job.end; i++) {
     const record = generateRecord(job.seed, i);
-    const text = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
+    const json = `${JSON.stringify(record, null, 2)}\n`;
+    const text = Buffer.from(json);
     bytes += text.length;
     const name = `${String(record.id)}.json`;
     const parsed = parseArticle(record, displayName(job.out, ARTICLES_DIR, name), { language: CORPUS_SITE.language, memo });
     if (parsed.article === undefined) throw new Error(`generated record ${i} is invalid: ${parsed.errors.map((e) => e.message).join('; ')}`);
-    rows.push(articleRow(parsed.article, record, contentHash(CORPUS_SITE.language, text), name));
+    rows.push(articleRow(parsed.article, record, json, contentHash(CORPUS_SITE.language, text), name));
     articles.push(parsed.article);
   }
   return { rows, articles, bytes };

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { instantParam } from '../query/resolve-feed.js';
 import type { Store } from '../store/store.js';
 import type { RefusalTally } from './anonymous-refusals.js';
+import { versionFacts } from '../store/versions.js';
 import { keyOf, writeOptionsOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
 
@@ -70,7 +71,7 @@ export function addHistoryRoutes(router: express.Router, store: Store, options: 
     const id = options.articleId(req);
     const versions = await store.history.versions(id);
     if (versions.length === 0 && !(await store.article(id))) throw new HttpError(404, `No article with id ${JSON.stringify(id)}, and no kept version of one.`);
-    res.status(200).json({ id, count: versions.length, versions });
+    res.status(200).json({ id, count: versions.length, versions: versions.map(versionFacts) });
   });
 
   router.get('/articles/:id/versions/:n', async (req: Request, res: Response) => {
@@ -79,8 +80,7 @@ export function addHistoryRoutes(router: express.Router, store: Store, options: 
     const version = await store.history.version(id, n);
     if (!version) throw new HttpError(404, `Article ${JSON.stringify(id)} has no kept version ${n}; see /api/articles/${id}/versions.`);
     if (version.etag) res.setHeader('ETag', version.etag);
-    const { record, ...facts } = version;
-    res.status(200).json({ id, ...facts, ...recordFields(record) });
+    res.status(200).json({ id, ...versionFacts(version), ...recordFields(version.record) });
   });
 
   router.post('/articles/:id/restore', express.raw({ type: () => true, limit: 1024 }), async (req: Request, res: Response) => {

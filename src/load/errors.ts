@@ -45,3 +45,6 @@ export class SiteError extends Error {
     this.name = 'SiteError';
   }
 }
+
+/** Added to the rejection of a file whose last good version is still served (files reloader, PostgreSQL sync: one wording). */
+export const LAST_GOOD_NOTE = 'the last good version of this file stays in the feeds until it is fixed or deleted';

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { canonicalRecord } from './canonical-record.js';
 import { ArticleError } from './errors.js';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { oneReadReader, type RecordFileReader } from './record-file-reader.js';
@@ -8,7 +9,8 @@ import { oneReadReader, type RecordFileReader } from './record-file-reader.js';
 /** Article files larger than this are refused without being read. */
 export const MAX_RECORD_BYTES = 5 * 1024 * 1024;
 
-export type ReadResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ArticleError };
+/** A decoded record (in its canonical form, canonical-record.ts) and the JSON text it was parsed from, or why there is none. */
+export type ReadResult = { readonly ok: true; readonly value: unknown; readonly text?: string } | { readonly ok: false; readonly error: ArticleError };
 
 /**
  * Which version of a file was read: enough to tell, when the file is read
@@ -29,6 +31,8 @@ export type VersionedReadResult =
   | {
       readonly ok: true;
       readonly value: unknown;
+      /** The file's text (absent when a field was deferred): what PostgreSQL's sync stores, byte for byte. */
+      readonly text?: string;
       readonly version: FileVersion;
       /** True when the top-level `deferField` was checked but not decoded: it holds DEFERRED_VALUE. */
       readonly deferred: boolean;
@@ -106,7 +110,7 @@ export function readJsonFile(root: string, path: string, shownAs: string, maxByt
     const fast = deferField === undefined ? undefined : decodeDeferring(bytes, deferField);
     if (fast !== undefined) return { ok: true, value: fast, version: versionOf(stat), deferred: true };
     const decoded = decodeJson(bytes, shownAs);
-    return decoded.ok ? { ok: true, value: decoded.value, version: versionOf(stat), deferred: false } : decoded;
+    return decoded.ok ? { ok: true, value: decoded.value, text: decoded.text as string, version: versionOf(stat), deferred: false } : decoded;
   } catch (error) {
     return fail(readProblem(error));
   } finally {
@@ -210,7 +214,8 @@ export function decodeDeferring(bytes: Buffer, field: string): Record<string, un
   if (bytes.indexOf(key, close + 1) >= 0 || !isUtf8(bytes) || exceedsJsonDepth(bytes, MAX_JSON_DEPTH, open, close + 1)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8', 0, open) + JSON.stringify(DEFERRED_VALUE) + bytes.toString('utf8', close + 1));
+    const text = bytes.toString('utf8', 0, open) + JSON.stringify(DEFERRED_VALUE) + bytes.toString('utf8', close + 1);
+    value = canonicalRecord(JSON.parse(text), text);
   } catch {
     return undefined;
   }
@@ -232,7 +237,7 @@ export function decodeJson(bytes: Uint8Array, shownAs: string): ReadResult {
   if (text.trim() === '') return fail('is empty');
   if (exceedsJsonDepth(bytes)) return fail(`nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the limit`);
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: canonicalRecord(JSON.parse(text), text), text };
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];

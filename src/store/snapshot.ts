@@ -1,6 +1,7 @@
 import { ArticleError, DuplicateIdError } from '../load/errors.js';
 import type { FileRecord } from '../load/file-record.js';
 import { resolveTranslationGroups } from '../model/translations.js';
+import { translationWarningsOf } from './translation-warnings.js';
 import type { Article, Site } from '../model/types.js';
 import { createFeedIndex, type FeedIndex } from './files/feed-index.js';
 
@@ -56,10 +57,7 @@ export function buildSnapshot(site: Site, files: Iterable<FileRecord>, version: 
   }
   const articles = [...byId.values()].sort(compareNewestFirst);
   const { groups, problems, releases } = resolveTranslationGroups(articles, byId);
-  for (const problem of problems) {
-    const where = problem.other === undefined ? '' : ` (${problem.other.source})`;
-    warnings.push(new ArticleError(problem.article.source, 'translationOf', `${problem.message}${where}`));
-  }
+  warnings.push(...translationWarningsOf(problems));
   return { version, site, articles, byId, index: createFeedIndex(articles), translations: groups, translationReleases: releases, rejected, warnings };
 }
 

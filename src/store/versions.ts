@@ -43,6 +43,15 @@ export interface ArticleVersion {
   readonly etag: string | null;
 }
 
+/**
+ * A version's facts in one key order, whichever backend kept them: the
+ * files backend's history lines and PostgreSQL's rows list them in different
+ * orders, and GET …/versions gave different bytes for the same history.
+ */
+export function versionFacts(v: ArticleVersion): ArticleVersion {
+  return { version: v.version, at: v.at, keyId: v.keyId, action: v.action, size: v.size, summary: v.summary, etag: v.etag };
+}
+
 /** A version with its record text (null for a deletion). */
 export interface ArticleVersionRecord extends ArticleVersion {
   readonly record: string | null;

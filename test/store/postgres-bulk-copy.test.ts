@@ -91,7 +91,7 @@ describe.skipIf(!available)('bulk writes by COPY', () => {
   it('falls back to the merge when an id of a new batch is created by another writer meanwhile', async () => {
     await pool.query('TRUNCATE articles CASCADE');
     const articles = Array.from({ length: COUNT }, (_, i) => expected(i));
-    const rows = articles.map((article, i) => articleRow(article, record(i), `hash-${i}`, null));
+    const rows = articles.map((article, i) => articleRow(article, record(i), JSON.stringify(record(i)), `hash-${i}`, null));
     // Another writer's insert of bulk-001, not yet committed: the look-up does not see it, the COPY waits on
     // it and fails with a unique violation once it commits; the batch is then merged instead.
     const other = await pool.connect();

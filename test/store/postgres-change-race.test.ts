@@ -32,10 +32,10 @@ describe.skipIf(!available)('two writes at once (sync writes two batches at a ti
     const second = await pool.connect();
     try {
       await first.query('BEGIN');
-      await upsertArticles(first, [articleRow(parse(original), original, 'h1', null)], [parse(original)]);
+      await upsertArticles(first, [articleRow(parse(original), original, JSON.stringify(original), 'h1', null)], [parse(original)]);
       await recordChange(first, [parse(original)]);
       await second.query('BEGIN');
-      await upsertArticles(second, [articleRow(parse(translation), translation, 'h2', null)], [parse(translation)]);
+      await upsertArticles(second, [articleRow(parse(translation), translation, JSON.stringify(translation), 'h2', null)], [parse(translation)]);
       // Waits for the first transaction (the change sequence is locked), then sees the original it committed.
       const recorded = recordChange(second, [parse(translation)]);
       await new Promise((resolve) => setTimeout(resolve, 100));

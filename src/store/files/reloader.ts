@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article, Site } from '../../model/types.js';
 import { buildSnapshot, createSnapshotHolder, type FileRecord, type SnapshotHolder, type Snapshot } from '../snapshot.js';
-import { ArticleError } from '../../load/errors.js';
+import { LAST_GOOD_NOTE, ArticleError } from '../../load/errors.js';
 import { displayName, listJsonFiles, MAX_RECORD_BYTES, versionStamp } from '../../load/files.js';
 import { ARTICLES_DIR, loadArticleFile } from '../../load/load-data.js';
 import { createLoadMemo, type LoadMemo } from '../../load/load-memo.js';
@@ -78,7 +78,6 @@ interface Entry {
   readonly good?: Article;
 }
 
-const LAST_GOOD_NOTE = 'the last good version of this file stays in the feeds until it is fixed or deleted';
 /** Files parsed between two yields to the event loop, so requests keep being served during a bulk reload. */
 const BATCH = 100;
 

@@ -1,7 +1,7 @@
 import type { Article } from '../../model/types.js';
 import type { SlugOf } from '../../model/feed-filter.js';
 import { slugify } from '../../model/slug.js';
-import { etagOfJson } from '../versions.js';
+import { recordEtag } from '../versions.js';
 import { articleData, entryRows, type ArticleRow } from './rows.js';
 
 /** Columns of articles, in the order the statements of writes.ts and every COPY row name them. */
@@ -13,7 +13,7 @@ type CopyType = 'text' | 'timestamptz' | 'jsonb';
 /** A value: text (JSON text for jsonb), an instant as a Date or an ISO 8601 string, or NULL. */
 export type CopyValue = string | Date | null;
 
-export const ARTICLE_TYPES: readonly CopyType[] = ARTICLE_COLUMNS.map((c) => (c === 'published' || c === 'updated' ? 'timestamptz' : c === 'record' || c === 'article' ? 'jsonb' : 'text'));
+export const ARTICLE_TYPES: readonly CopyType[] = ARTICLE_COLUMNS.map((c) => (c === 'published' || c === 'updated' ? 'timestamptz' : c === 'article' ? 'jsonb' : 'text'));
 export const ENTRY_TYPES: readonly CopyType[] = ENTRY_COLUMNS.map((c) => (c === 'published' || c === 'updated' ? 'timestamptz' : 'text'));
 
 /** PostgreSQL's epoch (2000-01-01T00:00:00Z) in Unix milliseconds: binary timestamps count microseconds from it. */
@@ -112,8 +112,7 @@ export function articleRowValues(row: ArticleRow): CopyValue[] {
  * articleRowValues(articleRow(…)) and entryRows (tested), but for dates
  * given as Dates rather than ISO text.
  */
-export function articleCopyValues(article: Article, record: unknown, hash: string, file: string | null, slugOf: SlugOf = slugify): { article: CopyValue[]; entries: CopyValue[][]; recordJson: string; articleJson: string } {
-  const recordJson = JSON.stringify(record);
+export function articleCopyValues(article: Article, record: unknown, text: string, hash: string, file: string | null, slugOf: SlugOf = slugify): { article: CopyValue[]; entries: CopyValue[][] } {
   const articleJson = JSON.stringify(articleData(article));
   const values: Record<(typeof ARTICLE_COLUMNS)[number], CopyValue> = {
     id: article.id,
@@ -128,10 +127,10 @@ export function articleCopyValues(article: Article, record: unknown, hash: strin
     file,
     content_hash: hash,
     translation_of: article.translationOf ?? null,
-    record: recordJson,
-    etag: etagOfJson(recordJson),
+    record: text,
+    etag: recordEtag(record),
     article: articleJson,
   };
   const entries = entryRows(article, slugOf).map((entry) => ENTRY_COLUMNS.map((column) => entry[column]));
-  return { article: ARTICLE_COLUMNS.map((column) => values[column]), entries, recordJson, articleJson };
+  return { article: ARTICLE_COLUMNS.map((column) => values[column]), entries };
 }

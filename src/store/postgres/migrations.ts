@@ -192,6 +192,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit ADD COLUMN IF NOT EXISTS count integer CHECK (count IS NULL OR count >= 1);
     `,
   },
+  {
+    version: 6,
+    name: 'records as written text',
+    sql: `
+      -- The record's JSON text exactly as written (a synced file's bytes, or the text the files backend
+      -- writes for an API write), not jsonb: jsonb forgets key order and layout, so an existing version
+      -- made from the row differed from the files backend's (which keeps the file's bytes). Nothing reads
+      -- the record's fields in SQL (the article column serves every query). Rows from before this step
+      -- keep jsonb's text; their etag column still holds the ETag of the record as written (NULL rows,
+      -- from before migration 4, hash the text read back).
+      ALTER TABLE articles ALTER COLUMN record TYPE text USING record::text;
+    `,
+  },
 ];
 
 /** The schema version this build expects. */

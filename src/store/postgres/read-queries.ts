@@ -3,6 +3,7 @@ import type { Article, Credit } from '../../model/types.js';
 import { type ChangedFeed, feedPath, FILTER_KINDS, type FeedFilter, type FilterKind, type FiledUnder } from '../../model/feed-filter.js';
 import type { FeedQuery } from '../../model/feed-query.js';
 import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, TranslationsAt } from '../store.js';
+import { translationWarnings } from '../translation-warnings.js';
 import { feedPageStatement } from './feed-queries.js';
 import type { Pool, Client } from './pool.js';
 import { articleFromJson, feedsOf } from './rows.js';
@@ -145,8 +146,20 @@ export async function readHealthCounts(pool: Pool, now: Date): Promise<{ article
     articles: Number(counts.rows[0]?.articles ?? 0),
     visible: Number(counts.rows[0]?.visible ?? 0),
     rejected: reports.rows.filter((row) => row.severity === 'rejected').map(errorOf),
-    warnings: reports.rows.filter((row) => row.severity === 'warning').map(errorOf),
+    warnings: [...reports.rows.filter((row) => row.severity === 'warning').map(errorOf), ...(await readTranslationWarnings(pool))],
   };
+}
+
+/**
+ * The warnings of broken translation links (store/translation-warnings.ts),
+ * resolved over every article that names an original and every original
+ * named: what the groups' rules look at, as the files backend resolves them
+ * over all its articles.
+ * Plan: Index Scan on articles_translation_of for both halves; nothing read when no article names an original.
+ */
+export async function readTranslationWarnings(db: Pool | Client): Promise<ArticleError[]> {
+  const linked = await db.query<{ article: unknown }>('SELECT article FROM articles WHERE translation_of IS NOT NULL OR id IN (SELECT translation_of FROM articles WHERE translation_of IS NOT NULL)');
+  return linked.rows.length === 0 ? [] : translationWarnings(linked.rows.map((row) => articleFromJson(row.article)));
 }
 
 /** The original of an article's group: the article it names, or itself. */

@@ -1,6 +1,5 @@
 import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
-import { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
 import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type FiledUnder, type SlugOf } from '../../model/feed-filter.js';
 import { Slugger, slugify } from '../../model/slug.js';
@@ -21,8 +20,13 @@ export interface ArticleRow {
   readonly content_hash: string;
   /** The original this article names as a translation (model/translations.ts), for sibling look-ups. */
   readonly translation_of: string | null;
-  readonly record: unknown;
-  /** versions.ts recordEtag of the record as written: jsonb forgets the writer's key order, so it is kept beside it. */
+  /**
+   * The record's JSON text exactly as written: the file's text (sync), or the text the files backend
+   * would write (the API). Text, not jsonb (migration 6): an `existing` version keeps these bytes, as the
+   * files backend keeps a file's, so both backends give the same version and ETag.
+   */
+  readonly record: string;
+  /** versions.ts recordEtag of the (canonical) record. */
   readonly etag: string;
   readonly article: unknown;
 }
@@ -52,7 +56,8 @@ export function articleData(article: Article): Record<string, unknown> {
   return { ...article, body: article.body };
 }
 
-export function articleRow(article: Article, record: unknown, hash: string, file: string | null): ArticleRow {
+/** The row of `article`, whose record (canonical form, load/canonical-record.ts) was written as `text`. */
+export function articleRow(article: Article, record: unknown, text: string, hash: string, file: string | null): ArticleRow {
   return {
     id: article.id,
     url: article.url,
@@ -66,7 +71,7 @@ export function articleRow(article: Article, record: unknown, hash: string, file
     file,
     content_hash: hash,
     translation_of: article.translationOf ?? null,
-    record,
+    record: text,
     etag: recordEtag(record),
     article: articleData(article),
   };
@@ -142,44 +147,4 @@ export function feedsOf(articles: Iterable<FiledUnder>): ChangedFeed[] {
   return [...feeds.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([path, filter]) => (filter === undefined ? { path } : { filter, path }));
-}
-
-/** With the u flag, a paired surrogate is one code point; only an unpaired one is category Cs. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/**
- * Text PostgreSQL cannot store though JSON allows it: U+0000 (text and
- * jsonb refuse it) and unpaired surrogates (jsonb refuses the escape). The
- * files backend would write such a record; here it is refused before any
- * SQL runs, with a field-level message, instead of failing the statement.
- */
-export function unstorableProblems(record: unknown, article: Article | undefined, shownAs: string): ArticleError[] {
-  const problems: ArticleError[] = [];
-  const visit = (value: unknown, field: string | undefined): void => {
-    if (typeof value === 'string') {
-      if (value.includes('\u0000')) problems.push(new ArticleError(shownAs, field, 'contains the character U+0000, which the database cannot store'));
-      else if (LONE_SURROGATE.test(value)) problems.push(new ArticleError(shownAs, field, 'contains an unpaired UTF-16 surrogate, which the database cannot store'));
-    } else if (Array.isArray(value)) value.forEach((item, i) => visit(item, field === undefined ? String(i) : `${field}[${i}]`));
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000') || LONE_SURROGATE.test(key)) problems.push(new ArticleError(shownAs, field, 'has a field name the database cannot store (U+0000 or an unpaired surrogate)'));
-        visit(item, field === undefined ? key : `${field}.${key}`);
-      }
-    }
-  };
-  visit(record, undefined);
-  if (problems.length === 0 && article !== undefined) visit(articleData(article), undefined);
-  return problems;
-}
-
-/**
- * Whether JSON.stringify's text of a value may hold a string that
- * unstorableProblems refuses: JSON.stringify writes U+0000 as \u0000 and an
- * unpaired surrogate as \udxxx (in lower case), and a paired one as it is.
- * One scan of text already made, instead of a walk testing every string
- * (the body twice); a hit (or text that only looks like one, "\\u0000")
- * is then looked for field by field.
- */
-export function mayBeUnstorable(json: string): boolean {
-  return json.includes('\\u0000') || /\\ud[89a-f]/.test(json);
 }

@@ -7,7 +7,7 @@ import { createLoadMemo, type LoadMemo } from '../../load/load-memo.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article } from '../../model/types.js';
 import { ARTICLE_TYPES, articleCopyValues, CopyRows, ENTRY_TYPES, type CopyValue } from './copy-binary.js';
-import { contentHash, mayBeUnstorable, unstorableProblems } from './rows.js';
+import { contentHash } from './rows.js';
 
 /** An ArticleError as plain fields: what crosses between threads (an Error loses its own fields when cloned). */
 export interface PlainError {
@@ -150,10 +150,9 @@ function readForSync(job: SyncReadJob, memo: LoadMemo, name: string, hashFile: (
   const parsed = parseArticle(read.value, shownAs, { language: job.language, memo });
   const warnings = parsed.warnings.map(plain);
   if (parsed.article === undefined) return { name, shownAs, hash, unchanged: false, errors: parsed.errors.map(plain), warnings };
-  const values = articleCopyValues(parsed.article, read.value, hash, name, memo.slugs.slugify);
-  // The JSON texts tell at once whether any string holds what the database refuses; only then is it looked for field by field.
-  const unstorable = mayBeUnstorable(values.recordJson) || mayBeUnstorable(values.articleJson) ? unstorableProblems(read.value, parsed.article, shownAs) : [];
-  if (unstorable.length > 0) return { name, shownAs, hash, unchanged: false, errors: unstorable.map(plain), warnings };
+  // The record is in its canonical form (decodeJson), so nothing in it is what text or jsonb refuse (U+0000,
+  // lone surrogates); the row keeps the file's text, byte for byte, as the files backend keeps the file.
+  const values = articleCopyValues(parsed.article, read.value, read.text as string, hash, name, memo.slugs.slugify);
   emit(values.article, values.entries);
   const { body: _body, ...article } = parsed.article;
   return { name, shownAs, hash, unchanged: false, article, errors: [], warnings };

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { ArticleError } from '../../load/errors.js';
+import { ArticleError, LAST_GOOD_NOTE } from '../../load/errors.js';
 import { listJsonFiles, MAX_RECORD_BYTES } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Article, Site } from '../../model/types.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
+import { readTranslationWarnings } from './read-queries.js';
 import { errorOf, SYNC_CHUNK } from './sync-read.js';
 import { readFolderForSync } from './sync-threads.js';
-import { copyArticles, deleteArticles, lockArticles, recordChange, type CopyBatch } from './writes.js';
+import { copyArticles, deleteArticles, lockArticles, recordChange, replaceReports, type CopyBatch, type FileReport } from './writes.js';
 
 export interface SyncOptions {
   /** The data folder: DIR/articles/*.json are synced. */
@@ -100,9 +101,11 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
       const staleIds: string[] = [];
       const reread: string[] = [];
       for (const read of chunk) {
-        const fileRejected = read.errors.map(errorOf);
-        const fileWarnings = read.warnings.map(errorOf);
         const previous = byFile.get(read.name);
+        // A file that turns invalid keeps its row (its last good version): said as the files backend says it.
+        const lastGood = !read.unchanged && read.article === undefined && previous !== undefined;
+        const fileRejected = read.errors.map((e) => (lastGood ? new ArticleError(e.file, e.field, `${e.problem} (${LAST_GOOD_NOTE})`) : errorOf(e)));
+        const fileWarnings = read.warnings.map(errorOf);
         const id = read.unchanged ? previous?.id : read.article?.id;
         if (id !== undefined) {
           const first = taken.get(id);
@@ -177,13 +180,14 @@ export async function syncFolder(pool: Pool, options: SyncOptions): Promise<Sync
     unchanged,
     deleted,
     rejected: all.filter((r) => r.severity === 'rejected').map((r) => r.error),
-    warnings: all.filter((r) => r.severity === 'warning').map((r) => r.error),
+    // Translation links are checked across files, as the loader checks them: after every file is in.
+    warnings: [...all.filter((r) => r.severity === 'warning').map((r) => r.error), ...(await readTranslationWarnings(pool))],
     seconds: (Date.now() - started) / 1000,
   };
 }
 
 /** One chunk in one transaction: the upserts, stale rows deleted, the files' reports replaced, one change recorded. */
-async function writeChunk(pool: Pool, batch: CopyBatch, articles: readonly Omit<Article, 'body'>[], staleIds: readonly string[], reread: readonly string[], reports: readonly { name: string; severity: string; error: ArticleError }[]): Promise<number> {
+async function writeChunk(pool: Pool, batch: CopyBatch, articles: readonly Omit<Article, 'body'>[], staleIds: readonly string[], reread: readonly string[], reports: readonly FileReport[]): Promise<number> {
   if (batch.ids.length === 0 && staleIds.length === 0 && reread.length === 0) return 0;
   return inTransaction(pool, async (client) => {
     let deleted = 0;
@@ -193,15 +197,7 @@ async function writeChunk(pool: Pool, batch: CopyBatch, articles: readonly Omit<
       deleted = (await deleteArticles(client, staleIds)).length;
       await recordChange(client, [...old.values(), ...articles], articles);
     }
-    await client.query('DELETE FROM sync_reports WHERE name = ANY($1::text[])', [reread]);
-    if (reports.length > 0) {
-      await client.query(
-        `INSERT INTO sync_reports (name, position, severity, file, field, problem)
-         SELECT name, position, severity, file, field, problem FROM jsonb_to_recordset($1::jsonb)
-           AS r (name text, position integer, severity text, file text, field text, problem text)`,
-        [JSON.stringify(reports.map((r, i) => ({ name: r.name, position: i, severity: r.severity, file: r.error.file, field: r.error.field ?? null, problem: r.error.problem })))],
-      );
-    }
+    await replaceReports(client, reread, reports);
     return deleted;
   });
 }

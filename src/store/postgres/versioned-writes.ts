@@ -1,3 +1,4 @@
+import { canonicalRecord } from '../../load/canonical-record.js';
 import { displayName } from '../../load/files.js';
 import { ARTICLES_DIR } from '../../load/load-data.js';
 import type { Site } from '../../model/types.js';
@@ -7,7 +8,7 @@ import { checkPreconditions, describeChange, recordEtag, recordText, type AuditE
 import { insertAudit, insertVersion, readAuditSince, readLatestVersion, readVersion, readVersions } from './history-queries.js';
 import { inTransaction, type Client, type Pool } from './pool.js';
 import { articleRow, contentHash } from './rows.js';
-import { deleteArticles, lockArticles, recordChange, upsertArticles } from './writes.js';
+import { deleteArticles, lockArticles, recordChange, replaceReports, upsertArticles } from './writes.js';
 import { validateRecord } from './validate-record.js';
 
 export interface VersionedWritesOptions {
@@ -24,7 +25,8 @@ export interface VersionedWritesOptions {
 }
 
 interface StoredRow {
-  readonly record: unknown;
+  /** The record's text as written (migration 6; before it, jsonb's text). */
+  readonly record: string;
   readonly etag: string | null;
   readonly source: string;
   readonly file: string | null;
@@ -40,7 +42,10 @@ async function readStored(client: Pick<Pool, 'query'>, id: string): Promise<Stor
   return (await client.query<StoredRow>('SELECT record, etag, source, file, content_hash FROM articles WHERE id = $1', [id])).rows[0];
 }
 
-const etagOf = (row: StoredRow | undefined): string | undefined => (row ? (row.etag ?? recordEtag(row.record)) : undefined);
+/** The name inside articles/ of a source (`data/articles/x.json`): what sync_reports are kept under. */
+const fileOf = (source: string): string => source.slice(source.lastIndexOf('/') + 1);
+
+const etagOf = (row: StoredRow | undefined): string | undefined => (row ? (row.etag ?? recordEtag(canonicalRecord(JSON.parse(row.record)))) : undefined);
 
 /**
  * PostgreSQL's put, remove and restore: each one transaction holding the
@@ -59,7 +64,8 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
     const latest = await readLatestVersion(client, id);
     // Also when sync changed the row since the newest kept version: that state is a version too.
     if (!stored || latest?.etag === etagOf(stored)) return latest;
-    const text = recordText(stored.record);
+    // The text as stored (a synced file's bytes), as the files backend keeps the file it finds.
+    const text = stored.record;
     return insertVersion(client, id, 0, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(text), summary: describeChange('existing', null, text), etag: etagOf(stored) ?? null, record: text }, keep);
   };
 
@@ -90,8 +96,11 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
         const previous = await previousVersion(client, id, now);
         const action: VersionAction = restoredFrom !== undefined ? 'restored' : old ? 'updated' : 'created';
         const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action, size: Buffer.byteLength(text), summary: describeChange(action, previous?.record, text, restoredFrom), etag, record: text }, keep);
-        const inserted = await upsertArticles(client, [articleRow(result.article, result.record, hash, now?.file ?? null)], [result.article]);
+        const inserted = await upsertArticles(client, [articleRow(result.article, result.record, text, hash, now?.file ?? null)], [result.article]);
         await recordChange(client, old === undefined ? [result.article] : [old, result.article], [result.article], clock());
+        // The file the files backend would have written now draws these warnings (and no rejection any more).
+        const name = fileOf(result.article.source);
+        await replaceReports(client, [name], result.warnings.map((error) => ({ name, severity: 'warning' as const, error })));
         const created = inserted.has(id);
         await audit(client, id, restoredFrom === undefined ? 'PUT' : 'POST', created ? 201 : 200, action, kept.version, writeOptions);
         return { created, version: kept.version };
@@ -116,6 +125,7 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
           const kept = await insertVersion(client, id, previous?.version ?? 0, { at: clock(), keyId: writeOptions.actor?.keyId ?? null, action: 'deleted', size: 0, summary: describeChange('deleted', null, null), etag: null, record: null }, keep);
           await deleteArticles(client, [id]);
           await recordChange(client, [old], [], clock());
+          await replaceReports(client, [fileOf(old.source)], []);
           await audit(client, id, 'DELETE', 204, 'deleted', kept.version, writeOptions);
           return true;
         }),

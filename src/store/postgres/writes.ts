@@ -1,3 +1,4 @@
+import type { ArticleError } from '../../load/errors.js';
 import type { Article } from '../../model/types.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 import { isVisible } from '../../model/feed-query.js';
@@ -66,7 +67,7 @@ export async function upsertArticles(client: Client, rows: readonly ArticleRow[]
     `INSERT INTO articles (${ARTICLE_COLUMNS.join(', ')})
      SELECT ${ARTICLE_COLUMNS.join(', ')}
      FROM jsonb_to_recordset($1::jsonb) AS r (id text, url text, headline text, published timestamptz, updated timestamptz, status text, language text,
-       section text, source text, file text, content_hash text, translation_of text, record jsonb, etag text, article jsonb)
+       section text, source text, file text, content_hash text, translation_of text, record text, etag text, article jsonb)
      ON CONFLICT (id) DO UPDATE SET ${UPDATE_ALL}
      RETURNING id, (xmax = 0) AS inserted`,
     [JSON.stringify(rows)],
@@ -193,4 +194,28 @@ export async function recordChange(client: Client, touched: Iterable<Omit<Articl
   // With no hub and no webhook configured nobody drains deliveries: keep as many as changes (Index Scan on deliveries_seq).
   await client.query('DELETE FROM deliveries WHERE seq <= $1', [seq - CHANGES_KEPT]);
   return seq;
+}
+
+/** What a file drew at its last read: a rejection or a warning, for /healthz (table sync_reports). */
+export interface FileReport {
+  readonly name: string;
+  readonly severity: 'rejected' | 'warning';
+  readonly error: ArticleError;
+}
+
+/**
+ * Replaces the reports of the files `names` (inside articles/) with
+ * `reports`, in the caller's transaction: sync for the files it read, and
+ * an API write for the file the files backend would have written or removed,
+ * so /healthz lists the same warnings on both backends.
+ */
+export async function replaceReports(client: Client, names: readonly string[], reports: readonly FileReport[]): Promise<void> {
+  await client.query('DELETE FROM sync_reports WHERE name = ANY($1::text[])', [names]);
+  if (reports.length === 0) return;
+  await client.query(
+    `INSERT INTO sync_reports (name, position, severity, file, field, problem)
+     SELECT name, position, severity, file, field, problem FROM jsonb_to_recordset($1::jsonb)
+       AS r (name text, position integer, severity text, file text, field text, problem text)`,
+    [JSON.stringify(reports.map((r, i) => ({ name: r.name, position: i, severity: r.severity, file: r.error.file, field: r.error.field ?? null, problem: r.error.problem })))],
+  );
 }
