@@ -20,7 +20,8 @@ const SUFFIX_LENGTH = 9;
  *
  * - "Korea" → "korea", "Tag 7" and "tag-7" → "tag-7", "Markets & Money" →
  *   "markets-money": letters and digits of every script are kept, and
- *   between two words a hyphen or anything holding a space is a word break.
+ *   between two words a hyphen, an apostrophe or anything holding a space
+ *   is a word break ("O'Brien" → "o-brien").
  *   Names that differ only there, or in case or width, are one name.
  * - "C" → "c", "C++" → "c~…", "C#" → "c~…", "AT&T" → "at-t~…": a character
  *   at either end, or inside a word, is part of the name, so the slug gets
@@ -49,9 +50,10 @@ export function slugify(name: string): string {
 /**
  * A name whose slug reads back to it up to word breaks: words of letters,
  * digits and marks, with nothing at either end, and between two words only
- * hyphens or a run holding a space (" & ", ", ", " - ").
+ * hyphens, one apostrophe (O'Brien, O’Brien: a person's name is not
+ * worth a hash), or a run holding a space (" & ", ", ", " - ").
  */
-const WORD_BREAKS_ONLY = /^[\p{L}\p{M}\p{N}]+(?:(?:-+|[^\p{L}\p{M}\p{N}]* [^\p{L}\p{M}\p{N}]*)[\p{L}\p{M}\p{N}]+)*$/u;
+const WORD_BREAKS_ONLY = /^[\p{L}\p{M}\p{N}]+(?:(?:-+|['’ʼ]|[^\p{L}\p{M}\p{N}]* [^\p{L}\p{M}\p{N}]*)[\p{L}\p{M}\p{N}]+)*$/u;
 
 function fits(slug: string): boolean {
   return Buffer.byteLength(slug, 'utf8') <= MAX_SLUG_BYTES;

@@ -24,7 +24,7 @@ const anyName = fc.array(fc.oneof(fc.constantFrom(...SYMBOLS), fc.constantFrom(.
 /** What the loader keeps of a single-line field: folded white space, trimmed; the slug's idea of "the same name" adds NFKC and case. */
 const normal = (name: string) => name.normalize('NFKC').toLowerCase().trim().replace(/\s+/gu, ' ');
 /** Names the rule counts as one: the same normal form, or words alike with only word breaks between them (docs/slugs.md). */
-const WORDS = /^[\p{L}\p{M}\p{N}]+(?:(?:-+|[^\p{L}\p{M}\p{N}]* [^\p{L}\p{M}\p{N}]*)[\p{L}\p{M}\p{N}]+)*$/u;
+const WORDS = /^[\p{L}\p{M}\p{N}]+(?:(?:-+|['’ʼ]|[^\p{L}\p{M}\p{N}]* [^\p{L}\p{M}\p{N}]*)[\p{L}\p{M}\p{N}]+)*$/u;
 const words = (name: string) => (WORDS.test(normal(name)) ? normal(name).split(/[^\p{L}\p{M}\p{N}]+/u).join('-') : undefined);
 const hasLetterOrDigit = (name: string) => /[\p{L}\p{M}\p{N}]/u.test(name.normalize('NFKC'));
 
@@ -33,7 +33,7 @@ describe('slugs of tags, sections and names', () => {
     const pinned: Record<string, string> = {
       Korea: 'korea', 'Tag 7': 'tag-7', '북한': '북한', 'Min-seo Park': 'min-seo-park',
       '🚀': '🚀', '★': '★', '★ ★': '★~20★', '...': '~2e~2e~2e', '+/-': '+~2f-', '100%': '100~hg5kb1dj',
-      C: 'c', 'C++': 'c~6f9vwicb', 'c++': 'c~6f9vwicb', 'C#': 'c~qjz136ob', 'Markets & Money': 'markets-money', 'Korea, North': 'korea-north', 'AT&T': 'at-t~rgnnwvlk', '%': '~25', '~': '~7e', '#?': '~23~3f',
+      C: 'c', 'C++': 'c~6f9vwicb', 'c++': 'c~6f9vwicb', 'C#': 'c~qjz136ob', 'Markets & Money': 'markets-money', 'Korea, North': 'korea-north', 'AT&T': 'at-t~rgnnwvlk', "O'Brien": 'o-brien', 'O’Brien': 'o-brien', '%': '~25', '~': '~7e', '#?': '~23~3f',
     };
     expect(Object.fromEntries(Object.keys(pinned).map((name) => [name, slugify(name)]))).toEqual(pinned);
   });
