@@ -82,12 +82,21 @@ function toAuthor(credit: Credit, site: Site): Author {
   return { name: credit.name, link: `${site.baseUrl}/authors/${encodeURIComponent(credit.slug)}/` };
 }
 
+/**
+ * The Atom feed of a section or tag: the scheme of its Atom category, whose
+ * term is the name, as WordPress writes it (issue 24: readers that show the
+ * term, sfeed and python feedparser apps, showed "c" for "C++").
+ */
+function categoryFeed(site: Site, folder: 'sections' | 'tags', name: string): string {
+  return `${site.baseUrl}/${folder}/${encodeURIComponent(slugify(name))}/atom.xml`;
+}
+
 function categories(article: Article, site: Site): Category[] {
   const list: Category[] = [];
   if (article.section !== undefined) {
-    list.push({ name: article.section, term: slugify(article.section), scheme: `${site.baseUrl}/sections/` });
+    list.push({ name: article.section, term: article.section, scheme: categoryFeed(site, 'sections', article.section) });
   }
-  for (const tag of article.tags) list.push({ name: tag, term: slugify(tag), scheme: `${site.baseUrl}/tags/` });
+  for (const tag of article.tags) list.push({ name: tag, term: tag, scheme: categoryFeed(site, 'tags', tag) });
   return list;
 }
 

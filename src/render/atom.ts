@@ -10,6 +10,12 @@ const ENTRY_INDENT = '        ';
 const ENTRY_OPEN = `\n${FEED_INDENT}<entry>`;
 const ENTRY_CLOSE = `\n${FEED_INDENT}</entry>`;
 const EPOCH = new Date(0);
+/**
+ * What `feed` is given for an entry's title and summary, replaced in its
+ * output by a type="text" element: `feed` writes both type="html", and a
+ * headline is plain text. A private-use character, never in `feed`'s own output.
+ */
+const TEXT_SLOT = '\uE000text\uE000';
 
 /**
  * The feed element around the entries, as `feed` writes it, corrected:
@@ -40,9 +46,12 @@ export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: str
 
 /**
  * The <entry>s of these articles, as `feed` writes them, corrected and
- * completed: xml:lang per entry; title and summary as HTML-escaped text
- * (feed declares them type="html"); categories with term, scheme and label
- * written by us (feed cannot escape "<" in attributes); the lead image as an
+ * completed: xml:lang per entry; title and summary as type="text" escaped
+ * normally (feed writes them type="html" in CDATA, and python feedparser
+ * then shows "AT&T <Q3> results" as "AT&amp;T &lt;Q3&gt; results": issue
+ * 24); the content stays type="html"; categories with the name as term and
+ * label and the tag's feed as scheme, written by us (feed cannot escape "<"
+ * in attributes; readers such as sfeed show the term); the lead image as an
  * enclosure link with its real MIME type and length, and one
  * rel="alternate" link with hreflang per translation (feed guesses
  * "image/jpg" from the file name and ignores the type). All entries go
@@ -53,12 +62,12 @@ export function atomEntries(entries: readonly ItemEntry[], site: Site): string[]
   const person = (p: { name?: string; link?: string }) => ({ name: forXmlJsText(p.name ?? ''), ...(p.link === undefined ? {} : { link: p.link }) });
   for (const { item } of entries) {
     batch.addItem({
-      title: forXmlJsCdata(escapeMarkup(item.title)),
+      title: TEXT_SLOT,
       id: item.id ?? item.link,
       link: item.link,
       date: item.date,
       ...(item.published === undefined ? {} : { published: item.published }),
-      ...(item.description === undefined ? {} : { description: forXmlJsCdata(escapeMarkup(item.description)) }),
+      ...(item.description === undefined ? {} : { description: TEXT_SLOT }),
       ...(item.content === undefined ? {} : { content: forXmlJsCdata(item.content) }),
       ...(item.author === undefined ? {} : { author: item.author.map(person) }),
       ...(item.contributor === undefined ? {} : { contributor: item.contributor.map(person) }),
@@ -68,12 +77,15 @@ export function atomEntries(entries: readonly ItemEntry[], site: Site): string[]
     const { article, item, translations } = entries[i] as ItemEntry;
     const lead = article.images[0];
     const extra = [
-      ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.term, scheme: c.scheme, label: c.name })),
+      ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.name, scheme: c.scheme, label: c.name })),
       ...(lead === undefined ? [] : [element(ENTRY_INDENT, 'link', { rel: 'enclosure', href: lead.url, type: lead.type, length: lead.bytes, title: lead.caption })]),
       // RFC 4287 allows one alternate per type and hreflang: the entry's own link has neither, each translation its own language.
       ...translations.map((t) => element(ENTRY_INDENT, 'link', { rel: 'alternate', type: 'text/html', hreflang: t.language, href: t.url, title: t.headline })),
     ].join('');
-    const entry = fragment.replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`);
+    const entry = fragment
+      .replace('<entry>', `<entry xml:lang="${escapeMarkup(article.language)}">`)
+      .replace(`<title type="html"><![CDATA[${TEXT_SLOT}]]></title>`, () => `<title type="text">${escapeMarkup(item.title)}</title>`)
+      .replace(`<summary type="html"><![CDATA[${TEXT_SLOT}]]></summary>`, () => `<summary type="text">${escapeMarkup(item.description ?? '')}</summary>`);
     return withHexReferences(appendBeforeClose(entry, 'entry', extra));
   });
 }

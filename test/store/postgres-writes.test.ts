@@ -7,6 +7,7 @@ import { StoreRecordError } from '../../src/store/errors.js';
 import type { Store, StoreChange } from '../../src/store/store.js';
 import { makeRecord, makeSite } from '../helpers/builders.js';
 import { createScratchDatabase, probePostgres, useScratchDatabase } from '../helpers/postgres.js';
+import { slugify } from '../../src/model/slug.js';
 
 const available = await probePostgres();
 const bytes = (record: unknown) => Buffer.from(JSON.stringify(record));
@@ -191,11 +192,12 @@ describe.skipIf(!available)('PostgreSQL store writes', () => {
     expect(article?.tags).toEqual([nasty, `tag\\'; $1`]);
     const directory = await store.directory(NOW);
     const tag = directory.feeds.find((f) => f.name === nasty);
-    expect(tag?.filter?.slug).toBe('robert-drop-table-articles-1-2-text');
+    // The name has punctuation inside words and at its end, so its slug carries the name's hash (docs/slugs.md).
+    expect(tag?.filter?.slug).toMatch(/^robert-drop-table-articles-1-2-text~[0-9a-z]{8}$/);
     const page = await store.feedPage(tag?.filter, { limit: 5 }, NOW);
     expect(page?.name).toBe(nasty);
     expect(page?.articles.map((a) => a.id)).toEqual(['o-brien-1']);
-    expect((await store.feedPage({ kind: 'author', slug: 'o-brien-1' }, { limit: 5 }, NOW))?.name).toBe(`O'Brien \\ $1`);
+    expect((await store.feedPage({ kind: 'author', slug: slugify(`O'Brien \\ $1`) }, { limit: 5 }, NOW))?.name).toBe(`O'Brien \\ $1`);
     // Ids that cannot be articles reach SQL too (GET by id): found by no one, harmful to nothing.
     for (const id of [`x'; DROP TABLE articles; --`, '$1', '\\', `o-brien-1' OR '1'='1`]) expect(await store.article(id)).toBeUndefined();
     expect(await store.feedPage({ kind: 'tag', slug: `' OR 1=1; --` }, { limit: 5 }, NOW)).toBeUndefined();

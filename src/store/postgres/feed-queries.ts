@@ -6,7 +6,7 @@ import type { FeedQuery } from '../../model/feed-query.js';
  * The one statement per feed page. Feed order is `published` descending,
  * ties by id ascending (ids compare in "C" order, as JS strings do); a page
  * is a keyset range of that order, never an OFFSET, with the exact
- * semantics of `selectPage` (src/query/select.ts):
+ * semantics of `selectPage` (src/model/feed-query.ts, which the files backend runs):
  *
  * - no cursor or `before`: the `limit` newest matching articles strictly
  *   older than the cursor; a next page exists when a matching article is

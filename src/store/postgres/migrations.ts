@@ -1,4 +1,5 @@
-import { withClient, type Pool } from './pool.js';
+import { withClient, type Client, type Pool } from './pool.js';
+import { reslugArticles } from './reslug.js';
 
 /**
  * The schema, as numbered steps. Forward only: a released step is never
@@ -11,6 +12,8 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Work SQL cannot do, run after `sql` in the step's transaction. */
+  readonly run?: (client: Client) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -205,6 +208,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE articles ALTER COLUMN record TYPE text USING record::text;
     `,
   },
+  {
+    // Issue 24: slugs changed (C++ no longer shares C's; long names are cut and hashed). See reslug.ts.
+    version: 7,
+    name: 'slugs that tell C, C++ and C# apart',
+    sql: '',
+    run: reslugArticles,
+  },
 ];
 
 /** The schema version this build expects. */
@@ -230,7 +240,8 @@ export async function migrate(pool: Pool): Promise<number[]> {
         if (step.version <= current) continue;
         await client.query('BEGIN');
         try {
-          await client.query(step.sql);
+          if (step.sql.trim() !== '') await client.query(step.sql);
+          await step.run?.(client);
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
           await client.query('COMMIT');
         } catch (error) {
