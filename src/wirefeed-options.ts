@@ -93,13 +93,95 @@ export class WirefeedOptionError extends ConfigError {
 
 const VARIABLE_OPTIONS = new Map<string, string>(Object.entries(OPTION_VARIABLES).map(([option, variable]) => [variable, option]));
 
-/** One option as the string its variable would hold; numbers and booleans as written, a list of proxies comma-separated. */
-function asVariable(option: string, variable: string, value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return String(value);
-  if (option === 'trustProxy' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
-  throw new WirefeedOptionError(option, variable, `must be a string, a finite number or a boolean, got ${JSON.stringify(value) ?? typeof value}`);
+/** What an option's value must be, as its type in WirefeedOptions says; checked when createWirefeed is called. */
+type OptionType = 'string' | 'number' | 'boolean' | 'proxies' | 'stream';
+
+/**
+ * Every option and the type its value must have: one table, so an option
+ * added to WirefeedOptions without a row here fails to compile. Checked when
+ * createWirefeed is called, not when the value is first used: a
+ * `logDestination` of 5 used to resolve and then kill the host process at
+ * the first log line (`stream.write is not a function`).
+ */
+export const OPTION_TYPES = {
+  dataDir: 'string',
+  cacheDir: 'string',
+  siteUrl: 'string',
+  nodeEnv: 'string',
+  watch: 'boolean',
+  rescanInterval: 'number',
+  ingestToken: 'string',
+  ingestMaxBytes: 'number',
+  feedMaxAge: 'number',
+  feedStaleWhileRevalidate: 'number',
+  feedStaleIfError: 'number',
+  feedCacheEntries: 'number',
+  feedCacheMb: 'number',
+  websubHub: 'string',
+  websubAttempts: 'number',
+  rateLimit: 'number',
+  trustProxy: 'proxies',
+  logLevel: 'string',
+  metrics: 'boolean',
+  databaseUrl: 'string',
+  databasePoolSize: 'number',
+  keysFile: 'string',
+  requireIfMatch: 'boolean',
+  historyKeep: 'number',
+  purgeWebhook: 'string',
+  logDestination: 'stream',
+} as const satisfies Record<keyof WirefeedOptions, OptionType>;
+
+const TYPE_CHECKS: Readonly<Record<OptionType, { readonly accepts: (value: unknown) => boolean; readonly wanted: string }>> = {
+  string: { accepts: (value) => typeof value === 'string', wanted: 'a string' },
+  number: { accepts: (value) => typeof value === 'number' && Number.isFinite(value), wanted: 'a finite number' },
+  boolean: { accepts: (value) => typeof value === 'boolean', wanted: 'true or false' },
+  proxies: {
+    accepts: (value) => ['string', 'boolean'].includes(typeof value) || (typeof value === 'number' && Number.isFinite(value)) || (Array.isArray(value) && value.every((v) => typeof v === 'string')),
+    wanted: 'true, false, a hop count, or an address or subnet (a string or a list of strings)',
+  },
+  stream: { accepts: (value) => typeof value === 'object' && value !== null && typeof (value as { write?: unknown }).write === 'function', wanted: 'a writable stream (an object with a write function)' },
+};
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object without a write function';
+  return JSON.stringify(value) ?? typeof value;
+}
+
+/** The option's type, or undefined for a name that is not an option (inherited names such as `constructor` included). */
+function optionType(option: string): OptionType | undefined {
+  return Object.hasOwn(OPTION_TYPES, option) ? OPTION_TYPES[option as keyof typeof OPTION_TYPES] : undefined;
+}
+
+/** The variable an option stands for; `logDestination` has none and is named as itself. */
+function variableOf(option: string): string {
+  return Object.hasOwn(OPTION_VARIABLES, option) ? OPTION_VARIABLES[option as keyof typeof OPTION_VARIABLES] : option;
+}
+
+/** The options object itself, each own name known, each value of its type: a WirefeedOptionError for the first that is not. */
+export function checkOptions(options: unknown): asserts options is WirefeedOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new WirefeedOptionError('(options)', '(options)', `must be an object of settings, got ${Array.isArray(options) ? 'an array' : (JSON.stringify(options) ?? typeof options)}`);
+  }
+  // Own names only, symbols too: a name found through the prototype (constructor, toString) is not a setting.
+  for (const key of Reflect.ownKeys(options)) {
+    const option = String(key);
+    const value = (options as Record<PropertyKey, unknown>)[key];
+    const type = typeof key === 'string' ? optionType(key) : undefined;
+    if (type === undefined) {
+      const why = LISTENER_OPTIONS.has(option) ? 'belongs to the server that listens, which is your app when wirefeed is mounted' : `is not a wirefeed option (they are ${Object.keys(OPTION_TYPES).join(', ')})`;
+      throw new WirefeedOptionError(option, option, why);
+    }
+    if (value === undefined) continue;
+    const check = TYPE_CHECKS[type];
+    if (!check.accepts(value)) throw new WirefeedOptionError(option, variableOf(option), `must be ${check.wanted}, got ${describeValue(value)}`);
+  }
+}
+
+/** One checked option as the string its variable would hold; a list of proxies comma-separated. */
+function asVariable(value: string | number | boolean | readonly string[]): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
 }
 
 /**
@@ -109,15 +191,11 @@ function asVariable(option: string, variable: string, value: unknown): string {
  * refused rather than ignored: a typo would otherwise silently keep a default.
  */
 export function configFromOptions(options: WirefeedOptions): Config {
+  checkOptions(options);
   const env: Record<string, string> = {};
   for (const [option, value] of Object.entries(options)) {
     if (value === undefined || option === 'logDestination') continue;
-    const variable = (OPTION_VARIABLES as Record<string, string>)[option];
-    if (variable === undefined) {
-      const why = LISTENER_OPTIONS.has(option) ? 'belongs to the server that listens, which is your app when wirefeed is mounted' : `is not a wirefeed option (they are ${Object.keys(OPTION_VARIABLES).join(', ')})`;
-      throw new WirefeedOptionError(option, option, why);
-    }
-    env[variable] = asVariable(option, variable, value);
+    env[variableOf(option)] = asVariable(value as string | number | boolean | readonly string[]);
   }
   try {
     return loadConfig(env);

@@ -33,7 +33,7 @@ type ParsedCommandLine<O extends Options> = ReturnType<typeof parseArgs<{ args: 
  */
 export function readCommandLine<O extends Options>(argv: readonly string[], options: O): ParsedCommandLine<O> {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return parseArgs({ args: negativeValuesJoined(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message);
@@ -42,6 +42,25 @@ export function readCommandLine<O extends Options>(argv: readonly string[], opti
     if (missing) throw new UsageError(`option ${missing[1]?.replace(/^-\w, /, '')} needs a value`);
     throw new UsageError(message.split('\n')[0] ?? message);
   }
+}
+
+/**
+ * `--count -5` as `--count=-5`: parseArgs calls a value that starts with a
+ * dash "ambiguous", which told nobody that the count must be positive; joined,
+ * the option's own check says what it must be.
+ */
+function negativeValuesJoined(argv: readonly string[], options: Options): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && Object.hasOwn(options, name) && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  return args;
 }
 
 /** Runs `body`, turning a UsageError into exit code 2 with the message and the usage on stderr. */

@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import { logToStderr, logToStdout } from '../model/log-line.js';
 import { readCommandLine, UsageError, type CliIo } from './cli-io.js';
 import { createProgress, type ProgressOptions } from './progress.js';
+import { checkExportTarget, ExportTargetError } from './export-target.js';
 
 /** What an export is made from: the real app, the store it serves, and the instant it is served at. */
 export interface ExportOptions {
@@ -246,20 +247,28 @@ export async function runExport(
     if (config.siteUrl === undefined && site.baseUrl === `http://localhost:${config.port}`) {
       print.err(`wirefeed export: warning: neither SITE_URL nor baseUrl in site.json is set; self links will point to ${site.baseUrl}`);
     }
+    // After site.json is read, so a DATA_DIR that cannot be used is said first (exit 1).
+    const target = checkExportTarget(outDir, config.dataDir);
     const snapshot = buildSnapshot(site, loadArticleFiles(config.dataDir, site), 1);
     for (const problem of snapshot.rejected) print.err(`rejected: ${problem.message}`);
     const store = createSnapshotStore(snapshot, () => now);
     const app = createApp({ store, clock: () => now, production: true, log: print.err });
     const bar = progress === undefined ? undefined : createProgress({ label: 'export', ...progress });
-    const result = await exportSite({ app, store, now, outDir, ...(bar === undefined ? {} : { onProgress: (done, known) => bar.update(done, known) }) });
+    const result = await exportSite({ app, store, now, outDir: target, ...(bar === undefined ? {} : { onProgress: (done, known) => bar.update(done, known) }) });
     bar?.finish();
     const shown = result.skipped.slice(0, 5).join(' ') + (result.skipped.length > 5 ? ' …' : '');
     print.out(`wirefeed export: wrote ${result.files.size} URLs (each with .gz and .br) to ${outDir} as of ${now.toISOString()}`);
     if (result.skipped.length > 0) print.out(`wirefeed export: ${result.skipped.length} URLs are not served by this build (404), skipped: ${shown}`);
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof SiteError || error instanceof ExportError) {
+    if (error instanceof ExportTargetError) {
       print.err(`wirefeed export: ${error.message}`);
+      return 2;
+    }
+    // A write that fails part-way (disk full, permissions changed) is a failure of the work, said in one line.
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (error instanceof ConfigError || error instanceof SiteError || error instanceof ExportError || typeof errno === 'string') {
+      print.err(`wirefeed export: ${(error as Error).message}`);
       return 1;
     }
     throw error;

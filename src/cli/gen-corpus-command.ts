@@ -7,9 +7,13 @@ import { optionalDatabaseUrl } from '../config/config.js';
 import { checkSchema } from '../store/postgres/migrations.js';
 import { createPool, describeTarget } from '../store/postgres/pool.js';
 
+/** The most records one run writes: 10 million is about 67 GB of files (6.7 kB a record), far past any benchmark here. */
+export const MAX_CORPUS_COUNT = 10_000_000;
+
 export const GEN_CORPUS_USAGE = `usage: wirefeed gen-corpus --out DIR [--count N] [--seed S] [--force] [--database]
 
-Writes site.json and N synthetic article records (default 1000) to DIR; the
+Writes site.json and N synthetic article records (default 1000, at most
+10000000) to DIR; the
 same N and S always give the same bytes. --force replaces records already there.
 --database writes the records straight into DATABASE_URL (migrated) instead
 of DIR/articles, as sync would store them; site.json still goes to DIR.`;
@@ -31,7 +35,7 @@ export async function runGenCorpus(argv: readonly string[], io: CliIo): Promise<
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (values.out === undefined) throw new UsageError('--out DIR is required');
-    const options: CorpusOptions = { out: resolve(io.cwd, values.out), count: wholeNumber(values.count, '--count', 1000, 1), seed: wholeNumber(values.seed, '--seed', 1, 0, 2 ** 32 - 1), force: values.force ?? false };
+    const options: CorpusOptions = { out: resolve(io.cwd, values.out), count: wholeNumber(values.count, '--count', 1000, 1, MAX_CORPUS_COUNT), seed: wholeNumber(values.seed, '--seed', 1, 0, 2 ** 32 - 1), force: values.force ?? false };
     const bar = createProgress({ label: 'gen-corpus', write: io.stderr, interactive: io.interactive });
     const started = performance.now();
     if (values.database) return toDatabase(options, io, (done) => bar.update(done, options.count), () => bar.finish(), started);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { hashSecret, KeysFileError, parseKeys, type ApiKey } from '../http/api-keys.js';
+import { hashSecret, KeysFileError, loadKeysFile, parseKeys, type ApiKey } from '../http/api-keys.js';
 import { writeFileAtomic } from '../load/write.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
@@ -47,7 +47,8 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
     const path = resolve(io.cwd, file);
     let keys: ApiKey[];
     try {
-      keys = existsSync(path) ? parseKeys(readFileSync(path, 'utf8'), path) : [];
+      // loadKeysFile reads as the server does: a folder or an unreadable file is one line (it was an EISDIR stack trace).
+      keys = existsSync(path) ? loadKeysFile(path) : [];
     } catch (error) {
       if (!(error instanceof KeysFileError)) throw error;
       io.stderr(`wirefeed keys: ${error.message}\n`);

@@ -45,7 +45,8 @@ export function hashSecret(secret: string): string {
 export function parseKeys(text: string, shownAs: string): ApiKey[] {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A byte order mark is allowed, as in article files: editors on Windows write one.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new KeysFileError(`${shownAs}: not JSON (${(error as Error).message})`);
   }

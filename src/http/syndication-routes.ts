@@ -9,6 +9,7 @@ import { HttpError } from './errors.js';
 import type { FeedCache } from './feed-cache.js';
 import type { FeedCaching } from './feed-routes.js';
 import type { NegotiationCache } from './compress.js';
+import { guardQuery } from './query-guard.js';
 
 const NINJS_SUFFIX = '.ninjs.json';
 
@@ -36,7 +37,7 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
   const { store, clock, cache, caching, encodings } = deps;
   const router = express.Router();
 
-  router.get('/news-sitemap.xml', (req, res, next) => {
+  router.get('/news-sitemap.xml', guardQuery('/news-sitemap.xml'), (req, res, next) => {
     const generation = cache.generation;
     const now = clock();
     serveCachedDocument(req, res, next, {
@@ -60,7 +61,7 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
     });
   });
 
-  router.get('/articles/:file', async (req, res, next) => {
+  router.get('/articles/:file', guardQuery('/articles/:file'), async (req, res, next) => {
     const file = String(req.params.file);
     const id = file.endsWith(NINJS_SUFFIX) ? file.slice(0, -NINJS_SUFFIX.length) : undefined;
     if (id === undefined) return next();
@@ -89,7 +90,7 @@ export function createSyndicationRoutes(deps: SyndicationRoutesDeps): express.Ro
     });
   });
 
-  router.get('/robots.txt', (_req, res) => {
+  router.get('/robots.txt', guardQuery('/robots.txt'), (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.status(200).type('text/plain; charset=utf-8').send(renderRobotsTxt(store.site().baseUrl));
   });

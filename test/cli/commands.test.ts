@@ -39,7 +39,7 @@ describe('the wirefeed command', () => {
     [['export', 'out', '--now'], 'wirefeed export: option --now needs a value'],
     [['export', 'out', '--now', 'soon'], 'wirefeed export: --now needs an ISO 8601 date-time, got "soon"'],
     [['gen-corpus', '--count', '10'], 'wirefeed gen-corpus: --out DIR is required'],
-    [['gen-corpus', '--out', 'x', '--count', '1e3'], 'wirefeed gen-corpus: --count must be a whole number from 1 up, got "1e3"'],
+    [['gen-corpus', '--out', 'x', '--count', '1e3'], 'wirefeed gen-corpus: --count must be a whole number from 1 to 10000000, got "1e3"'],
     [['import', 'story.txt', '--url', 'https://x.example/'], 'wirefeed import: --published is required'],
     [['serve', '--port'], 'wirefeed serve: option --port needs a value'],
     [['serve', 'extra'], 'wirefeed serve: unexpected argument "extra"'],
