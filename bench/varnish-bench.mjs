@@ -43,13 +43,14 @@ function spawnChild(command, argv, env = {}) {
   return { child, stderr: () => stderr };
 }
 
-async function until(url, what, headers = {}) {
-  for (let i = 0; i < 2400; i++) {
-    const ok = await rawGet(url, headers).then((r) => r.status === 200, () => false);
-    if (ok) return;
+async function until(url, what, stderr = () => '') {
+  let last = '';
+  for (let i = 0; i < 1200; i++) {
+    last = await rawGet(url, {}).then((r) => `${r.status} ${r.headers['x-cache'] ?? ''}`, (e) => e.message);
+    if (last.startsWith('200')) return;
     await sleep(50);
   }
-  throw new Error(`${what} did not answer 200 at ${url}`);
+  throw new Error(`${what} did not answer 200 at ${url} (last: ${last}): ${stderr()}`);
 }
 
 function startWirefeed(dataDir, env) {
@@ -64,9 +65,9 @@ async function startVarnish(originPort, port) {
   mkdirSync(dir);
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'origins.vcl'), `backend wirefeed {\n  .host = "127.0.0.1";\n  .port = "${originPort}";\n}\nsub wirefeed_origin {\n  set req.backend_hint = wirefeed;\n}\nacl wirefeed_purgers {\n  "127.0.0.1";\n}\n`);
-  spawnChild('varnishd', ['-F', '-n', join(dir, 'work'), '-a', `127.0.0.1:${port}`, '-T', 'none', '-s', 'malloc,256m', '-p', `vcl_path=${dir}:${VCL_DIR}`, '-f', join(VCL_DIR, 'default.vcl'), ...VARNISH_PARAMS]);
+  const { stderr } = spawnChild('varnishd', ['-F', '-n', join(dir, 'work'), '-a', `127.0.0.1:${port}`, '-T', 'none', '-s', 'malloc,256m', '-p', `vcl_path=${dir}:${VCL_DIR}`, '-f', join(VCL_DIR, 'default.vcl'), ...VARNISH_PARAMS]);
   const url = `http://127.0.0.1:${port}`;
-  await until(`${url}/rss.xml`, 'varnishd');
+  await until(`${url}/rss.xml`, 'varnishd', stderr);
   return url;
 }
 
