@@ -16,7 +16,7 @@
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
-// --only serve|render|scale (one section).
+// --only serve|render|scale|varnish (one section; varnish: bench/varnish-bench.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -33,6 +33,8 @@ if (process.argv.includes('--store')) {
   await import('./store-bench.mjs');
   process.exit(0);
 }
+// --only varnish: a cached feed through the shipped Varnish against nginx and wirefeed alone, and the poll storm (bench/varnish-bench.mjs).
+if (process.argv[process.argv.indexOf('--only') + 1] === 'varnish') await import('./varnish-bench.mjs').then(() => process.exit(0));
 const DIST = join(ROOT, 'dist', 'src');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -5,6 +5,7 @@ import type { AppDeps } from './http/app.js';
 import type { Logger } from './observe/logger.js';
 import type { Metrics } from './observe/metrics.js';
 import type { Store } from './store/store.js';
+import { purgeTargetsOf } from './purge/purge-targets.js';
 import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 
@@ -51,13 +52,15 @@ export function appDepsOf(config: Config, parts: { store: Store; log: Log; logge
 /**
  * Starts telling the outside world about changes: with replicas on one
  * database, the outbox publisher (each change pinged and purged once for
- * the fleet); otherwise the in-process WebSub publisher when a hub is set.
+ * the fleet); otherwise the in-process publisher, when a hub or a purge
+ * target is set.
  */
 export function startPublishing(config: Config, store: Store, log: Log, metrics?: Metrics): { stop(): void } | undefined {
   const onPing = metrics ? { onPing: metrics.countWebSubPing } : {};
-  if (store.outbox !== undefined && (config.websubHub !== undefined || config.purgeWebhook !== undefined)) {
-    return startOutboxPublisher({ store, outbox: store.outbox, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), ...(config.purgeWebhook === undefined ? {} : { purgeWebhook: config.purgeWebhook }), attempts: config.websubAttempts, log, ...onPing });
-  }
-  if (config.websubHub !== undefined) return startWebSubPublisher({ hub: config.websubHub, store, attempts: config.websubAttempts, log, ...onPing });
-  return undefined;
+  const purge = purgeTargetsOf(config.purge);
+  if (config.websubHub === undefined && purge.length === 0) return undefined;
+  const shared = { store, ...(config.websubHub === undefined ? {} : { hub: config.websubHub }), purge, attempts: config.websubAttempts, log, ...onPing };
+  if (store.outbox !== undefined) return startOutboxPublisher({ ...shared, outbox: store.outbox });
+  // One process (files backend): no outbox needed; it purges after each reload or write that changed feeds.
+  return startWebSubPublisher(shared);
 }

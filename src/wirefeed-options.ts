@@ -40,8 +40,16 @@ export interface WirefeedOptions {
   readonly requireIfMatch?: boolean;
   /** Versions kept per article (HISTORY_KEEP). */
   readonly historyKeep?: number;
-  /** URL told the CDN keys of the feeds each change touched (PURGE_WEBHOOK; needs databaseUrl). */
+  /** URL told the CDN keys of the feeds each change touched (PURGE_WEBHOOK). */
   readonly purgeWebhook?: string;
+  /** Purge targets (docs/scale.md): Varnish servers, comma-separated (VARNISH_URLS); Fastly and Cloudflare (FASTLY_*, CLOUDFLARE_*). */
+  readonly varnishUrls?: string;
+  readonly fastlyServiceId?: string;
+  readonly fastlyApiToken?: string;
+  readonly fastlyApiUrl?: string;
+  readonly cloudflareZoneId?: string;
+  readonly cloudflareApiToken?: string;
+  readonly cloudflareApiUrl?: string;
   /** Where the JSON log lines go (no variable: the standalone server writes to standard output, the default here too). */
   readonly logDestination?: NodeJS.WritableStream;
 }
@@ -73,6 +81,13 @@ export const OPTION_VARIABLES = {
   requireIfMatch: 'REQUIRE_IF_MATCH',
   historyKeep: 'HISTORY_KEEP',
   purgeWebhook: 'PURGE_WEBHOOK',
+  varnishUrls: 'VARNISH_URLS',
+  fastlyServiceId: 'FASTLY_SERVICE_ID',
+  fastlyApiToken: 'FASTLY_API_TOKEN',
+  fastlyApiUrl: 'FASTLY_API_URL',
+  cloudflareZoneId: 'CLOUDFLARE_ZONE_ID',
+  cloudflareApiToken: 'CLOUDFLARE_API_TOKEN',
+  cloudflareApiUrl: 'CLOUDFLARE_API_URL',
 } as const satisfies Record<Exclude<keyof WirefeedOptions, 'logDestination'>, string>;
 
 /** Settings of the listening server, which belong to the host app when wirefeed is mounted in it. */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { loadPurgeConfig, type PurgeConfig } from './purge-config.js';
 
 /** Process configuration, read once from the environment at start. */
 export interface Config {
@@ -19,8 +20,8 @@ export interface Config {
   readonly websubHub?: string;
   /** Attempts per hub ping before giving up (1 = no retry). */
   readonly websubAttempts: number;
-  /** PURGE_WEBHOOK: POSTed the CDN keys of the feeds each change touched, once for the fleet (PostgreSQL only). */
-  readonly purgeWebhook?: string;
+  /** PURGE_WEBHOOK, VARNISH_URLS, FASTLY_*, CLOUDFLARE_*: told the CDN keys of the feeds each change touched (once for a fleet). */
+  readonly purge: PurgeConfig;
   /** RESCAN_INTERVAL: seconds between full rescans of DATA_DIR (catches lost fs.watch events); 0 turns it off. */
   readonly rescanIntervalSeconds: number;
   /** WATCH: react to file changes in DATA_DIR as they happen (fs.watch). */
@@ -99,10 +100,7 @@ export function loadConfig(env: Env): Config {
   const websubHub = optionalUrl(env, 'WEBSUB_HUB', { allowQuery: true });
   const dataDir = nonEmpty(env, 'DATA_DIR', './data');
   const cacheDir = optionalCacheDir(env, 'CACHE_DIR', dataDir);
-  const purgeWebhook = optionalUrl(env, 'PURGE_WEBHOOK', { allowQuery: true });
   const database = optionalDatabaseUrl(env, 'DATABASE_URL');
-  // Purges go out from the database's outbox, once for every replica; the files backend has none.
-  if (purgeWebhook !== undefined && database.databaseUrl === undefined) throw new ConfigError('PURGE_WEBHOOK', 'needs DATABASE_URL: purges are sent from the PostgreSQL outbox');
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: nonEmpty(env, 'HOST', '0.0.0.0'),
@@ -119,7 +117,7 @@ export function loadConfig(env: Env): Config {
     },
     ...(websubHub === undefined ? {} : { websubHub }),
     websubAttempts: integer(env, 'WEBSUB_ATTEMPTS', 5, 1, 20),
-    ...(purgeWebhook === undefined ? {} : { purgeWebhook }),
+    purge: loadPurgeConfig(env),
     rescanIntervalSeconds: integer(env, 'RESCAN_INTERVAL', 30, 0, 86_400),
     watch: boolean(env, 'WATCH', true),
     ...optionalToken(env, 'INGEST_TOKEN'),

@@ -64,15 +64,28 @@ export const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 export type PostResult = { readonly ok: true; readonly status: number } | { readonly ok: false; readonly reason: string };
 
+/** One POST with a time limit: accepted (2xx, with its status) or why not. Never throws. */
+export function postOnce(url: string, body: string, contentType: string, timeoutMs: number): Promise<PostResult> {
+  return sendOnce(url, { method: 'POST', headers: { 'content-type': contentType }, body }, timeoutMs);
+}
+
+/** A request as the purge targets send it: any method, their own headers (tokens included: never logged). */
+export interface OutgoingRequest {
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
 /**
- * One POST with a time limit: accepted (2xx, with its status) or why not.
+ * One request with a time limit: accepted (2xx, with its status) or why
+ * not; the reason never repeats a header, so a token cannot reach a log.
  * Never throws. node:http rather than fetch: 40,000 pings through fetch
  * (each with an AbortSignal.timeout alive for its 10 s) took 8.2 s and grew
  * a process by 98 MB resident, through node:http 1.6 s and 19 MB — a
  * corpus load makes the fleet send that many (39,311 in issue 23's soak).
  * Redirects are not followed: a hub's publish endpoint answers directly.
  */
-export function postOnce(url: string, body: string, contentType: string, timeoutMs: number): Promise<PostResult> {
+export function sendOnce(url: string, outgoing: OutgoingRequest, timeoutMs: number): Promise<PostResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -82,7 +95,8 @@ export function postOnce(url: string, body: string, contentType: string, timeout
       return;
     }
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: 'POST', headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const body = outgoing.body ?? '';
+    const req = send(target, { method: outgoing.method, headers: { ...outgoing.headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const status = res.statusCode ?? 0;
       // Read the answer to its end so the connection can be kept alive for the next ping.
       res.resume();
@@ -99,6 +113,35 @@ export function postOnce(url: string, body: string, contentType: string, timeout
   });
 }
 
+/**
+ * A cache told which keys to drop (src/purge/ builds them: a webhook, each
+ * Varnish server, Fastly, Cloudflare). Both publishers send to every one.
+ */
+export interface PurgeTarget {
+  /** Names it in logs and in the outbox's list of targets done ("purge" for the webhook); never a secret. */
+  readonly name: string;
+  /** Drops the feeds' keys; resolves to why it failed, or undefined once every request was accepted. */
+  purge(keys: readonly string[], feeds: readonly string[], timeoutMs: number): Promise<string | undefined>;
+}
+
+/**
+ * Calls `attempt` until it succeeds (resolves undefined) or `attempts` run
+ * out, waiting backoffDelay between tries; `onFailed` hears each failure
+ * with the wait before the next try (undefined after the last). Resolves
+ * to the last reason, or undefined when it got through.
+ */
+export async function retried(attempt: () => Promise<string | undefined>, settings: Pick<RetrySettings, 'attempts' | 'retryDelayMs' | 'maxRetryDelayMs'> & { readonly stopped: () => boolean }, onFailed: (reason: string, retryIn: number | undefined) => void): Promise<string | undefined> {
+  let reason: string | undefined = 'stopped before the first attempt';
+  for (let n = 1; n <= settings.attempts && !settings.stopped(); n++) {
+    reason = await attempt();
+    if (reason === undefined) return undefined;
+    const retryIn = n < settings.attempts && !settings.stopped() ? backoffDelay(n, settings) : undefined;
+    onFailed(reason, retryIn);
+    if (retryIn !== undefined) await new Promise<void>((resolve) => setTimeout(resolve, retryIn).unref());
+  }
+  return reason;
+}
+
 export interface PingOptions extends RetrySettings {
   /** True once the publisher stops: no further attempt. */
   readonly stopped: () => boolean;
@@ -113,22 +156,20 @@ export interface PingOptions extends RetrySettings {
  */
 export async function pingHub(hub: string, url: string, options: PingOptions): Promise<void> {
   const { attempts, log, onPing } = options;
-  let reason = '';
-  for (let attempt = 1; attempt <= attempts && !options.stopped(); attempt++) {
+  let tries = 0;
+  const send = async (): Promise<string | undefined> => {
+    tries += 1;
     const result = await postOnce(hub, publishForm(url), FORM_TYPE, options.timeoutMs);
-    if (result.ok) {
-      onPing('accepted');
-      log(`websub: hub ${hub} accepted publish of ${url} (${result.status}${attempt > 1 ? `, attempt ${attempt}` : ''})`);
-      return;
-    }
-    reason = result.reason;
+    if (!result.ok) return result.reason;
+    onPing('accepted');
+    log(`websub: hub ${hub} accepted publish of ${url} (${result.status}${tries > 1 ? `, attempt ${tries}` : ''})`);
+    return undefined;
+  };
+  const reason = await retried(send, options, (why, retryIn) => {
     onPing('failed');
-    if (attempt < attempts && !options.stopped()) {
-      const delay = backoffDelay(attempt, options);
-      log(`websub: publish of ${url} to ${hub} failed (${reason}); retrying in ${delay} ms`, 'warn');
-      await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
-    }
-  }
+    if (retryIn !== undefined) log(`websub: publish of ${url} to ${hub} failed (${why}); retrying in ${retryIn} ms`, 'warn');
+  });
+  if (reason === undefined) return;
   onPing('abandoned');
   log(`websub: gave up publishing ${url} to ${hub} after ${attempts} attempt(s): ${reason}`, 'error');
 }

@@ -2,15 +2,15 @@ import { feedKey } from '../model/feed-filter.js';
 import { logToStderr } from '../model/log-line.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import type { Delivery, Outbox, Store } from '../store/store.js';
-import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, retrySettingsOf, urlsOf, type Log, type PingOutcome, type RetryOptions, type RetrySettings } from './hub-ping.js';
+import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, retrySettingsOf, urlsOf, type Log, type PingOutcome, type PurgeTarget, type RetryOptions, type RetrySettings } from './hub-ping.js';
 
 export interface OutboxPublisherOptions extends RetryOptions {
   readonly store: Store;
   readonly outbox: Outbox;
   /** WEBSUB_HUB: pinged with every topic URL of the feeds a delivery names. */
   readonly hub?: string;
-  /** PURGE_WEBHOOK: POSTed `{"keys": [...], "feeds": [...]}` for each delivery. */
-  readonly purgeWebhook?: string;
+  /** Caches told each delivery's keys (src/purge/: the webhook, Varnish servers, Fastly, Cloudflare); each retried on its own. */
+  readonly purge?: readonly PurgeTarget[];
   readonly clock?: () => Date;
   readonly log?: Log;
   readonly onPing?: (outcome: PingOutcome) => void;
@@ -48,7 +48,7 @@ interface Settings extends RetrySettings {
   readonly store: Store;
   readonly outbox: Outbox;
   readonly hub: string | undefined;
-  readonly purgeWebhook: string | undefined;
+  readonly purge: readonly PurgeTarget[];
   readonly clock: () => Date;
   readonly log: Log;
   readonly onPing: (outcome: PingOutcome) => void;
@@ -57,9 +57,10 @@ interface Settings extends RetrySettings {
 }
 
 function settingsOf(options: OutboxPublisherOptions): Settings {
-  const { store, outbox, hub, purgeWebhook } = options;
+  const { store, outbox, hub } = options;
+  const purge = options.purge ?? [];
   const defaults = { clock: () => new Date(), log: logToStderr, onPing: () => undefined, pollMs: 1000, leaseMs: 30_000 };
-  return { ...retrySettingsOf(options), store, outbox, hub, purgeWebhook, clock: options.clock ?? defaults.clock, log: options.log ?? defaults.log, onPing: options.onPing ?? defaults.onPing, pollMs: options.pollMs ?? defaults.pollMs, leaseMs: options.leaseMs ?? defaults.leaseMs };
+  return { ...retrySettingsOf(options), store, outbox, hub, purge, clock: options.clock ?? defaults.clock, log: options.log ?? defaults.log, onPing: options.onPing ?? defaults.onPing, pollMs: options.pollMs ?? defaults.pollMs, leaseMs: options.leaseMs ?? defaults.leaseMs };
 }
 
 /** Deliveries claimed at once. */
@@ -236,7 +237,7 @@ class FleetPublisher {
   }
 
   private targets(): string[] {
-    return [...(this.settings.hub === undefined ? [] : ['websub']), ...(this.settings.purgeWebhook === undefined ? [] : ['purge'])];
+    return [...(this.settings.hub === undefined ? [] : ['websub']), ...this.settings.purge.map((target) => target.name)];
   }
   /** A failed delivery: retried with backoff by whichever replica claims it next, or given up after `attempts`. */
   private async retryOrGiveUp(delivery: Delivery, targets: readonly string[], done: readonly string[], reasons: readonly string[]): Promise<void> {
@@ -253,18 +254,18 @@ class FleetPublisher {
 
   /** Sends one target of a delivery, adding to `done` what got through; resolves to why it failed, if it did. */
   private send(target: string, delivery: Delivery, done: string[]): Promise<string | undefined> {
-    const { hub, purgeWebhook } = this.settings;
-    if (target === 'purge' && purgeWebhook !== undefined) return this.sendPurge(purgeWebhook, delivery, done);
+    const { hub, purge } = this.settings;
     if (target === 'websub' && hub !== undefined) return this.sendWebSub(hub, delivery, done);
+    const purger = purge.find((candidate) => candidate.name === target);
+    if (purger !== undefined) return this.sendPurge(purger, delivery, done);
     return Promise.resolve(undefined);
   }
 
-  private async sendPurge(webhook: string, delivery: Delivery, done: string[]): Promise<string | undefined> {
+  private async sendPurge(target: PurgeTarget, delivery: Delivery, done: string[]): Promise<string | undefined> {
     const keys = delivery.feeds.map((feed) => feedKey(feed.path));
-    const body = JSON.stringify({ keys, feeds: delivery.feeds.map((feed) => feed.path) });
-    const result = await postOnce(webhook, body, 'application/json', this.settings.timeoutMs);
-    if (!result.ok) return result.reason;
-    done.push('purge');
+    const reason = await target.purge(keys, delivery.feeds.map((feed) => feed.path), this.settings.timeoutMs);
+    if (reason !== undefined) return reason;
+    done.push(target.name);
     return undefined;
   }
 

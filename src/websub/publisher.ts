@@ -1,11 +1,17 @@
-import type { ChangedFeed } from '../model/feed-filter.js';
+import { feedKey, type ChangedFeed } from '../model/feed-filter.js';
 import { logToStderr } from '../model/log-line.js';
 import type { Store } from '../store/store.js';
-import { delayUntil, pingHub, retrySettingsOf, urlsOf, type Log, type PingOutcome, type RetryOptions, type RetrySettings } from './hub-ping.js';
+import { delayUntil, pingHub, retried, retrySettingsOf, urlsOf, type Log, type PingOutcome, type PurgeTarget, type RetryOptions, type RetrySettings } from './hub-ping.js';
 
 export interface WebSubOptions extends RetryOptions {
-  /** The hub's publish endpoint. */
-  readonly hub: string;
+  /** The hub's publish endpoint; none: no pings (purges only). */
+  readonly hub?: string;
+  /**
+   * Caches told the keys of the feeds each change (or embargo release)
+   * touched, each retried on its own: what a single files-backend server
+   * purges with, no outbox needed in one process.
+   */
+  readonly purge?: readonly PurgeTarget[];
   readonly store: Store;
   readonly clock?: () => Date;
   /** Outcomes are reported here; `level` defaults to info. */
@@ -26,7 +32,7 @@ export interface WebSubPublisher {
 }
 
 /**
- * Tells a WebSub hub which feeds changed: listens to the store's change
+ * Tells a WebSub hub (and the purge targets) which feeds changed: listens to the store's change
  * notification and to embargo releases (a timer set for the next one), and
  * POSTs `hub.mode=publish&hub.url=<topic>` for every feed URL whose
  * content changed, one request per URL (the form every hub accepts). Pings
@@ -40,7 +46,8 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
 }
 
 interface Settings extends RetrySettings {
-  readonly hub: string;
+  readonly hub: string | undefined;
+  readonly purge: readonly PurgeTarget[];
   readonly store: Store;
   readonly clock: () => Date;
   readonly log: Log;
@@ -52,6 +59,7 @@ function settingsOf(options: WebSubOptions): Settings {
   return {
     ...retrySettingsOf(options),
     hub: options.hub,
+    purge: options.purge ?? [],
     store: options.store,
     clock: options.clock ?? (() => new Date()),
     log: options.log ?? logToStderr,
@@ -129,8 +137,10 @@ class InProcessPublisher {
     this.timer = undefined;
   }
 
-  /** Queues every topic URL of the changed feeds. */
+  /** Purges the changed feeds' keys everywhere and queues every topic URL of them for the hub. */
   private announce(feeds: readonly ChangedFeed[]): void {
+    if (feeds.length > 0) for (const target of this.settings.purge) this.sendPurge(target, feeds);
+    if (this.settings.hub === undefined) return;
     const urls = urlsOf(this.settings.store.site().baseUrl, feeds);
     if (urls.length === 0) return;
     this.settings.log(`websub: ${urls.length} feed URL(s) changed`);
@@ -145,10 +155,26 @@ class InProcessPublisher {
     this.settleIdle();
   }
 
+  /** One purge with its retries, outside the hub's queue: a cache waits for no ping. */
+  private sendPurge(target: PurgeTarget, feeds: readonly ChangedFeed[]): void {
+    const { log, timeoutMs } = this.settings;
+    const keys = feeds.map((feed) => feedKey(feed.path));
+    const paths = feeds.map((feed) => feed.path);
+    this.running += 1;
+    void retried(() => target.purge(keys, paths, timeoutMs), { ...this.settings, stopped: () => this.stopped }, (reason, retryIn) => {
+      if (retryIn !== undefined) log(`${target.name}: ${keys.length} key(s) failed (${reason}); retrying in ${retryIn} ms`, 'warn');
+    })
+      .then((reason) => log(reason === undefined ? `${target.name}: purged ${keys.length} key(s)` : `${target.name}: gave up purging ${keys.join(' ')} after ${this.settings.attempts} attempt(s): ${reason}`, reason === undefined ? 'info' : 'error'))
+      .finally(() => {
+        this.running -= 1;
+        this.settleIdle();
+      });
+  }
+
   /** One URL's ping with its retries; when it is done, the next queued URL takes its slot. */
   private send(url: string): void {
     this.running += 1;
-    void pingHub(this.settings.hub, url, { ...this.settings, stopped: () => this.stopped }).finally(() => {
+    void pingHub(this.settings.hub as string, url, { ...this.settings, stopped: () => this.stopped }).finally(() => {
       this.running -= 1;
       this.sendQueued();
       this.settleIdle();

@@ -37,13 +37,13 @@ describe('DATABASE_URL and DATABASE_POOL_SIZE', () => {
 });
 
 describe('PURGE_WEBHOOK', () => {
-  it('is read as an http(s) URL when the database holds the articles', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/news', PURGE_WEBHOOK: 'https://cdn.example.net/purge?service=feeds' }).purgeWebhook).toBe('https://cdn.example.net/purge?service=feeds');
-    expect(loadConfig({}).purgeWebhook).toBeUndefined();
+  it('is read as an http(s) URL, with the database or with the files backend (one process purges on its own)', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/news', PURGE_WEBHOOK: 'https://cdn.example.net/purge?service=feeds' }).purge.webhook).toBe('https://cdn.example.net/purge?service=feeds');
+    expect(loadConfig({ PURGE_WEBHOOK: 'https://cdn.example.net/purge' }).purge.webhook).toBe('https://cdn.example.net/purge');
+    expect(loadConfig({}).purge.webhook).toBeUndefined();
   });
 
-  it('is refused, naming the variable, when it is not a URL or there is no database to send purges from', () => {
+  it('is refused, naming the variable, when it is not a URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/news', PURGE_WEBHOOK: 'ftp://cdn/purge' })).toThrow('environment variable PURGE_WEBHOOK must be an absolute http(s) URL');
-    expect(() => loadConfig({ PURGE_WEBHOOK: 'https://cdn.example.net/purge' })).toThrow('environment variable PURGE_WEBHOOK needs DATABASE_URL');
   });
 });

@@ -6,6 +6,7 @@ import { migrate } from '../../src/store/postgres/migrations.js';
 import { createPool } from '../../src/store/postgres/pool.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
+import { webhookTarget } from '../../src/purge/webhook.js';
 import { startOutboxPublisher, type OutboxPublisher } from '../../src/websub/outbox-publisher.js';
 import { makeRecord, makeSite } from '../helpers/builders.js';
 import { probePostgres, useScratchDatabase } from '../helpers/postgres.js';
@@ -59,7 +60,7 @@ describe.skipIf(!available)('one WebSub ping and one purge per change for a flee
     for (let i = 0; i < 3; i++) {
       const store = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data', log: () => undefined });
       stores.push(store);
-      publishers.push(startOutboxPublisher({ store, outbox: store.outbox!, hub: hub.url, purgeWebhook: purge.url, log: () => undefined, retryDelayMs: 100, pollMs: 100 }));
+      publishers.push(startOutboxPublisher({ store, outbox: store.outbox!, hub: hub.url, purge: [webhookTarget(purge.url)], log: () => undefined, retryDelayMs: 100, pollMs: 100 }));
     }
   });
   afterAll(async () => {
