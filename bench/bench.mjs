@@ -12,16 +12,21 @@
 //      bare `feed` library rendering the same 50 items with no corrections;
 //   3. scale (bench/scale.mjs): a generated corpus (100,000 articles; 20,000 with --quick):
 //      first start and restarts (unchanged, 1,000 changed) to /readyz 200, cold requests of
-//      four kinds after a restart, edit-to-visible, peak RSS of each server process.
+//      four kinds after a restart, edit-to-visible, peak RSS of each server process;
+//   4. memory (bench/replica-memory.mjs, needs DATABASE_URL): a PostgreSQL replica's resident memory
+//      after a corpus load (20,000 articles) and after each of 3 rounds of reads of every feed and
+//      writes (every sixth feed with --quick); target: ≤ 10 % growth from round 2 to the last.
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
-// --only serve|render|scale|varnish (one section; varnish: bench/varnish-bench.mjs).
+// --only serve|render|scale|memory|varnish (one section; memory: bench/replica-memory.mjs, varnish:
+// bench/varnish-bench.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { benchReplicaMemory } from './replica-memory.mjs';
 import { benchScale } from './scale.mjs';
 import { alternate, median, rawGet, startBaseline, WRK } from './serving.mjs';
 
@@ -44,7 +49,7 @@ const SERVE = quick ? { seconds: 2, runs: 2, connections: 50 } : { seconds: 10, 
 const RENDER_ITERATIONS = quick ? 15 : 40;
 const SMALL_COUNT = 2000;
 const onlyArg = args.indexOf('--only');
-const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve | render | scale
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve | render | scale | memory
 
 if (!existsSync(join(DIST, 'main.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm run bench does it for you).');
@@ -276,6 +281,10 @@ try {
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
   if (!ONLY || ONLY === 'scale') {
     results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });
+  }
+  if (!ONLY || ONLY === 'memory') {
+    console.error(`\n[4] replica memory under repeated load (PostgreSQL, 20,000 articles, 3 rounds${quick ? ', every sixth feed' : ''})`);
+    results.memory = await benchReplicaMemory({ dist: DIST, count: 20_000, rounds: 3, every: quick ? 6 : 1, row, sleep, nextPort: () => nextPort++, say: (line) => console.error(`  ${line}`) });
   }
 } finally {
   rmSync(smallDir, { recursive: true, force: true });

@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const encodings = new NegotiationCache();
   app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) }));
   if (metrics) metrics.watchStore(deps.store, clock);
+  if (metrics) metrics.watchCache(feedCache);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
   app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 

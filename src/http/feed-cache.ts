@@ -30,6 +30,13 @@ interface Entry {
   previous?: Entry;
   /** After a render failed for want of the store: until when (epoch ms) the stale value is served without trying again. */
   retryAt?: number;
+  /**
+   * Bytes of `value` counted in the budget: its identity and every
+   * compressed form made of it while this entry held it, whether as the
+   * current document or as `previous` of a render. Subtracted as counted
+   * when the entry goes, so the tally never drifts from what is held.
+   */
+  charged?: number;
 }
 
 export interface FeedCacheOptions {
@@ -109,6 +116,14 @@ export class FeedCache {
   holds(feed: RenderedFeed): boolean {
     for (const entry of this.entries.values()) if (entry.value?.feed === feed) return true;
     return false;
+  }
+
+  /** Every document the cache can still serve (current, and replaced ones kept for an outage); what its budget must cover. */
+  *documents(): Iterable<RenderedFeed> {
+    for (const entry of this.entries.values()) {
+      if (entry.value !== undefined) yield entry.value.feed;
+      if (entry.previous?.value !== undefined) yield entry.previous.value.feed;
+    }
   }
 
   private dropped(feed: RenderedFeed): void {
@@ -194,6 +209,7 @@ export class FeedCache {
       this.letGoOfPrevious(entry, feed);
       entry.value = value;
       delete entry.pending;
+      entry.charged = feed.size;
       this.bytes += feed.size;
       this.evict(key);
     }
@@ -215,10 +231,11 @@ export class FeedCache {
 
   /** The document a finished render replaces leaves the budget (and the fast path, unless it is the same bytes). */
   private letGoOfPrevious(entry: Entry, kept?: RenderedFeed): void {
-    const old = entry.previous?.value?.feed;
+    const previous = entry.previous;
     delete entry.previous;
+    const old = previous?.value?.feed;
     if (old === undefined) return;
-    this.bytes -= old.size;
+    this.bytes -= previous?.charged ?? 0;
     if (old !== kept) this.dropped(old);
   }
 
@@ -235,13 +252,21 @@ export class FeedCache {
     };
   }
 
-  /** A compressed form was added to a feed: count its bytes against the entry that owns it, if still cached. */
+  /**
+   * A compressed form was added to a feed: count its bytes against the
+   * entry that holds it, if still cached — the current document, or the one
+   * a render in progress will replace (a reader's gzip of it can finish
+   * after a write started that render; uncounted, it was held anyway and
+   * later subtracted, and the tally fell below what was held).
+   */
   private grew(key: string, owner: RenderedFeed, added: number): void {
     this.stats.compressions += 1;
-    if (this.entries.get(key)?.value?.feed === owner) {
-      this.bytes += added;
-      this.evict(key);
-    }
+    const entry = this.entries.get(key);
+    const holder = entry?.value?.feed === owner ? entry : entry?.previous?.value?.feed === owner ? entry.previous : undefined;
+    if (holder === undefined) return;
+    holder.charged = (holder.charged ?? 0) + added;
+    this.bytes += added;
+    this.evict(key);
   }
 
   private remove(key: string, entry: Entry): void {
@@ -249,7 +274,7 @@ export class FeedCache {
     this.entries.delete(key);
     this.letGoOfPrevious(entry);
     if (entry.value !== undefined) {
-      this.bytes -= entry.value.feed.size;
+      this.bytes -= entry.charged ?? 0;
       this.dropped(entry.value.feed);
     }
   }

@@ -34,6 +34,8 @@ export interface Metrics {
   countWebSubPing(outcome: 'accepted' | 'failed' | 'abandoned'): void;
   /** Articles loaded, visible now and rejected, read from the store at each scrape. */
   watchStore(store: Store, clock: () => Date): void;
+  /** The response cache's documents and bytes (FeedCache.size), read at each scrape: what FEED_CACHE_MB bounds. */
+  watchCache(cache: { readonly size: { readonly entries: number; readonly bytes: number } }): void;
   /** Hook for a database backend: its pool's connections, read at each scrape. */
   watchPool(pool: PoolCounts): void;
   /** Hook for a database backend: time from a change being committed to this replica serving it. */
@@ -73,6 +75,23 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       this.set({ state: 'rejected' }, health.rejected.length);
     },
   });
+  let feedCache: { readonly size: { readonly entries: number; readonly bytes: number } } | undefined;
+  new Gauge({
+    name: 'wirefeed_feed_cache_bytes',
+    help: 'Bytes of rendered and compressed documents the response cache holds (at most FEED_CACHE_MB, plus the document just used)',
+    registers,
+    collect() {
+      if (feedCache !== undefined) this.set(feedCache.size.bytes);
+    },
+  });
+  new Gauge({
+    name: 'wirefeed_feed_cache_entries',
+    help: 'Documents (feed × format × query) the response cache holds (at most FEED_CACHE_ENTRIES)',
+    registers,
+    collect() {
+      if (feedCache !== undefined) this.set(feedCache.size.entries);
+    },
+  });
   let pool: PoolCounts | undefined;
   new Gauge({
     name: 'wirefeed_db_pool_connections',
@@ -96,6 +115,7 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     observeReload: (seconds) => reload.observe(seconds),
     countWebSubPing: (outcome) => pings.inc({ outcome }),
     watchStore: (store, clock) => void (watched = { store, clock }),
+    watchCache: (cache) => void (feedCache = cache),
     watchPool: (counts) => void (pool = counts),
     observeChangeLag: (seconds) => lag.observe(seconds),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),

@@ -152,6 +152,9 @@ describe('/metrics', () => {
     expect(sampleValue(families, 'wirefeed_articles', { state: 'loaded' })).toBe(2);
     expect(sampleValue(families, 'wirefeed_articles', { state: 'visible' })).toBe(1);
     expect(sampleValue(families, 'wirefeed_articles', { state: 'rejected' })).toBe(0);
+    // The response cache holds the two feeds rendered (the unknown tag is not cached), with their compressed forms.
+    expect(sampleValue(families, 'wirefeed_feed_cache_entries', {})).toBe(2);
+    expect(sampleValue(families, 'wirefeed_feed_cache_bytes', {})).toBeGreaterThan(1000);
     expect(families.get('process_cpu_user_seconds_total')?.type).toBe('counter');
     expect(families.get('nodejs_eventloop_lag_seconds')?.type).toBe('gauge');
   });
