@@ -41,7 +41,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (!options.pretty) {
     const stream = (options.destination ?? bufferedStandardOutput()) as DestinationStream;
-    const logger = pino(settings, stream);
+    const logger = pino(settings, options.destination === undefined ? writtenAtOnce(stream as ReturnType<typeof pino.destination>) : stream);
     // The access log writes its lines itself, in this exact format, to the same stream (http/observe-requests.ts).
     Object.defineProperty(logger, JSON_LINES, { value: stream });
     return logger;
@@ -89,6 +89,22 @@ function bufferedStandardOutput(): DestinationStream {
     return write(line);
   };
   return boom;
+}
+
+/**
+ * pino's own lines (start, load, warnings, errors: a few a minute) are
+ * written at once rather than waiting for the buffer, so an operator or a
+ * supervisor watching for "listening" sees it when it happens; only the
+ * access log's lines, written to the buffer directly, wait.
+ */
+function writtenAtOnce(boom: ReturnType<typeof pino.destination>): DestinationStream & { flush(done?: (error?: Error) => void): void } {
+  return {
+    write: (line: string) => {
+      boom.write(line);
+      boom.flush();
+    },
+    flush: (done) => boom.flush(done),
+  };
 }
 
 /**
