@@ -4,10 +4,11 @@
 // to bench/results/<time>.json. Serving targets are ratios against baselines measured
 // in the same run, because absolute figures on a shared machine move by 15–50 %
 // between runs; the scale targets (issue 15) are absolute. Sections:
-//   1. serving a cached feed: wirefeed's /rss.xml (50 full items, gzip) and its 304,
-//      against Express 5 and raw node:http answering with the same precompressed
-//      bytes and a precomputed ETag; load from a separate process (wrk, or autocannon
-//      when wrk is not installed), same connections and duration, alternating runs, medians;
+//   1. serving a cached feed (bench/serve-section.mjs): wirefeed's /rss.xml (gzip) 200 and 304
+//      with the access log at info and metrics on, against Express 5 and raw node:http
+//      answering with the same bytes and headers, and nginx serving wirefeed's static export
+//      with gzip_static; load from a separate process (wrk, or autocannon when wrk is not
+//      installed), same connections and duration, alternating runs, medians;
 //   2. cold render: a new snapshot to the bytes of the main feed per format, against the
 //      bare `feed` library rendering the same 50 items with no corrections;
 //   3. scale (bench/scale.mjs): a generated corpus (100,000 articles; 20,000 with --quick):
@@ -19,16 +20,16 @@
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
-// --only serve|render|scale|memory|varnish (one section; memory: bench/replica-memory.mjs, varnish:
-// bench/varnish-bench.mjs).
+// --only serve|render|scale|memory|varnish (one section; serving = serve; memory:
+// bench/replica-memory.mjs, varnish: bench/varnish-bench.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { benchReplicaMemory } from './replica-memory.mjs';
 import { benchScale } from './scale.mjs';
-import { alternate, median, rawGet, startBaseline, WRK } from './serving.mjs';
+import { benchServing } from './serve-section.mjs';
+import { median, WRK } from './serving.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 // --store postgres: the PostgreSQL figures next to the files backend's (bench/store-bench.mjs, docs/scale.md).
@@ -49,7 +50,7 @@ const SERVE = quick ? { seconds: 2, runs: 2, connections: 50 } : { seconds: 10, 
 const RENDER_ITERATIONS = quick ? 15 : 40;
 const SMALL_COUNT = 2000;
 const onlyArg = args.indexOf('--only');
-const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve | render | scale | memory
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined; // serve (or serving) | render | scale | memory
 
 if (!existsSync(join(DIST, 'main.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm run bench does it for you).');
@@ -87,12 +88,12 @@ function generateCorpus(count, dir) {
 }
 
 /** Starts wirefeed on DATA_DIR; resolves when /rss.xml first answers 200, with the time since spawn. */
-async function startWirefeed(dataDir, extraEnv = {}) {
+async function startWirefeed(dataDir, extraEnv = {}, { stdout = 'ignore' } = {}) {
   const port = nextPort++;
   const started = performance.now();
   const child = spawn(process.execPath, [join(DIST, 'main.js')], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
@@ -131,62 +132,7 @@ function peakRssMb(pid) {
   }
 }
 
-// ---------------------------------------------------------------- 1. serving a cached feed
-
-async function benchServing(smallDir) {
-  console.error(`\n[1] serving a cached feed (${WRK ? 'wrk' : 'autocannon (install wrk for steadier figures: apt-get install wrk)'}, c=${SERVE.connections}, ${SERVE.runs} × ${SERVE.seconds} s, alternating)`);
-  const ours = await startWirefeed(smallDir);
-  const res = await rawGet(`${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip' });
-  const gzipped = res.headers['content-encoding'] === 'gzip';
-  const etag = res.headers.etag;
-  const contentType = res.headers['content-type'];
-  // The baselines answer with wirefeed's own compressed bytes, or gzip them once if wirefeed did not.
-  const plain = gzipped ? gunzipSync(res.body) : res.body;
-  const items = (plain.toString('utf8').match(/<item>/g) ?? []).length;
-  const body = gzipped ? res.body : gzipSync(plain);
-  const bodyFile = join(tmpdir(), `wirefeed-bench-body-${process.pid}.gz`);
-  writeFileSync(bodyFile, body);
-  const baseEtag = etag ?? `"bench-${body.length}"`;
-  const express = await startBaseline('express', nextPort++, bodyFile, baseEtag, contentType);
-  const rawHttp = await startBaseline('raw', nextPort++, bodyFile, baseEtag, contentType);
-  const notes = [];
-  if (!gzipped) notes.push('wirefeed sent no gzip');
-  if (!etag) notes.push('wirefeed sent no ETag');
-  let ours304 = false;
-  if (etag) {
-    ours304 = (await rawGet(`${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip', 'If-None-Match': etag })).status === 304;
-  }
-  row('1 serve', 'main RSS feed', `${items} items, ${(plain.length / 1024).toFixed(0)} KB (${(body.length / 1024).toFixed(0)} KB gzip)`, '', '', notes.join('; '));
-
-  const get = { 'Accept-Encoding': 'gzip' };
-  const cond = { 'Accept-Encoding': 'gzip', 'If-None-Match': baseEtag };
-  const targets = [
-    ['wirefeed 200', `${ours.url}/rss.xml`, get],
-    ['express 200', `${express.url}/rss.xml`, get],
-    ['node:http 200', `${rawHttp.url}/rss.xml`, get],
-    ...(ours304 ? [['wirefeed 304', `${ours.url}/rss.xml`, { 'Accept-Encoding': 'gzip', 'If-None-Match': etag }]] : []),
-    ['express 304', `${express.url}/rss.xml`, cond],
-    ['node:http 304', `${rawHttp.url}/rss.xml`, cond],
-  ];
-  const { runs: results, medians: m } = await alternate(targets, SERVE);
-  await Promise.all([stop(ours.child), stop(express.child), stop(rawHttp.child)]);
-  rmSync(bodyFile, { force: true });
-
-  const figures = { runs: results, medians: m };
-  row('1 serve', 'node:http 200 (precompressed)', m['node:http 200'], 'req/s');
-  row('1 serve', 'Express 5 200 (precompressed)', m['express 200'], 'req/s');
-  const r200 = m['wirefeed 200'] / m['express 200'];
-  row('1 serve', `wirefeed 200${gzipped ? ' gzip' : ' (not gzipped yet)'}`, m['wirefeed 200'], 'req/s', '≥ 0.9 × Express', `${r200.toFixed(2)} × Express, ${(m['wirefeed 200'] / m['node:http 200']).toFixed(2)} × node:http — ${pass(r200 >= 0.9)}`);
-  row('1 serve', 'node:http 304', m['node:http 304'], 'req/s');
-  row('1 serve', 'Express 5 304', m['express 304'], 'req/s');
-  if (ours304) {
-    const r304 = m['wirefeed 304'] / m['express 304'];
-    row('1 serve', 'wirefeed 304', m['wirefeed 304'], 'req/s', '≥ 0.9 × Express', `${r304.toFixed(2)} × Express, ${(m['wirefeed 304'] / m['node:http 304']).toFixed(2)} × node:http — ${pass(r304 >= 0.9)}`);
-  } else {
-    row('1 serve', 'wirefeed 304', 'n/a', '', '≥ 0.9 × Express', 'MISSED: no ETag / conditional GET yet (issue 4)');
-  }
-  return figures;
-}
+// 1. serving a cached feed: bench/serve-section.mjs
 
 // ---------------------------------------------------------------- 2. cold render
 
@@ -277,7 +223,9 @@ const smallDir = join(tmpdir(), `wirefeed-bench-small-${process.pid}`);
 generateCorpus(SMALL_COUNT, smallDir);
 const results = { date: new Date().toISOString(), quick, machine, loadavg: execFileSync('cat', ['/proc/loadavg']).toString().trim(), loadGenerator: WRK ? 'wrk' : 'autocannon' };
 try {
-  if (!ONLY || ONLY === 'serve') results.serving = await benchServing(smallDir);
+  if (!ONLY || ONLY === 'serve' || ONLY === 'serving') {
+    results.serving = await benchServing(smallDir, { startWirefeed, stop, row, nextPort: () => nextPort++, serve: SERVE });
+  }
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
   if (!ONLY || ONLY === 'scale') {
     results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });

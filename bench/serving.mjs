@@ -50,8 +50,8 @@ export async function load(url, headers, { connections, seconds }) {
 }
 
 /** The Express 5 or bare node:http floor answering with the same bytes and ETag (bench/baseline-server.mjs). */
-export function startBaseline(kind, port, bodyFile, etag, contentType) {
-  const child = fork(join(BENCH, 'baseline-server.mjs'), [kind, String(port), bodyFile, etag, contentType], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+export function startBaseline(kind, port, bodyFile, etag, contentType, headersFile) {
+  const child = fork(join(BENCH, 'baseline-server.mjs'), [kind, String(port), bodyFile, etag, contentType, ...(headersFile ? [headersFile] : [])], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolveReady, reject) => {
     child.once('message', () => resolveReady({ child, url: `http://127.0.0.1:${port}` }));
     child.once('exit', (code) => reject(new Error(`baseline ${kind} exited with ${code}`)));
@@ -64,7 +64,7 @@ export function rawGet(url, headers) {
     request(url, { headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
     })
       .on('error', reject)
       .end();

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from './http/app.js';
 import { mountPath } from './http/pages/feed-links.js';
 import { loadSite } from './load/load-data.js';
-import { createLogger, lineLogger } from './observe/logger.js';
+import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
 import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
@@ -93,6 +93,8 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
       closed = true;
       publisher?.stop();
       await store.close();
+      // Access lines wait in a buffer (observe/logger.ts): out before the host exits.
+      await flushLogs(logger);
     },
   };
 }

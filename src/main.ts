@@ -11,7 +11,7 @@ import { KeysFileError } from './http/api-keys.js';
 import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/server.js';
-import { createLogger, lineLogger } from './observe/logger.js';
+import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -78,7 +78,8 @@ export async function startServer(env: Env): Promise<void> {
       : undefined;
   const stop = () => {
     metricsServer?.close();
-    server.close(() => void store.close().finally(() => process.exit(0)));
+    // The access log's last lines are still in its buffer (observe/logger.ts): written out before exiting.
+    server.close(() => void store.close().finally(() => flushLogs(logger).finally(() => process.exit(0))));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -16,7 +16,7 @@ import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
 import { logToStderr } from '../model/log-line.js';
 import { metricsHandler } from './metrics-route.js';
-import { observeRequests, type ObserveOptions } from './observe-requests.js';
+import { echoRequestId, observeRequests, type ObserveOptions } from './observe-requests.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { createSyndicationRoutes } from './syndication-routes.js';
@@ -74,6 +74,8 @@ export function createApp(deps: AppDeps): WirefeedApp {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // X-Request-Id on every answer Express writes, 429s from the guards included (the fast path writes its own).
+  app.use(echoRequestId);
   const rateLimit = installGuards(app, deps.guards);
 
   app.use(cors());

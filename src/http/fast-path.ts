@@ -1,5 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
-import { markCacheStatus, writeReply, type Reply } from './reply.js';
+import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { isNotModified, markBodyBytes, markCacheStatus, requestIdOf, type Reply, type Validators } from './reply.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
 export interface FastEntry extends Reply {
@@ -16,6 +16,52 @@ export interface FastEntry extends Reply {
 const MAX_ENTRIES = 512;
 
 /**
+ * What the fast path keeps of an entry: its validators, and its 200 and 304
+ * headers as flat [name, value, …] arrays, once with a last X-Request-Id
+ * pair whose value is filled in per request. res.writeHead reads an array
+ * once, synchronously, and keeps nothing of it; headers set earlier with
+ * res.setHeader (X-Request-Id was) send writeHead down node's slow path, a
+ * setHeader call for every header of every answer.
+ */
+interface Replay {
+  readonly entry: FastEntry;
+  readonly validators: Validators;
+  readonly head200: OutgoingHttpHeader[];
+  readonly head304: OutgoingHttpHeader[];
+  readonly head200WithId: OutgoingHttpHeader[];
+  readonly head304WithId: OutgoingHttpHeader[];
+}
+
+function replayOf(entry: FastEntry): Replay {
+  const flat = (headers: OutgoingHttpHeaders): OutgoingHttpHeader[] => Object.entries(headers).flatMap(([name, value]) => (REPLAYED_HEADERS.has(name) && value !== undefined ? [name, value] : []));
+  const [head200, head304] = [flat(entry.headers200), flat(entry.headers304)];
+  return {
+    entry,
+    validators: { etag: entry.etag, ...(entry.lastModifiedSeconds === undefined ? {} : { lastModifiedSeconds: entry.lastModifiedSeconds }) },
+    head200,
+    head304,
+    head200WithId: [...head200, 'X-Request-Id', ''],
+    head304WithId: [...head304, 'X-Request-Id', ''],
+  };
+}
+
+/** The replayed answer: 304 when the client's copy is current (reply.ts's rules), else the 200, its body left out for HEAD. */
+function replay(req: IncomingMessage, res: ServerResponse, replay: Replay): void {
+  const id = requestIdOf(res);
+  const notModified = isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, replay.validators);
+  const head = notModified ? (id === undefined ? replay.head304 : replay.head304WithId) : id === undefined ? replay.head200 : replay.head200WithId;
+  if (id !== undefined) head[head.length - 1] = id;
+  res.writeHead(notModified ? 304 : 200, head);
+  if (notModified || req.method === 'HEAD') {
+    markBodyBytes(res, 0);
+    res.end();
+    return;
+  }
+  markBodyBytes(res, replay.entry.bytes.length);
+  res.end(replay.entry.bytes);
+}
+
+/**
  * Answers repeat feed requests before Express: a GET or HEAD for exactly a
  * URL and Accept-Encoding the feed route has answered in this data
  * generation is replayed from what that route sent — the same status,
@@ -25,7 +71,7 @@ const MAX_ENTRIES = 512;
  * Express as usual. Off when a rate limit is set (Express applies it).
  */
 export class FastPath {
-  private readonly entries = new Map<string, FastEntry>();
+  private readonly entries = new Map<string, Replay>();
   /**
    * Keys by the cached document they replay. The fast path holds no bytes of
    * its own: an entry lives only while the feed cache holds its document
@@ -57,7 +103,7 @@ export class FastPath {
     }
     const key = FastPath.key(req);
     this.forgetKey(key);
-    this.entries.set(key, { ...entry, headers200: replayable(entry.headers200), headers304: replayable(entry.headers304) });
+    this.entries.set(key, replayOf(entry));
     const keys = this.byFeed.get(entry.feed);
     if (keys) keys.add(key);
     else this.byFeed.set(entry.feed, new Set([key]));
@@ -75,7 +121,7 @@ export class FastPath {
   get size(): { entries: number; bytes: number; feeds: readonly object[] } {
     let bytes = 0;
     const buffers = new Set<Buffer>();
-    for (const entry of this.entries.values()) {
+    for (const { entry } of this.entries.values()) {
       if (buffers.has(entry.bytes)) continue;
       buffers.add(entry.bytes);
       bytes += entry.bytes.length;
@@ -87,17 +133,18 @@ export class FastPath {
     const old = this.entries.get(key);
     if (old === undefined) return;
     this.entries.delete(key);
-    const keys = this.byFeed.get(old.feed);
+    const keys = this.byFeed.get(old.entry.feed);
     keys?.delete(key);
-    if (keys?.size === 0) this.byFeed.delete(old.feed);
+    if (keys?.size === 0) this.byFeed.delete(old.entry.feed);
   }
 
   /** Serves `req` if it can; false to let Express do it. */
   tryServe(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const key = FastPath.key(req);
-    const entry = this.entries.get(key);
-    if (entry === undefined) return false;
+    const found = this.entries.get(key);
+    if (found === undefined) return false;
+    const { entry } = found;
     if (!this.isCurrent(entry.cacheKey, entry.generation) || this.clock().getTime() >= entry.validUntil) {
       this.forgetKey(key);
       return false;
@@ -106,7 +153,7 @@ export class FastPath {
     if (this.admit !== undefined && !this.admit(req)) return false;
     this.hits += 1;
     markCacheStatus(res, 'hit');
-    writeReply(req, res, entry);
+    replay(req, res, found);
     return true;
   }
 
@@ -151,9 +198,3 @@ export const REPLAYED_HEADERS: ReadonlySet<string> = new Set([
   'cross-origin-resource-policy',
   'content-security-policy',
 ]);
-
-function replayable(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  const kept: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (REPLAYED_HEADERS.has(name)) kept[name] = value;
-  return kept;
-}

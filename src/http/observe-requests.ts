@@ -4,7 +4,7 @@ import { FILTER_KINDS, KIND_FOLDER } from '../model/feed-filter.js';
 import { FORMATS, SERVED_FORMATS } from '../render/render.js';
 import { type Logger, jsonLinesOf } from '../observe/logger.js';
 import type { Metrics, RequestLabels } from '../observe/metrics.js';
-import { cacheStatusOf } from './reply.js';
+import { bodyBytesOf, cacheStatusOf, markRequestId, requestIdOf } from './reply.js';
 
 export interface ObserveOptions {
   /** One access-log line per request when given. */
@@ -65,30 +65,48 @@ const OBSERVED = Symbol('wirefeed.observed');
 interface Observed {
   readonly id: string;
   readonly started: number;
+  readonly observer: Observer;
+}
+interface Observer {
   readonly log: AccessLog | undefined;
   readonly metrics: Metrics | undefined;
+  /** Metric labels by path: a cached feed's path is classified once, not on every request. */
+  readonly kinds: Map<string, Pick<RequestLabels, 'kind' | 'format'>>;
 }
 type ObservedResponse = ServerResponse & { [OBSERVED]?: Observed };
+
+/** Paths whose labels are remembered; past this the memo starts again (paths are the client's to choose). */
+const MAX_CLASSIFIED = 1024;
 
 /**
  * Wraps the server's request listener (fast path included, so replayed
  * responses are seen too): gives each request an id, taken from
  * X-Request-Id when the client sent a usable one and echoed back in the
- * response; writes one access-log line when the response is done (id,
- * method, path, status, bytes, duration, cache hit or miss); counts it.
+ * response (by the fast path, or echoRequestId at the head of the Express
+ * app); writes one access-log line when the response is done (id, method,
+ * path, status, bytes, duration, cache hit or miss); counts it.
  */
 export function observeRequests(listener: RequestListener, options: ObserveOptions): RequestListener {
   const { logger, metrics } = options;
   if (logger === undefined && metrics === undefined) return listener;
-  const log = logger === undefined ? undefined : createAccessLog(logger);
+  const observer: Observer = { log: logger === undefined ? undefined : createAccessLog(logger), metrics, kinds: new Map() };
   return (req, res) => {
     const id = requestIdFor(req.headers['x-request-id']);
     (req as IncomingMessage & { id?: string }).id = id;
-    res.setHeader('X-Request-Id', id);
-    (res as ObservedResponse)[OBSERVED] = { id, started: performance.now(), log, metrics };
-    res.once('finish', onFinish);
+    // Not res.setHeader: a header set before writeHead sends every header of a replayed answer through setHeader.
+    markRequestId(res, id);
+    (res as ObservedResponse)[OBSERVED] = { id, started: performance.now(), observer };
+    // `on`, not `once`: a response finishes once, and once wraps the listener in a new closure per request.
+    res.on('finish', onFinish);
     listener(req, res);
   };
+}
+
+/** Express middleware, first in the app: echoes the request's id on every answer Express writes. */
+export function echoRequestId(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const id = requestIdOf(res);
+  if (id !== undefined) res.setHeader('X-Request-Id', id);
+  next();
 }
 
 function onFinish(this: ObservedResponse): void {
@@ -96,23 +114,31 @@ function onFinish(this: ObservedResponse): void {
   const observed = res[OBSERVED];
   const req = res.req;
   if (observed === undefined) return;
+  const { log, metrics, kinds } = observed.observer;
   const cache = cacheStatusOf(res);
-  if (observed.log !== undefined) {
-    const length = Number(res.getHeader('content-length'));
-    observed.log({
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (log !== undefined) {
+    log({
       requestId: observed.id,
       method: req.method ?? '',
-      path: (req.url ?? '').split('?', 1)[0] ?? '',
+      path: req.url === undefined ? '' : path,
       status: res.statusCode,
       // Content-Length as sent; left out on the rare response streamed without one.
-      bytes: req.method === 'HEAD' || res.statusCode === 304 ? 0 : Number.isFinite(length) ? length : undefined,
+      bytes: req.method === 'HEAD' || res.statusCode === 304 ? 0 : bodyBytesOf(res),
       durationMs: Math.round((performance.now() - observed.started) * 1000) / 1000,
       cache: cache ?? 'none',
     });
   }
-  if (observed.metrics !== undefined) {
-    observed.metrics.countRequest({ ...classifyRequest(req.url ?? '/'), status: res.statusCode });
-    if (cache !== undefined) observed.metrics.countCache(cache);
+  if (metrics !== undefined) {
+    let labels = kinds.get(path);
+    if (labels === undefined) {
+      if (kinds.size >= MAX_CLASSIFIED) kinds.clear();
+      kinds.set(path, (labels = classifyRequest(path)));
+    }
+    metrics.countRequest(labels.kind, labels.format, res.statusCode);
+    if (cache !== undefined) metrics.countCache(cache);
   }
 }
 

@@ -120,6 +120,33 @@ export function markCacheStatus(res: ServerResponse, status: CacheStatus): void 
   (res as Marked)[CACHE_STATUS] = status;
 }
 
+/** The request's id, echoed in X-Request-Id: set by the access log (observe-requests.ts), written by whoever answers. */
+const REQUEST_ID = Symbol('wirefeed.requestId');
+/** Body bytes of an answer written with a header array (the fast path), which res.getHeader cannot read back. */
+const BODY_BYTES = Symbol('wirefeed.bodyBytes');
+
+type Noted = ServerResponse & { [REQUEST_ID]?: string; [BODY_BYTES]?: number };
+
+export function markRequestId(res: ServerResponse, id: string): void {
+  (res as Noted)[REQUEST_ID] = id;
+}
+
+export function requestIdOf(res: ServerResponse): string | undefined {
+  return (res as Noted)[REQUEST_ID];
+}
+
+export function markBodyBytes(res: ServerResponse, bytes: number): void {
+  (res as Noted)[BODY_BYTES] = bytes;
+}
+
+/** Body bytes as sent: what markBodyBytes recorded, else the Content-Length header; undefined when streamed without one. */
+export function bodyBytesOf(res: ServerResponse): number | undefined {
+  const marked = (res as Noted)[BODY_BYTES];
+  if (marked !== undefined) return marked;
+  const length = Number(res.getHeader('content-length'));
+  return Number.isFinite(length) ? length : undefined;
+}
+
 /** undefined for responses that are not cached feeds (pages, the API, errors before the cache). */
 export function cacheStatusOf(res: ServerResponse): CacheStatus | undefined {
   return (res as Marked)[CACHE_STATUS];
