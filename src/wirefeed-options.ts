@@ -144,6 +144,13 @@ export const OPTION_TYPES = {
   requireIfMatch: 'boolean',
   historyKeep: 'number',
   purgeWebhook: 'string',
+  varnishUrls: 'string',
+  fastlyServiceId: 'string',
+  fastlyApiToken: 'string',
+  fastlyApiUrl: 'string',
+  cloudflareZoneId: 'string',
+  cloudflareApiToken: 'string',
+  cloudflareApiUrl: 'string',
   logDestination: 'stream',
 } as const satisfies Record<keyof WirefeedOptions, OptionType>;
 
