@@ -63,6 +63,11 @@ function renderEmbedItem(article: Article): SafeHtml {
   return html`<li class="wf-item" lang="${article.language}" dir="${textDirection(article.language)}">${thumb ? html`<img class="wf-thumb" src="${thumb}" alt="${lead?.alt ?? ''}" loading="lazy" decoding="async">` : ''}<div class="wf-text"><a class="wf-title" href="${url}" target="_blank" rel="noopener">${article.headline}</a><p class="wf-meta"><time datetime="${date.iso}">${date.text}</time></p>${credit ? html`<p class="wf-credit" lang="en" dir="ltr">${credit}</p>` : ''}</div></li>`;
 }
 
+/**
+ * The frame's document. A frame is a page of its own to a screen reader:
+ * it gets a main landmark and a level-one heading (the document title,
+ * visually hidden: the visible heading is the list's own h2, as in embed.js).
+ */
 function renderEmbedDocument(site: Site, title: string, inner: SafeHtml, asset: (name: string) => string): SafeHtml {
   return html`<!doctype html>
 <html lang="${site.language}" dir="${textDirection(site.language)}">
@@ -74,7 +79,10 @@ function renderEmbedDocument(site: Site, title: string, inner: SafeHtml, asset: 
 <link rel="stylesheet" href="${asset('embed.css')}">
 </head>
 <body class="wf-frame">
+<main>
+<h1 class="wf-visually-hidden">${title}</h1>
 ${inner}
+</main>
 </body>
 </html>
 `;

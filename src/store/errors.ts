@@ -35,6 +35,19 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * The database answered, but a statement gave up waiting: for a lock held
+ * by another transaction (lock_timeout) or past statement_timeout. Nothing
+ * was written and a retry may succeed, as for StoreUnavailableError (HTTP
+ * 503 with Retry-After), but the database is up: this is not an outage.
+ */
+export class StoreTimeoutError extends StoreUnavailableError {
+  constructor(message: string, retryAfterSeconds = 5) {
+    super(message, retryAfterSeconds);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/**
  * The backend is still loading its data (the files backend's first load,
  * a database connection being checked): reads are refused rather than
  * answered from half the data. (HTTP 503 with Retry-After)

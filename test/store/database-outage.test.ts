@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError } from '../../src/store/errors.js';
+import { StoreTimeoutError, StoreUnavailableError } from '../../src/store/errors.js';
 import { DatabaseOutage } from '../../src/store/postgres/pool.js';
 
 describe('the database outage log', () => {
@@ -44,5 +44,23 @@ describe('the database outage log', () => {
     await expect(outage.watch(() => Promise.reject(new Error('duplicate key')))).rejects.toThrow('duplicate key');
     expect(outage.down).toBe(false);
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe('a lock or statement timeout is not an outage', () => {
+  it('does not mark the database down, however long timeouts go on, and ends an outage going on (the database answered)', async () => {
+    const lines: string[] = [];
+    let now = 0;
+    const outage = new DatabaseOutage('db', (line) => lines.push(line), () => now);
+    for (let i = 0; i < 50; i += 1) {
+      now = i * 100;
+      await expect(outage.watch(() => Promise.reject(new StoreTimeoutError('canceling statement due to lock timeout')))).rejects.toThrow(StoreUnavailableError);
+      expect(outage.down).toBe(false);
+    }
+    expect(lines).toEqual([]);
+    await expect(outage.watch(() => Promise.reject(new StoreUnavailableError('connect ECONNREFUSED')))).rejects.toThrow();
+    expect(outage.down).toBe(true);
+    await expect(outage.watch(() => Promise.reject(new StoreTimeoutError('canceling statement due to statement timeout')))).rejects.toThrow();
+    expect(outage.down).toBe(false);
   });
 });

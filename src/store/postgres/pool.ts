@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StoreUnavailableError } from '../errors.js';
+import { StoreTimeoutError, StoreUnavailableError } from '../errors.js';
 
 /** How to reach the database. */
 export interface PoolOptions {
@@ -52,9 +52,23 @@ export function describeTarget(url: string): string {
 }
 
 /** SQLSTATE classes and Node error codes that mean "the database cannot be reached", not "the statement is wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '3D000', '28000', '28P01', '57P01', '57P02', '57P03', '53300', '57014']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '3D000', '28000', '28P01', '57P01', '57P02', '57P03', '53300']);
 
-/** True when `error` says the database is down, unreachable, overloaded or timed out. */
+/**
+ * What a statement the database gave up on waited for, by SQLSTATE:
+ * 55P03 lock_not_available (lock_timeout, NOWAIT) and 57014 query_canceled
+ * (statement_timeout, or pg_cancel_backend). The database answered these,
+ * so they are not "cannot be reached" (issue 24: a lock wait was reported so).
+ */
+function describeTimeout(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (code === '55P03') return 'a statement waited longer than lock_timeout for a lock another transaction holds';
+  if (code !== '57014') return undefined;
+  return /statement timeout/i.test(error.message) ? 'a statement ran past statement_timeout' : 'a statement was cancelled';
+}
+
+/** True when `error` says the database is down, unreachable or overloaded. */
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
@@ -63,11 +77,17 @@ export function isUnavailable(error: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(error.message);
 }
 
-/** Runs `work`, turning connection failures into StoreUnavailableError (HTTP 503), naming the target but never the password. */
+/**
+ * Runs `work`, turning connection failures into StoreUnavailableError and
+ * lock and statement timeouts into StoreTimeoutError (both HTTP 503 with
+ * Retry-After), each saying which, naming the target but never the password.
+ */
 export async function guarded<T>(url: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
+    const timeout = describeTimeout(error);
+    if (timeout !== undefined) throw new StoreTimeoutError(`The database at ${describeTarget(url)} answered, but ${timeout}: ${(error as Error).message}`);
     if (isUnavailable(error)) throw new StoreUnavailableError(`The database at ${describeTarget(url)} cannot be reached: ${(error as Error).message.replace(url, '(DATABASE_URL)')}`);
     throw error;
   }
@@ -141,8 +161,8 @@ export class DatabaseOutage {
       this.answered();
       return result;
     } catch (error) {
-      if (error instanceof StoreUnavailableError) this.failed(error);
-      // Any other error (a constraint, a bad record) came from a database that answered.
+      if (error instanceof StoreUnavailableError && !(error instanceof StoreTimeoutError)) this.failed(error);
+      // Any other error (a constraint, a bad record, a lock or statement timeout) came from a database that answered.
       else this.answered();
       throw error;
     }
