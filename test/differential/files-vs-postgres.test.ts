@@ -102,10 +102,11 @@ async function apply(pair: BackendPair, s: Step, n: number, written: Written[]):
   } else if (s.kind === 'restore') {
     await both(pair, `${path}/restore`, { method: 'POST', headers: conditions(s.pre, await etagOf(pair, s.id)), body: JSON.stringify({ version: s.pick + 1 }) });
   } else {
-        // A broken save goes to a file of its own: a broken save over a served story's file is the one known
-    // difference left (files: If-Match names the broken bytes; PostgreSQL: the row's), see docs/newsroom-writes.md.
-    // A hand removal takes the duplicate: removing by hand the file of a story the API created is the other
-    // known difference (PostgreSQL's row of an API write names no file, so sync --prune keeps it).
+    // A broken save goes to a file of its own: a broken save over a served story's file is one of the two
+    // differences left by design (files: If-Match names the broken bytes; PostgreSQL: the row's). A hand removal
+    // takes the duplicate: removing by hand the file of a story the API created is the other (PostgreSQL's row of
+    // an API write names no file, so sync --prune keeps it). Why, in docs/newsroom-writes.md; both pinned in
+    // found-differences.test.ts.
     const name = s.shape === 'duplicate' || s.shape === 'remove' ? `${s.id}-copy.json` : s.shape === 'broken' ? `${s.id}-draft.json` : `${s.id}.json`;
     const text =
       s.shape === 'broken' ? `{ "id": "${s.id}", "headline": "half an edit ${n}"\n` : `${JSON.stringify(record(s.id, n, 'Korean', new Date(pair.clock.now.getTime() - 60_000)))}\n`;
