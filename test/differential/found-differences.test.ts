@@ -7,7 +7,7 @@ import { openBackendPair, type BackendPair } from './backend-pair.js';
 const available = await probePostgres();
 
 /**
- * The four differences the differential test (files-vs-postgres.test.ts)
+ * The differences the differential test (files-vs-postgres.test.ts)
  * found and that were fixed, each pinned by one small test, so a regression
  * shows here in a second instead of in a random sequence some runs later.
  */
@@ -67,6 +67,17 @@ describe.skipIf(!available)('differences the differential test found stay fixed'
     for (const side of [pair.files, pair.postgres]) warnings.push((JSON.parse((await side.request('/healthz', { key: null })).text) as { warnings: { field?: string; problem: string }[] }).warnings);
     expect(warnings[0]?.map((w) => w.field).sort()).toEqual(['deskNote', 'translationOf']);
     expect(warnings[1]).toEqual(warnings[0]);
+  });
+
+  it('a DELETE after an API write and a hand edit synced since keeps the edit as the next version on both backends (PostgreSQL answered 500: the existing version reused number 1)', async () => {
+    pair = await openBackendPair();
+    for (const side of [pair.files, pair.postgres]) expect((await side.request('/api/articles/edited', { method: 'PUT', body: story('edited') })).status, side.name).toBe(201);
+    await pair.handEdit('edited.json', story('edited', { headline: 'Edited by hand' }));
+    for (const side of [pair.files, pair.postgres]) expect((await side.request('/api/articles/edited', { method: 'DELETE' })).status, side.name).toBe(204);
+    const lists = [];
+    for (const side of [pair.files, pair.postgres]) lists.push((JSON.parse((await side.request('/api/articles/edited/versions')).text) as { versions: { version: number; action: string }[] }).versions.map((v) => [v.version, v.action]));
+    expect(lists[1]).toEqual(lists[0]);
+    expect(lists[0]).toEqual([[1, 'created'], [2, 'existing'], [3, 'deleted']]);
   });
 });
 

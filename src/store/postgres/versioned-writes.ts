@@ -66,7 +66,7 @@ export function createVersionedWrites(options: VersionedWritesOptions): Pick<Sto
     if (!stored || latest?.etag === etagOf(stored)) return latest;
     // The text as stored (a synced file's bytes), as the files backend keeps the file it finds.
     const text = stored.record;
-    return insertVersion(client, id, 0, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(text), summary: describeChange('existing', null, text), etag: etagOf(stored) ?? null, record: text }, keep);
+    return insertVersion(client, id, latest?.version ?? 0, { at: clock(), keyId: null, action: 'existing', size: Buffer.byteLength(text), summary: describeChange('existing', null, text), etag: etagOf(stored) ?? null, record: text }, keep);
   };
 
   const audit = (client: Client, id: string, method: string, status: number, outcome: string, version: number, writeOptions: WriteOptions): Promise<void> =>
