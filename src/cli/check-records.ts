@@ -6,7 +6,7 @@ import { parseArticleWithoutBody } from '../load/article.js';
 import { SiteError, type ArticleError } from '../load/errors.js';
 import { readJsonFile } from '../load/files.js';
 import { createLoadMemo } from '../load/load-memo.js';
-import { locateFields, positionOf, type TextPosition } from '../load/json-locate.js';
+import { locateFields, positionOf, syntaxPosition, type TextPosition } from '../load/json-locate.js';
 import { parseSite } from '../load/site.js';
 
 /** One problem found in one file, where an editor can jump to it. */
@@ -115,10 +115,4 @@ function positionsReader(): (path: string | undefined) => ReadonlyMap<string, Te
       return new Map();
     }
   };
-}
-
-/** A JSON syntax error names its line and column in the message; other whole-file problems sit at 1:1. */
-function syntaxPosition(problem: string): TextPosition {
-  const match = /at line (\d+), column (\d+)/.exec(problem);
-  return match ? { line: Number(match[1]), column: Number(match[2]) } : { line: 1, column: 1 };
 }

@@ -1,4 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { buildOpenApiDocument, OPENAPI_PATH } from '../api-description/openapi.js';
+import { readRecordSchema } from '../api-description/record-schema.js';
 import { ID_PATTERN } from '../load/article.js';
 import type { Article } from '../model/types.js';
 import { isVisible } from '../model/feed-query.js';
@@ -54,6 +56,13 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
   const requireIfMatch = options.requireIfMatch ?? false;
   const log = options.log ?? ((line: string) => console.error(line));
   const anonymous = createRefusalTally({ write: (entry) => store.history.audit(entry), clock, log });
+
+  // The description, open to all (it holds no secret), so a client can be generated before a key is issued.
+  const recordSchema = readRecordSchema();
+  router.get(OPENAPI_PATH, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(buildOpenApiDocument({ prefix: req.baseUrl.replace(/\/api$/, ''), recordSchema }));
+  });
 
   // Step 1: the key. Its id (never the secret) goes with the request to the scope checks and the audit trail.
   router.use((req: Request, res: Response, next: NextFunction) => {
@@ -124,7 +133,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
       if (result.created) res.setHeader('Location', `${req.baseUrl}/articles/${id}`);
       if (result.etag) res.setHeader('ETag', result.etag);
       if (result.version !== undefined) res.setHeader('Wirefeed-Version', String(result.version));
-      res.status(result.created ? 201 : 200).json({ ...view(result.article, clock()), warnings: problemsOf(result.warnings) });
+      res.status(result.created ? 201 : 200).json({ ...view(result.article, clock()), warnings: problemsOf(result.warnings, body) });
     },
   );
 

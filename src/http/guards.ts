@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Response, Router } from 'express';
 import type { TrustProxy } from '../config/config.js';
-import { HttpError } from './errors.js';
+import { HttpError, sendError } from './errors.js';
 import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';
 import type { Store } from '../store/store.js';
 
@@ -176,7 +176,8 @@ export function createReadiness(store: Store): Router {
     if (storeReady(store) || req.path === '/healthz') return next();
     res.setHeader('Retry-After', String(NOT_READY_RETRY_AFTER));
     res.setHeader('Cache-Control', 'no-store');
-    res.status(503).type('text/plain; charset=utf-8').send('Starting up: the articles are still loading; try again in a moment.\n');
+    // Problem details under /api, one line of text elsewhere, as every refusal (errors.ts).
+    sendError(req, res, 503, 'Starting up: the articles are still loading; try again in a moment.');
   });
   return router;
 }

@@ -104,3 +104,9 @@ function parentPath(path: string): string {
   const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
   return cut <= 0 ? '' : path.slice(0, cut);
 }
+
+/** A JSON syntax error names its line and column in its message; other whole-file problems sit at 1:1. */
+export function syntaxPosition(problem: string): TextPosition {
+  const match = /at line (\d+), column (\d+)/.exec(problem);
+  return match ? { line: Number(match[1]), column: Number(match[2]) } : { line: 1, column: 1 };
+}
