@@ -9,13 +9,12 @@ const instant: JsonSchema = { type: 'string', format: 'date-time' };
 const text: JsonSchema = { type: 'string' };
 const count: JsonSchema = { type: 'integer', minimum: 0 };
 
-/** The API's answers, beside the record schema: what GET, PUT and the history routes send back. */
-export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
-  ArticleState: { description: 'draft; published but not yet visible (embargoed); visible (published).', enum: ['published', 'draft', 'embargoed'] },
-  Article: {
-    description: 'A stored article as the loader resolved it: body sanitised, dates as instants, credits parsed.',
+/** An article as the API shows it, with `more` fields beside (all required): one list of fields for every answer that holds one. */
+function article(description: string, more: Record<string, JsonSchema>): JsonSchema {
+  return {
+    description,
     type: 'object',
-    required: ['id', 'url', 'headline', 'body', 'published', 'updated', 'language', 'tags', 'credits', 'images', 'status', 'source', 'state'],
+    required: ['id', 'url', 'headline', 'body', 'published', 'updated', 'language', 'tags', 'credits', 'images', 'status', 'source', 'state', ...Object.keys(more)],
     additionalProperties: false,
     properties: {
       id: text, url: text, headline: text, summary: text, body: text, published: instant, updated: instant, timezone: text, language: text, service: text, section: text,
@@ -35,15 +34,29 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       },
       status: { enum: ['published', 'draft'] },
       translationOf: text,
-      source: { description: 'The record file, relative to the data folder\'s parent (data/articles/<id>.json for a new story).', type: 'string' },
+      source: { description: "The record file, relative to the data folder's parent (data/articles/<id>.json for a new story).", type: 'string' },
       state: ref('ArticleState'),
+      ...more,
     },
-  },
-  WrittenArticle: {
-    description: 'The stored article and the warnings about its record (unknown fields, ignored values).',
-    allOf: [ref('Article'), { type: 'object', required: ['warnings'], properties: { warnings: { type: 'array', items: ref('RecordProblem') } } }],
-  },
-  RestoredArticle: { allOf: [ref('Article'), { type: 'object', required: ['restoredFrom'], properties: { restoredFrom: { type: 'integer', minimum: 1 } } }] },
+  };
+}
+
+const VERSION_FACTS: Record<string, JsonSchema> = {
+  version: { type: 'integer', minimum: 1 },
+  at: instant,
+  keyId: { description: 'The key that wrote it; null for changes made outside the API.', type: ['string', 'null'] },
+  action: { enum: ['existing', 'created', 'updated', 'deleted', 'restored'] },
+  size: count,
+  summary: text,
+  etag: { description: "The record's ETag; null for a deletion.", type: ['string', 'null'] },
+};
+
+/** The API's answers, beside the record schema: what GET, PUT and the history routes send back. */
+export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  ArticleState: { description: 'draft; published but not yet visible (embargoed); visible (published).', enum: ['published', 'draft', 'embargoed'] },
+  Article: article('A stored article as the loader resolved it: body sanitised, dates as instants, credits parsed.', {}),
+  WrittenArticle: article('The stored article and the warnings about its record (unknown fields, ignored values).', { warnings: { type: 'array', items: ref('RecordProblem') } }),
+  RestoredArticle: article('The stored article and the version it was restored from.', { restoredFrom: { type: 'integer', minimum: 1 } }),
   ArticleList: {
     type: 'object',
     required: ['status', 'version', 'count', 'articles'],
@@ -63,19 +76,7 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
       },
     },
   },
-  Version: {
-    type: 'object',
-    required: ['version', 'at', 'keyId', 'action', 'size', 'summary', 'etag'],
-    properties: {
-      version: { type: 'integer', minimum: 1 },
-      at: instant,
-      keyId: { description: 'The key that wrote it; null for changes made outside the API.', type: ['string', 'null'] },
-      action: { enum: ['existing', 'created', 'updated', 'deleted', 'restored'] },
-      size: count,
-      summary: text,
-      etag: { description: 'The record\'s ETag; null for a deletion.', type: ['string', 'null'] },
-    },
-  },
+  Version: { type: 'object', required: Object.keys(VERSION_FACTS), additionalProperties: false, properties: VERSION_FACTS },
   VersionList: {
     type: 'object',
     required: ['id', 'count', 'versions'],
@@ -84,7 +85,10 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   },
   KeptVersion: {
     description: 'A version with its record: `record` is the JSON as written (null for a deletion, or when the kept text is not JSON: then `text` holds it).',
-    allOf: [ref('Version'), { type: 'object', required: ['id', 'record'], properties: { id: text, record: {}, text } }],
+    type: 'object',
+    required: ['id', ...Object.keys(VERSION_FACTS), 'record'],
+    additionalProperties: false,
+    properties: { id: text, ...VERSION_FACTS, record: {}, text },
   },
   AuditEntry: {
     type: 'object',

@@ -69,7 +69,7 @@ const PATHS: Readonly<Record<string, JsonSchema>> = {
       summary: 'Retracts the article (kept as a version; restore undoes it).',
       security: [{ bearerKey: ['delete', 'services', 'sections'] }],
       parameters: [param('IfMatch')],
-      responses: { '204': { description: 'Deleted.' }, ...problems(...KEYED, 'NotFound', 'PreconditionFailed', 'PreconditionRequired') },
+      responses: { '204': { description: 'Deleted.' }, ...problems(...KEYED, 'NotFound', 'Conflict', 'PreconditionFailed', 'PreconditionRequired') },
     },
   },
   '/api/articles/{id}/versions': {

@@ -67,7 +67,7 @@ describe('ingest API: mounting and authorization', () => {
 });
 
 describe('ingest API: every refusal under /api is JSON, as documented', () => {
-  it('guards, unknown paths and methods answer {"error": …} with a JSON content type', async () => {
+  it('guards, unknown paths and methods answer problem details (application/problem+json) with the status in the body', async () => {
     const { api } = await setup();
     const cases: [string, RequestInit, number][] = [
       ['/articles/%ZZ', {}, 400],
@@ -79,18 +79,20 @@ describe('ingest API: every refusal under /api is JSON, as documented', () => {
     for (const [path, init, status] of cases) {
       const res = await api(path, init);
       expect(res.status, path.slice(0, 40)).toBe(status);
-      expect(res.headers.get('content-type'), path.slice(0, 40)).toMatch(/^application\/json/);
-      expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+      expect(res.headers.get('content-type'), path.slice(0, 40)).toBe('application/problem+json; charset=utf-8');
+      const body = (await res.json()) as { type: string; title: string; status: number; detail: unknown };
+      expect(body, path.slice(0, 40)).toMatchObject({ type: 'about:blank', status });
+      expect(typeof body.detail).toBe('string');
     }
   });
 
-  it('without INGEST_TOKEN, /api answers 404 in JSON saying the API is off', async () => {
+  it('without INGEST_TOKEN, /api answers 404 problem details saying the API is off', async () => {
     const { api } = await setup(undefined, { ingest: false });
     for (const init of [{}, { method: 'PUT' }, { method: 'DELETE' }] as RequestInit[]) {
       const res = await api('/articles/story-0001', init);
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-      const body = (await res.json()) as { error: string };
-      if (res.status === 404) expect(body.error).toMatch(/INGEST_TOKEN/);
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      const body = (await res.json()) as { detail: string };
+      if (res.status === 404) expect(body.detail).toMatch(/INGEST_TOKEN/);
       else expect(res.status).toBe(405);
     }
   });
@@ -133,7 +135,7 @@ describe('ingest API: PUT', () => {
     const before = folder();
     const res = await put('broken-story', { id: 'broken-story', url: 'not a url', body: '<p>x</p>', published: 'yesterday', credits: [{ name: 'A', role: 'chef' }] });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; problems: { field: string; problem: string; file: string }[] };
+    const body = (await res.json()) as { detail: string; problems: { field: string; problem: string; file: string }[] };
     expect(body.problems.map((p) => p.field).sort()).toEqual(['credits[0].role', 'headline', 'published', 'url']);
     for (const problem of body.problems) expect(problem.problem.length).toBeGreaterThan(5);
     expect(folder()).toEqual(before);
@@ -154,7 +156,7 @@ describe('ingest API: PUT', () => {
     const before = folder();
     const mismatch = await put('story-0001', makeRecord({ id: 'story-0002' }));
     expect(mismatch.status).toBe(400);
-    expect(((await mismatch.json()) as { error: string }).error).toMatch(/disagree/);
+    expect(((await mismatch.json()) as { detail: string }).detail).toMatch(/disagree/);
     expect((await put('Not_An_Id', makeRecord({ id: 'Not_An_Id' }))).status).toBe(400);
     expect((await put('..%2Fsite', makeRecord({ id: '../site' }))).status).toBe(400);
     expect(folder()).toEqual(before);
@@ -319,7 +321,7 @@ describe('ingest API: GET and DELETE', () => {
     cleanups.push(data.remove, () => reloader.close(), server.close);
     const res = await fetch(`${server.url}/api/articles/story-0000`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(409);
-    expect(((await res.json()) as { error: string }).error).toMatch(/still served, from .*story-0000-copy\.json/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/still served, from .*story-0000-copy\.json/);
   });
 
   it('answers 405 with Allow to other methods', async () => {

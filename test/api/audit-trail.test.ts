@@ -30,7 +30,7 @@ interface Entry {
   count?: number;
 }
 interface Body {
-  error?: string;
+  detail?: string;
   since?: string;
   entries?: Entry[];
   restoredFrom?: number;
@@ -103,7 +103,7 @@ describe.each(writeBackends(available))('the audit trail on the $name backend', 
     const { api } = await setup();
     const answer = await api(`/audit?since=${encodeURIComponent(since)}`);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatch(message);
+    expect(answer.body.detail).toMatch(message);
   });
 
   it('a since without an offset is UTC, as in the feeds, whatever the server zone', async () => {
@@ -134,7 +134,7 @@ describe.each(writeBackends(available))('the audit trail on the $name backend', 
     expect((await api('/articles/kept', { method: 'PUT', body: JSON.stringify(makeRecord({ id: 'kept', headline: 'Two' })) })).status).toBe(200);
     const answer = await api('/articles/kept/restore', { method: 'POST', body });
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatch(/"version" must be a whole number from 1/);
+    expect(answer.body.detail).toMatch(/"version" must be a whole number from 1/);
     expect(((await api('/articles/kept')).body as { headline?: string }).headline).toBe('Two');
     const restored = await api('/articles/kept/restore', { method: 'POST', body: '{"version":1}' });
     expect(restored.status).toBe(200);

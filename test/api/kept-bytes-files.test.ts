@@ -102,7 +102,7 @@ describe('bytes a write replaces or removes are kept (files backend)', () => {
     await store.reload();
     const refused = await api('/articles/mixed', { method: 'DELETE', key: KOREAN_EDITOR });
     expect(refused.status).toBe(403);
-    expect(refused.body.error).toMatch(/service "English"/);
+    expect(refused.body.detail).toMatch(/service "English"/);
     expect(readdirSync(articles).sort()).toEqual(['mixed.json', 'zz-mixed-english.json']);
     expect(await store.history.versions('mixed')).toEqual([]);
     expect((await api('/articles/mixed', { method: 'DELETE' })).status).toBe(204);

@@ -48,7 +48,7 @@ async function setup(store: { urlOptions?: string; statementTimeoutMs?: number }
   );
   const put = async (id: string) => {
     const res = await fetch(`${server.url}/api/articles/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${EDITOR}`, 'content-type': 'application/json' }, body: JSON.stringify(makeRecord({ id, headline: `Story ${id}` })) });
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), error: ((await res.json()) as { error?: string }).error ?? '' };
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), error: ((await res.json()) as { detail?: string }).detail ?? '' };
   };
   const holdLock = async () => {
     await holder.query('BEGIN');

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 interface Body {
-  error?: string;
+  detail?: string;
   headline?: string;
   count?: number;
   versions?: { version: number; keyId: string | null; action: string; size: number; summary: string }[];
@@ -58,7 +58,7 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     expect(saved.etag).not.toBe(read.etag);
     const stale = await put('story-a', makeRecord({ id: 'story-a', headline: 'Third' }), EDITOR, { 'if-match': read.etag as string });
     expect(stale.status).toBe(412);
-    expect(stale.body.error).toMatch(/has changed since/);
+    expect(stale.body.detail).toMatch(/has changed since/);
     expect(stale.etag).toBe(saved.etag);
     expect((await api('/articles/story-a')).body.headline).toBe('Second');
     const staleDelete = await api('/articles/story-a', { method: 'DELETE', headers: { 'if-match': read.etag as string } });
@@ -99,7 +99,7 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     const { api, put } = await setup([makeRecord({ id: 'guarded' })], { requireIfMatch: true });
     const missing = await put('guarded', makeRecord({ id: 'guarded', headline: 'Blind' }));
     expect(missing.status).toBe(428);
-    expect(missing.body.error).toMatch(/If-Match/);
+    expect(missing.body.detail).toMatch(/If-Match/);
     expect((await api('/articles/guarded', { method: 'DELETE' })).status).toBe(428);
     expect((await put('new-one', makeRecord({ id: 'new-one' }), EDITOR, { 'if-none-match': '*' })).status).toBe(201);
     const { etag } = await api('/articles/guarded');
@@ -116,17 +116,17 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     const { api, put } = await setup([makeRecord({ id: 'english-story', service: 'English' }), makeRecord({ id: 'korean-story' })]);
     const other = await put('english-story', makeRecord({ id: 'english-story', service: 'English', headline: 'Overwritten' }), KOREAN);
     expect(other.status).toBe(403);
-    expect(other.body.error).toMatch(/lacks the scope service "English"/);
+    expect(other.body.detail).toMatch(/lacks the scope service "English"/);
     const moved = await put('korean-story', makeRecord({ id: 'korean-story', service: 'English' }), KOREAN);
     expect(moved.status).toBe(403);
-    expect(moved.body.error).toMatch(/lacks the scope service "English".*outside it/);
+    expect(moved.body.detail).toMatch(/lacks the scope service "English".*outside it/);
     expect((await put('korean-story', makeRecord({ id: 'korean-story', headline: 'Desk edit' }), KOREAN)).status).toBe(200);
     const deleted = await api('/articles/korean-story', { method: 'DELETE', key: KOREAN });
     expect(deleted.status).toBe(403);
-    expect(deleted.body.error).toMatch(/lacks the scope delete/);
+    expect(deleted.body.detail).toMatch(/lacks the scope delete/);
     const audit = await api('/audit', { key: KOREAN });
     expect(audit.status).toBe(403);
-    expect(audit.body.error).toMatch(/lacks the scope audit/);
+    expect(audit.body.detail).toMatch(/lacks the scope audit/);
     expect((await api('/articles/english-story')).body.headline).not.toBe('Overwritten');
     // INGEST_TOKEN stays one unscoped key.
     expect((await put('english-story', makeRecord({ id: 'english-story', service: 'English', headline: 'By token' }), TOKEN)).status).toBe(200);
@@ -184,7 +184,7 @@ describe.each(writeBackends(available))('newsroom writes on the $name backend', 
     const { api } = await setup([makeRecord({ id: 'english-only', service: 'English' })]);
     const refused = await api('/articles/english-only', { method: 'DELETE', key: KOREAN_EDITOR });
     expect(refused.status).toBe(403);
-    expect(refused.body.error).toMatch(/service "English"/);
+    expect(refused.body.detail).toMatch(/service "English"/);
     expect((await api('/articles/english-only')).status).toBe(200);
   });
 

@@ -1,6 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkGroup } from '../../src/cli/check-records.js';
 import { createApp } from '../../src/http/app.js';
 import { BACKENDS, useBackend, type OpenedStore } from '../helpers/backends.js';
 import { makeRecord } from '../helpers/builders.js';
@@ -76,19 +78,36 @@ describe.each(BACKENDS)('ingest API on the $name backend', (backend) => {
     expect(got).toMatchObject({ headline: 'Through the API', source: 'data/articles/0000-legacy-story.json' });
   });
 
-  it('answers 400 listing every problem with its field and file, and writes nothing', async () => {
+  it('answers 400 problem details listing every problem with the fields `wirefeed lint` reports for the same text, and writes nothing', async () => {
     const { api, put, feedIds } = await setup(harness.open([story('kept-story')]));
-    const res = await put('broken-story', { id: 'broken-story', url: 'not a url', body: '<p>x</p>', published: 'yesterday', credits: [{ name: 'A', role: 'chef' }] });
+    const sent = `${JSON.stringify({ id: 'broken-story', url: 'not a url', body: '<p>x</p>', published: 'yesterday', credits: [{ name: 'A', role: 'chef' }] }, null, 2)}\n`;
+    const res = await put('broken-story', sent);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: string; problems: { field: string; problem: string; file: string }[] };
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const body = (await res.json()) as { type: string; title: string; status: number; detail: string; problems: { file: string; line: number; column: number; field: string; problem: string }[] };
+    expect(body).toMatchObject({ type: 'urn:wirefeed:problem:invalid-record', status: 400 });
     expect(body.problems.map((p) => p.field).sort()).toEqual(['credits[0].role', 'headline', 'published', 'url']);
-    for (const problem of body.problems) expect(problem.file).toBe('data/articles/broken-story.json');
-    const unparsable = await put('kept-story', '{\n  "id": "kept-story",\n  "headline": }');
+    // The same text through lint's checker, saved where the API would have written it: the same file, lines, columns, fields and problems.
+    const fields = (p: { file: string; line: number; column: number; field?: string; problem: string }) => ({ file: p.file, line: p.line, column: p.column, field: p.field, problem: p.problem });
+    const byField = (a: { field?: string }, b: { field?: string }) => String(a.field).localeCompare(String(b.field));
+    const linted = (text: string, id: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'wirefeed-lint-'));
+      closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, `${id}.json`), text);
+      return checkGroup({ root: dir, records: [{ path: join(dir, `${id}.json`), shownAs: `data/articles/${id}.json` }] }).findings.map(fields).sort(byField);
+    };
+    expect(body.problems.map(fields).sort(byField)).toEqual(linted(sent, 'broken-story'));
+    expect(body.problems.find((p) => p.field === 'url')).toMatchObject({ line: 3, column: 3 });
+    const halfEdit = '{\n  "id": "kept-story",\n  "headline": }';
+    const unparsable = await put('kept-story', halfEdit);
     expect(unparsable.status).toBe(400);
-    expect(((await unparsable.json()) as { problems: { problem: string }[] }).problems[0]?.problem).toMatch(/not valid JSON/);
+    const unparsed = ((await unparsable.json()) as { problems: { file: string; line: number; column: number; problem: string }[] }).problems;
+    expect(unparsed[0]?.problem).toMatch(/not valid JSON/);
+    // The story is stored as data/articles/0000-kept-story.json: the API names the file it would have replaced.
+    expect(unparsed.map(fields)).toEqual(linted(halfEdit, 'kept-story').map((f) => ({ ...f, file: unparsed[0]?.file })));
     const mismatch = await put('kept-story', story('another-story'));
     expect(mismatch.status).toBe(400);
-    expect(((await mismatch.json()) as { error: string }).error).toMatch(/disagree/);
+    expect(((await mismatch.json()) as { detail: string }).detail).toMatch(/disagree/);
     expect((await put('Not_An_Id', story('Not_An_Id'))).status).toBe(400);
     expect((await api('/articles/broken-story')).status).toBe(404);
     expect(await feedIds()).toEqual(['kept-story']);
@@ -99,7 +118,7 @@ describe.each(BACKENDS)('ingest API on the $name backend', (backend) => {
     for (const method of ['GET', 'DELETE']) {
       const res = await api('/articles/no-such-story', { method });
       expect(res.status, method).toBe(404);
-      expect(((await res.json()) as { error: string }).error).toBe('No article with id "no-such-story".');
+      expect(await res.json()).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No article with id "no-such-story".' });
     }
   });
 
@@ -108,7 +127,7 @@ describe.each(BACKENDS)('ingest API on the $name backend', (backend) => {
     const { api, put, feedIds } = await setup(opened);
     const res = await put('taken', story('taken'));
     expect(res.status).toBe(409);
-    expect(((await res.json()) as { error: string }).error).toBe('The file data/articles/taken.json holds article "someone-else"; it cannot also hold "taken".');
+    expect(((await res.json()) as { detail: string }).detail).toBe('The file data/articles/taken.json holds article "someone-else"; it cannot also hold "taken".');
     expect((await api('/articles/taken')).status).toBe(404);
     expect(await feedIds()).toEqual(['someone-else']);
   });

@@ -67,17 +67,17 @@ export interface ApiExchange {
 }
 
 /** What in the answer the document does not allow; empty when it matches. */
-export function checkAgainstDocument(exchange: ApiExchange): string[] {
+export function checkAgainstDocument(exchange: ApiExchange, described = true): string[] {
   const method = exchange.method === 'HEAD' ? 'get' : exchange.method.toLowerCase();
-  const matches = PATH_TEMPLATES.filter((p) => p.pattern.test(exchange.path));
+  const matches = described ? PATH_TEMPLATES.filter((p) => p.pattern.test(exchange.path)) : [];
   const template = (matches.find((m) => m.literal) ?? matches[0])?.template;
   const paths: Found = { value: DOCUMENT.paths as Node, pointer: '/paths' };
   const item = template === undefined ? undefined : child(paths, template);
   const operation = item === undefined ? undefined : child(item, method);
-  // Not described: an unknown path is a 404 and an unknown method a 405, each a problem, unless a guard answered first.
+  // Not described: an unknown path is a 404 (a 405 for a write without the API) and an unknown method a 405, each a problem, unless a guard answered first.
   const responses: Found = operation
     ? (child(operation, 'responses') as Found)
-    : { value: components(item === undefined ? [...ANY_PATH, 'NotFound'] : [...ANY_PATH, 'Unauthorized', 'Forbidden', 'MethodNotAllowed']), pointer: '' };
+    : { value: components(item === undefined ? [...ANY_PATH, 'NotFound', 'MethodNotAllowed'] : [...ANY_PATH, 'Unauthorized', 'Forbidden', 'MethodNotAllowed']), pointer: '' };
   const where = `${exchange.method} ${exchange.path} → ${exchange.status}`;
   const response = child(responses, String(exchange.status));
   if (response === undefined) return [`${where}: the document gives ${template ?? 'this path'} ${method} no ${exchange.status} answer`];
@@ -118,8 +118,12 @@ export function takeMismatches(): string[] {
   return mismatches.splice(0);
 }
 
-/** The listener, with every answer to an /api request checked against the document once it is written. */
-export function checkApiResponses(listener: RequestListener): RequestListener {
+/**
+ * The listener, with every answer to an /api request checked against the
+ * document once it is written. `described` false: an app without the API
+ * (no INGEST_TOKEN), whose /api answers are all refusals.
+ */
+export function checkApiResponses(listener: RequestListener, described = true): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path !== '/api' && !path.startsWith('/api/')) return listener(req, res);
@@ -139,7 +143,7 @@ export function checkApiResponses(listener: RequestListener): RequestListener {
       return end(...args);
     }) as typeof res.end;
     res.on('finish', () => {
-      mismatches.push(...checkAgainstDocument({ method: req.method ?? 'GET', path, status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) }));
+      mismatches.push(...checkAgainstDocument({ method: req.method ?? 'GET', path, status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) }, described));
     });
     listener(req, res);
   };
