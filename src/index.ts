@@ -9,3 +9,4 @@ export { ConfigError, LOG_LEVELS, type LogLevel } from './config/config.js';
 export { SiteError } from './load/errors.js';
 export { DatabaseStartError } from './store/postgres/postgres-store.js';
 export { KeysFileError } from './http/api-keys.js';
+export { PROBLEM_MEDIA_TYPE, type ProblemDetails, type RecordProblem } from './api-description/problem-details.js';

@@ -37,6 +37,9 @@ function stagePackage(): string {
   const skip = new Set(['node_modules', 'dist', 'test-artifacts', '.git', 'coverage']);
   cpSync(ROOT, stage, { recursive: true, filter: (source) => !(dirname(source) === ROOT && skip.has(basename(source))) });
   cpSync(build, join(stage, 'dist', 'src'), { recursive: true });
+  // What `npm run build` writes after compiling: dist/openapi.json (scripts/write-openapi.ts).
+  const written = run(process.execPath, [builtFile('scripts/write-openapi.ts'), join(stage, 'dist', 'openapi.json')], ROOT);
+  if (!written.ok) throw new Error(written.out);
   return stage;
 }
 
@@ -66,6 +69,27 @@ await close();
 await createWirefeed({ feedMaxAg: 5 });
 `;
 
+/**
+ * A client of the API typed by openapi-typescript from the shipped document:
+ * its error type and the package's ProblemDetails are the same shape both
+ * ways, and a PUT body is the record schema of data/article.schema.json.
+ */
+const CLIENT = `import type { components, paths } from './wirefeed-api.js';
+import { PROBLEM_MEDIA_TYPE, type ProblemDetails, type RecordProblem } from 'wirefeed';
+type Problem = components['schemas']['Problem'];
+export const fromPackage = (p: ProblemDetails): Problem => p;
+export const fromDocument = (p: Problem): ProblemDetails => p;
+export const problem = (p: components['schemas']['RecordProblem']): RecordProblem => p;
+export const mediaType: 'application/problem+json' = PROBLEM_MEDIA_TYPE;
+type Put = paths['/api/articles/{id}']['put'];
+type SentRecord = Put['requestBody']['content']['application/json'];
+export const record: SentRecord = { id: 'harbor-dredging', url: 'https://news.example.org/harbor.html', headline: 'Harbor dredging', body: '<p>Work starts.</p>', published: '2026-12-01T09:00:00Z' };
+// @ts-expect-error headline is required by data/article.schema.json
+export const headless: SentRecord = { id: 'harbor-dredging', url: 'https://news.example.org/harbor.html', body: '<p>x</p>', published: '2026-12-01T09:00:00Z' };
+export const refused = (answer: Put['responses'][400]['content']['application/problem+json']): readonly RecordProblem[] => answer.problems ?? [];
+export const created = (answer: Put['responses'][201]['content']['application/json']): string => answer.warnings.map((w) => w.problem).join('; ') + answer.state;
+`;
+
 describe('npm pack, install and mount', () => {
   it('packs dist, types, public assets and schemas; a scratch Express app mounts it under /feeds and serves valid RSS', async (ctx) => {
     const stage = stagePackage();
@@ -73,7 +97,7 @@ describe('npm pack, install and mount', () => {
     expect(packed.ok, packed.out).toBe(true);
     const [info] = JSON.parse(packed.out.slice(packed.out.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     const files = new Set(info?.files.map((f) => f.path));
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/load/load-worker.js', 'bin/wirefeed.js', 'public/embed.js', 'public/site.css', 'data/article.schema.json', 'README.md']) {
+    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/load/load-worker.js', 'dist/openapi.json', 'bin/wirefeed.js', 'public/embed.js', 'public/site.css', 'data/article.schema.json', 'README.md']) {
       expect(files.has(needed), needed).toBe(true);
     }
     expect([...files].filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('data/articles/') || f.endsWith('.map'))).toEqual([]);
@@ -111,5 +135,15 @@ describe('npm pack, install and mount', () => {
     );
     const checked = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
     expect(checked.ok, checked.out).toBe(true);
+
+    // A client generated from the shipped description (wirefeed/openapi.json) with openapi-typescript type-checks against the package's own types.
+    // --default-non-nullable false: by default openapi-typescript 7 makes a field with a default required, and a record may leave out status (default "published").
+    const shipped = join(app, 'node_modules', 'wirefeed', 'dist', 'openapi.json');
+    const generated = run(process.execPath, [join(ROOT, 'node_modules', 'openapi-typescript', 'bin', 'cli.js'), shipped, '--immutable', '--default-non-nullable', 'false', '-o', join(app, 'wirefeed-api.d.ts')], app);
+    expect(generated.ok, generated.out).toBe(true);
+    writeFileSync(join(app, 'client.ts'), CLIENT);
+    writeFileSync(join(app, 'tsconfig.client.json'), JSON.stringify({ extends: './tsconfig.json', files: ['client.ts'] }));
+    const client = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.client.json'], app);
+    expect(client.ok, client.out).toBe(true);
   }, 180_000);
 });
