@@ -123,7 +123,10 @@ export function buildOpenApiDocument(options: { readonly prefix?: string; readon
     info: {
       title: 'wirefeed ingest API',
       version: '1',
-      description: 'Push, correct and retract stories, read their versions and restore them, read the audit trail (docs/newsroom-writes.md). Every error is problem details (RFC 9457, application/problem+json).',
+      description:
+        'Push, correct and retract stories, read their versions and restore them, read the audit trail (docs/newsroom-writes.md). ' +
+        'Every error is problem details (RFC 9457, application/problem+json). A method a path does not list is answered 405 with Allow, ' +
+        'an unknown path under /api 404 (components.responses MethodNotAllowed and NotFound).',
     },
     ...(prefix === '' ? {} : { servers: [{ url: prefix }] }),
     security: [{ bearerKey: [] }],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../src/api-description/openapi.js';
 import { createApp } from '../../src/http/app.js';
@@ -53,7 +54,7 @@ describe('the OpenAPI document', () => {
 describe.each(BACKENDS)('/api/openapi.json on the $name backend', (backend) => {
   const harness = useBackend(backend);
 
-  it('is served without a key, names the mount as its server, and is the document the tests check against', async () => {
+  it('is served without a key, and is the document the tests check against', async () => {
     const opened = await harness.open([]);
     const server = await listen(createApp({ store: opened.store, log: () => undefined, ingest: { token: TOKEN, maxBytes: 4096 } }));
     cleanups.push(() => opened.close(), server.close);
@@ -61,5 +62,17 @@ describe.each(BACKENDS)('/api/openapi.json on the $name backend', (backend) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await res.json()).toEqual(structuredClone(buildOpenApiDocument()));
+  });
+
+  it('mounted under /feeds in a host app, names /feeds as its server', async () => {
+    const opened = await harness.open([]);
+    const built = createApp({ store: opened.store, log: () => undefined, ingest: { token: TOKEN, maxBytes: 4096 } });
+    const host = express();
+    host.use('/feeds', built.app);
+    const server = await listen({ listener: host });
+    cleanups.push(() => opened.close(), server.close);
+    const document = (await (await fetch(`${server.url}/feeds/api/openapi.json`)).json()) as { servers?: { url: string }[] };
+    expect(document.servers).toEqual([{ url: '/feeds' }]);
+    expect(document).toEqual(structuredClone(buildOpenApiDocument({ prefix: '/feeds' })));
   });
 });
