@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerRespo
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { buildOpenApiDocument } from '../../src/api-description/openapi.js';
+import { recordMismatches } from './openapi-mismatches.js';
 
 /**
  * Every answer under /api checked against the OpenAPI document the server
@@ -111,13 +112,6 @@ export function checkAgainstDocument(exchange: ApiExchange, described = true): s
   return errors;
 }
 
-/** Mismatches seen since the last `takeMismatches`: what openapi-setup.ts fails a test with. */
-const mismatches: string[] = [];
-
-export function takeMismatches(): string[] {
-  return mismatches.splice(0);
-}
-
 /**
  * The listener, with every answer to an /api request checked against the
  * document once it is written. `described` false: an app without the API
@@ -143,7 +137,7 @@ export function checkApiResponses(listener: RequestListener, described = true): 
       return end(...args);
     }) as typeof res.end;
     res.on('finish', () => {
-      mismatches.push(...checkAgainstDocument({ method: req.method ?? 'GET', path, status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) }, described));
+      recordMismatches(checkAgainstDocument({ method: req.method ?? 'GET', path, status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) }, described));
     });
     listener(req, res);
   };

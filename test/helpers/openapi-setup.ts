@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { takeMismatches } from './openapi-check.js';
+import { takeMismatches } from './openapi-mismatches.js';
 
 /**
  * Set up for every test file (vitest.config.ts): a test in which an /api
