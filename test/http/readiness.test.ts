@@ -44,11 +44,13 @@ describe('readiness', () => {
     expect(await res.text()).toBe('Starting up: the articles are still loading; try again in a moment.\n');
   });
 
-  it('while loading: the ingest API is refused the same way', async () => {
+  it('while loading: the ingest API is refused the same way, as problem details', async () => {
     ready = false;
     const res = await get('/api/articles', { headers: { authorization: 'Bearer a-long-enough-secret' } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(await res.json()).toEqual({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Starting up: the articles are still loading; try again in a moment.' });
   });
 
   it('once loaded: /readyz is 200 and everything is served', async () => {
