@@ -62,7 +62,7 @@ export function createPostgresState(url: string): ActivityPubState {
         if (changes.jobs.length > 0)
           await client.query(
             `INSERT INTO ap_deliveries (actor, inbox, verb, article_id, stamp)
-             SELECT j.actor, j.inbox, j.verb, j."articleId", j.stamp FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS j(actor text, inbox text, verb text, "articleId" text, stamp text, n bigint) ORDER BY n`,
+             SELECT j->>'actor', j->>'inbox', j->>'verb', j->>'articleId', j->>'stamp' FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(j, n) ORDER BY n`,
             [JSON.stringify(changes.jobs)],
           );
       }),
