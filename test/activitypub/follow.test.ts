@@ -6,19 +6,9 @@ import { makeRecord } from '../helpers/builders.js';
 import { probePostgres } from '../helpers/postgres.js';
 import { filesReplica, postgresReplicas, type Replica } from './backends.js';
 import { startFollower, type Received } from './follower.js';
+import { waitFor } from './wait.js';
 
 const postgresAvailable = await probePostgres();
-
-/** Polls until `find` returns something (or fails the test after `ms`). */
-export async function waitFor<T>(what: string, find: () => T | undefined, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const body = (record: Record<string, unknown>) => Buffer.from(JSON.stringify(record, null, 2));
 

@@ -15,9 +15,23 @@ export interface Received {
  * a request whose HTTP signature does not verify against the sender's key,
  * fetched from the sender: what a received activity has passed.
  */
-export async function startFollower(): Promise<{ url: string; received: Received[]; follow(handle: string, host: string): Promise<Actor>; unfollow(actor: Actor): Promise<void>; close(): Promise<void> }> {
+export interface Follower {
+  readonly url: string;
+  readonly received: Received[];
+  follow(handle: string, host: string): Promise<Actor>;
+  unfollow(actor: Actor): Promise<void>;
+  /** While on, the inbox answers every POST with 503 (a server that is down). */
+  setFailing(on: boolean): void;
+  /** POSTs the inbox answered 503 to. */
+  refused(): number;
+  close(): Promise<void>;
+}
+
+export async function startFollower(): Promise<Follower> {
   const keys = await generateCryptoKeyPair('RSASSA-PKCS1-v1_5');
   const received: Received[] = [];
+  let failing = false;
+  let refused = 0;
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,6 +52,11 @@ export async function startFollower(): Promise<{ url: string; received: Received
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      if (failing && req.method === 'POST') {
+        refused += 1;
+        res.writeHead(503).end();
+        return;
+      }
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
       const body = Buffer.concat(chunks);
@@ -76,6 +95,8 @@ export async function startFollower(): Promise<{ url: string; received: Received
       const follow = new Follow({ id: new URL(`${url}/follows/${encodeURIComponent(actor.preferredUsername?.toString() ?? '')}`), actor: ctx.getActorUri('reader'), object: actor.id });
       await ctx.sendActivity({ identifier: 'reader' }, actor, new Undo({ id: new URL(`${url}/undo/${Date.now()}`), actor: ctx.getActorUri('reader'), object: follow }));
     },
+    setFailing: (on) => void (failing = on),
+    refused: () => refused,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
