@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityPubOf, appDepsOf } from '../../src/assemble.js';
 import { loadConfig } from '../../src/config/config.js';
+import { createWirefeed } from '../../src/create-wirefeed.js';
 import { createApp } from '../../src/http/app.js';
 import { loadSite } from '../../src/load/load-data.js';
 import { createLogger } from '../../src/observe/logger.js';
@@ -38,5 +39,16 @@ describe('ACTIVITYPUB turns the actors on', () => {
     const found = await webfinger({ ACTIVITYPUB: 'true' });
     expect(found.status).toBe(200);
     expect(found.links).toContain('https://news.example.org/ap/actors/korea');
+  });
+});
+
+describe('createWirefeed with activitypub', () => {
+  it('refuses a siteUrl with a path, where WebFinger could never be reached', async () => {
+    const data = makeDataDir([makeRecord()], SITE_RECORD);
+    try {
+      await expect(createWirefeed({ dataDir: data.dir, siteUrl: 'https://news.example.org/feeds', activitypub: true })).rejects.toThrow(/option activitypub needs the router mounted at the root of its host/);
+    } finally {
+      data.remove();
+    }
   });
 });
