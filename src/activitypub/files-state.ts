@@ -36,12 +36,12 @@ export function createFilesState(dataDir: string): ActivityPubState {
     }
     return cached;
   };
-  /** Runs `step` after every earlier one, then writes the state when it changed it. */
-  const serial = <T>(step: (state: StateFile) => T | Promise<T>, write = true): Promise<T> => {
+  /** Runs `step` after every earlier one, then writes the state unless `write` says it did not change. */
+  const serial = <T>(step: (state: StateFile) => T | Promise<T>, write: boolean | ((result: T) => boolean) = true): Promise<T> => {
     const run = chain.then(async () => {
       const state = await load();
       const result = await step(state);
-      if (write) await writeFileAtomic(dir, 'state.json', JSON.stringify(state));
+      if (typeof write === 'function' ? write(result) : write) await writeFileAtomic(dir, 'state.json', JSON.stringify(state));
       return result;
     });
     chain = run.catch(() => undefined);
@@ -76,7 +76,8 @@ export function createFilesState(dataDir: string): ActivityPubState {
         state.followers[actor] = (state.followers[actor] ?? []).filter((f) => f.id !== followerId);
       }),
     reconcile: (decide) =>
-      serial(async (state) => {
+      serial(async (state): Promise<boolean> => {
+        const first = state.ledger === null;
         const changes = await decide(state.ledger === null ? undefined : new Map(Object.entries(state.ledger)), async (actor) => state.followers[actor] ?? []);
         const ledger = state.ledger ?? {};
         for (const [id, entry] of changes.entries) {
@@ -85,7 +86,8 @@ export function createFilesState(dataDir: string): ActivityPubState {
         }
         state.ledger = ledger;
         for (const job of changes.jobs) state.jobs.push({ ...job, id: state.nextId++, attempts: 0, dueAt: 0 });
-      }),
+        return first || changes.entries.size > 0 || changes.jobs.length > 0;
+      }, (changed) => changed).then(() => undefined),
     claim: (now, limit, leaseMs) =>
       serial((state): ClaimedDelivery[] => {
         const due = state.jobs.filter((job) => job.dueAt <= now).slice(0, limit);

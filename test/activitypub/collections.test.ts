@@ -65,6 +65,16 @@ describe('ActivityPub outbox and followers collection (files backend)', () => {
     expect(follower.received.some((r) => r.activity instanceof Create)).toBe(false);
   });
 
+  it('refuses an inbox POST without a valid HTTP signature, and accepts (and ignores) a signed activity it does not handle', async () => {
+    const inbox = `http://${replica.host}/ap/actors/korea/inbox`;
+    const follow = { '@context': 'https://www.w3.org/ns/activitystreams', id: `${follower.url}/forged`, type: 'Follow', actor: `${follower.url}/users/reader`, object: `http://${replica.host}/ap/actors/korea` };
+    const unsigned = await fetch(inbox, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: JSON.stringify(follow) });
+    expect(unsigned.status).toBe(401);
+    const korea = await follower.follow('korea', replica.host);
+    await follower.like(korea, new URL(`http://${replica.host}/ap/actors/korea/stories/story-23`));
+    await follower.unfollow(korea);
+  });
+
   it('answers 404 for a feed that does not exist', async () => {
     expect((await fetch(`http://${replica.host}/ap/actors/tag.nothing-here`, { headers: AS })).status).toBe(404);
     expect((await fetch(`http://${replica.host}/.well-known/webfinger?resource=acct:nothing-here@${replica.host}`)).status).toBe(404);

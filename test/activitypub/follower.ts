@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Accept, Create, createFederation, Delete, Follow, generateCryptoKeyPair, MemoryKvStore, Person, Undo, Update, type Activity, type Actor, type Context } from '@fedify/fedify';
+import { Accept, Create, createFederation, Delete, Follow, generateCryptoKeyPair, Like, MemoryKvStore, Person, Undo, Update, type Activity, type Actor, type Context } from '@fedify/fedify';
 
 /** One activity the follower's inbox took (Fedify verified its HTTP signature first), with the request's Signature header. */
 export interface Received {
@@ -20,6 +20,8 @@ export interface Follower {
   readonly received: Received[];
   follow(handle: string, host: string): Promise<Actor>;
   unfollow(actor: Actor): Promise<void>;
+  /** Sends a Like of `object` to the actor, signed (Fedify throws unless the inbox answers 2xx). */
+  like(actor: Actor, object: URL): Promise<void>;
   /** While on, the inbox answers every POST with 503 (a server that is down). */
   setFailing(on: boolean): void;
   /** POSTs the inbox answered 503 to. */
@@ -94,6 +96,9 @@ export async function startFollower(): Promise<Follower> {
     async unfollow(actor) {
       const follow = new Follow({ id: new URL(`${url}/follows/${encodeURIComponent(actor.preferredUsername?.toString() ?? '')}`), actor: ctx.getActorUri('reader'), object: actor.id });
       await ctx.sendActivity({ identifier: 'reader' }, actor, new Undo({ id: new URL(`${url}/undo/${Date.now()}`), actor: ctx.getActorUri('reader'), object: follow }));
+    },
+    async like(actor, object) {
+      await ctx.sendActivity({ identifier: 'reader' }, actor, new Like({ id: new URL(`${url}/likes/${Date.now()}`), actor: ctx.getActorUri('reader'), object }));
     },
     setFailing: (on) => void (failing = on),
     refused: () => refused,
