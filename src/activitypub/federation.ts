@@ -47,7 +47,9 @@ export function createActivityPubFederation(deps: FederationDeps): Federation<vo
 
   federation
     .setActorDispatcher('/ap/actors/{identifier}', async (ctx, identifier) => {
-      const feed = await feedOf(identifier);
+      // A feed whose last story went keeps its actor while it has followers: they fetch its key to check the Delete.
+      const filter = filterOf(identifier);
+      const feed = (await feedOf(identifier)) ?? (filter !== undefined && (await state.followers(identifier)).length > 0 ? { filter, newest: undefined } : undefined);
       if (feed === undefined) return null;
       const site = store.site();
       const folder = `${site.baseUrl}${feedPath(feed.filter ?? undefined)}`;

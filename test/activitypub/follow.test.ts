@@ -90,6 +90,15 @@ describe.each(BACKENDS)('ActivityPub on the $name backend: a Fedify follower fol
     expect(deleted.activity.objectId?.href).toBe(`http://${host}/ap/actors/korea/stories/seoul-story`);
   });
 
+  it('delivers a verifiable Delete when a feed loses its last story (the actor stays while it has followers)', async () => {
+    await replica.store.put('lonely-story', body(makeRecord({ id: 'lonely-story', tags: ['Lonely'], published: new Date(Date.now() - 60_000).toISOString() })));
+    await follower.follow('tag.lonely', host);
+    await waitFor('the Accept from @tag.lonely', () => follower.received.find((r) => r.activity.constructor.name === 'Accept' && r.activity.actorId?.href.endsWith('/ap/actors/tag.lonely')));
+    await replica.store.remove('lonely-story');
+    const deleted = await waitFor('the Delete from @tag.lonely', () => follower.received.find((r) => r.activity instanceof Delete && r.activity.actorId?.href.endsWith('/ap/actors/tag.lonely')));
+    expect(deleted.activity.objectId?.href).toBe(`http://${host}/ap/actors/tag.lonely/stories/lonely-story`);
+  });
+
   it('keeps the actor keys (DATA_DIR/activitypub/keys: owner only) and never logs them', async () => {
     if (backend.name === 'files') {
       const dir = join(replica.dataDir, 'activitypub', 'keys');
