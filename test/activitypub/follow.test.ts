@@ -97,6 +97,10 @@ describe.each(BACKENDS)('ActivityPub on the $name backend: a Fedify follower fol
     await replica.store.remove('lonely-story');
     const deleted = await waitFor('the Delete from @tag.lonely', () => follower.received.find((r) => r.activity instanceof Delete && r.activity.actorId?.href.endsWith('/ap/actors/tag.lonely')));
     expect(deleted.activity.objectId?.href).toBe(`http://${host}/ap/actors/tag.lonely/stories/lonely-story`);
+    // The follower had the key cached from the Accept; a server that had not fetches it from the actor, still there.
+    const actor = await fetch(`http://${host}/ap/actors/tag.lonely`, { headers: { accept: 'application/activity+json' } });
+    expect(actor.status).toBe(200);
+    expect(((await actor.json()) as { publicKey?: { id?: string } }).publicKey?.id).toBe(`http://${host}/ap/actors/tag.lonely#main-key`);
   });
 
   it('keeps the actor keys (DATA_DIR/activitypub/keys: owner only) and never logs them', async () => {
