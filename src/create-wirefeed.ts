@@ -62,7 +62,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // The standalone server's listener, access log and fast path included: under a mount Express has
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
-  const activitypub = activityPubOf(config, store, log);
+  const activitypub = await activityPubOf(config, store, log);
   const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}) }));
 
   let publisher: { stop(): void } | undefined;

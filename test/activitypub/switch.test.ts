@@ -17,7 +17,7 @@ async function webfinger(env: Record<string, string>): Promise<{ status: number;
   const config = loadConfig({ DATA_DIR: data.dir, SITE_URL: overrides.baseUrl, ...env });
   const store = createFilesStore({ dataDir: data.dir, site: loadSite(data.dir, overrides), siteOverrides: overrides, watch: false, rescanIntervalMs: 0, log: () => undefined });
   const log = () => undefined;
-  const activitypub = activityPubOf(config, store, log);
+  const activitypub = await activityPubOf(config, store, log);
   const server = await listen(createApp(appDepsOf(config, { store, log, logger: createLogger({ level: 'silent', pretty: false }), ...(activitypub ? { activitypub } : {}) })));
   try {
     const response = await fetch(`${server.url}/.well-known/webfinger?resource=acct:korea@news.example.org`);
