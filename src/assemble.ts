@@ -8,6 +8,7 @@ import type { Store } from './store/store.js';
 import { purgeTargetsOf } from './purge/purge-targets.js';
 import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { startWebSubPublisher } from './websub/publisher.js';
+import type { ActivityPub } from './activitypub/activitypub.js';
 
 /**
  * What the standalone server (main.ts) and a mounted router
@@ -34,8 +35,8 @@ export function ingestOptionsOf(config: Config, log: Log): IngestOptions | undef
 }
 
 /** createApp's dependencies for this configuration. */
-export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean }): AppDeps {
-  const { metrics, ingest } = parts;
+export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub }): AppDeps {
+  const { metrics, ingest, activitypub } = parts;
   return {
     store: parts.store,
     production: config.production,
@@ -45,6 +46,7 @@ export function appDepsOf(config: Config, parts: { store: Store; log: Log; logge
     ...(metrics ? { metrics, ...(parts.serveMetrics === undefined ? {} : { serveMetrics: parts.serveMetrics }) } : {}),
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
+    ...(activitypub ? { activitypub: activitypub.handler } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   };
 }
@@ -63,4 +65,15 @@ export function startPublishing(config: Config, store: Store, log: Log, metrics?
   if (store.outbox !== undefined) return startOutboxPublisher({ ...shared, outbox: store.outbox });
   // One process (files backend): no outbox needed; it purges after each reload or write that changed feeds.
   return startWebSubPublisher(shared);
+}
+
+/**
+ * ACTIVITYPUB=true: every feed an actor; its state beside the articles (DATA_DIR, or the database). Start it
+ * once the store is ready. Imported only when on: loading Fedify takes about a second (3 s on a busy machine),
+ * which every start would otherwise pay.
+ */
+export async function activityPubOf(config: Config, store: Store, log: Log): Promise<ActivityPub | undefined> {
+  if (!config.activitypub) return undefined;
+  const { createActivityPub } = await import('./activitypub/activitypub.js');
+  return createActivityPub({ store, dataDir: config.dataDir, ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }), log });
 }

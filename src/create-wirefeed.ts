@@ -5,7 +5,7 @@ import { loadSite } from './load/load-data.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
-import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { configFromOptions, WirefeedOptionError, type WirefeedOptions } from './wirefeed-options.js';
 
 /**
@@ -49,6 +49,10 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   if (site.baseUrl === NO_BASE_URL) {
     throw new WirefeedOptionError('siteUrl', 'SITE_URL', 'is required (or baseUrl in site.json): the public URL where the router is mounted, such as https://news.example.org/feeds');
   }
+  // WebFinger lives at the host's root (/.well-known/webfinger), which a router mounted under a path never sees.
+  if (config.activitypub && new URL(site.baseUrl).pathname.replace(/\/$/, '') !== '') {
+    throw new WirefeedOptionError('activitypub', 'ACTIVITYPUB', `needs the router mounted at the root of its host, but siteUrl ${site.baseUrl} has a path (docs/activitypub.md)`);
+  }
   const logger = createLogger({ level: config.logLevel, pretty: false, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const log = lineLogger(logger);
   const metrics = config.metrics ? createMetrics() : undefined;
@@ -58,7 +62,8 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // The standalone server's listener, access log and fast path included: under a mount Express has
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}) }));
+  const activitypub = await activityPubOf(config, store, log);
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}) }));
 
   let publisher: { stop(): void } | undefined;
   let closed = false;
@@ -69,6 +74,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
     for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
     store.start?.();
     publisher = startPublishing(config, store, log, metrics);
+    activitypub?.start();
     log(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} at ${site.baseUrl}/`);
   });
   // Logged here, so a host that never awaits `ready` gets a log line, not an unhandled rejection that ends the process.
@@ -92,6 +98,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
       if (closed) return;
       closed = true;
       publisher?.stop();
+      await activitypub?.close();
       await store.close();
       // Access lines wait in a buffer (observe/logger.ts): out before the host exits.
       await flushLogs(logger);

@@ -8,7 +8,7 @@ import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { KeysFileError } from './http/api-keys.js';
-import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/server.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
@@ -60,7 +60,8 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), serveMetrics: config.metricsPort === undefined }));
+  const activitypub = await activityPubOf(config, store, log);
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), serveMetrics: config.metricsPort === undefined }));
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
@@ -79,7 +80,7 @@ export async function startServer(env: Env): Promise<void> {
   const stop = () => {
     metricsServer?.close();
     // The access log's last lines are still in its buffer (observe/logger.ts): written out before exiting.
-    server.close(() => void store.close().finally(() => flushLogs(logger).finally(() => process.exit(0))));
+    server.close(() => void (activitypub?.close() ?? Promise.resolve()).then(() => store.close()).finally(() => flushLogs(logger).finally(() => process.exit(0))));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -95,6 +96,7 @@ export async function startServer(env: Env): Promise<void> {
   for (const warning of health.warnings) log(`warning: ${warning.message}`, 'warn');
   store.start?.();
   startPublishing(config, store, log, metrics);
+  activitypub?.start();
   logger.info(`wirefeed: serving ${health.articles} articles (${health.rejected.length} rejected) from ${store.backend} on ${site.baseUrl}/ — feeds: /rss.xml /atom.xml /feed.json`);
 }
 

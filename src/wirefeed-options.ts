@@ -26,6 +26,7 @@ export interface WirefeedOptions {
   readonly feedCacheMb?: number;
   readonly websubHub?: string;
   readonly websubAttempts?: number;
+  readonly activitypub?: boolean;
   readonly rateLimit?: number;
   /** Express "trust proxy": true/false, a hop count, or addresses and subnets (TRUST_PROXY). */
   readonly trustProxy?: boolean | number | string | readonly string[];
@@ -71,6 +72,7 @@ export const OPTION_VARIABLES = {
   feedCacheMb: 'FEED_CACHE_MB',
   websubHub: 'WEBSUB_HUB',
   websubAttempts: 'WEBSUB_ATTEMPTS',
+  activitypub: 'ACTIVITYPUB',
   rateLimit: 'RATE_LIMIT',
   trustProxy: 'TRUST_PROXY',
   logLevel: 'LOG_LEVEL',
@@ -134,6 +136,7 @@ export const OPTION_TYPES = {
   feedCacheMb: 'number',
   websubHub: 'string',
   websubAttempts: 'number',
+  activitypub: 'boolean',
   rateLimit: 'number',
   trustProxy: 'proxies',
   logLevel: 'string',

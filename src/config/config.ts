@@ -20,6 +20,8 @@ export interface Config {
   readonly websubHub?: string;
   /** Attempts per hub ping before giving up (1 = no retry). */
   readonly websubAttempts: number;
+  /** ACTIVITYPUB: every feed an ActivityPub actor, followable from Mastodon (docs/activitypub.md). */
+  readonly activitypub: boolean;
   /** PURGE_WEBHOOK, VARNISH_URLS, FASTLY_*, CLOUDFLARE_*: told the CDN keys of the feeds each change touched (once for a fleet). */
   readonly purge: PurgeConfig;
   /** RESCAN_INTERVAL: seconds between full rescans of DATA_DIR (catches lost fs.watch events); 0 turns it off. */
@@ -117,6 +119,7 @@ export function loadConfig(env: Env): Config {
     },
     ...(websubHub === undefined ? {} : { websubHub }),
     websubAttempts: integer(env, 'WEBSUB_ATTEMPTS', 5, 1, 20),
+    activitypub: boolean(env, 'ACTIVITYPUB', false),
     purge: loadPurgeConfig(env),
     rescanIntervalSeconds: integer(env, 'RESCAN_INTERVAL', 30, 0, 86_400),
     watch: boolean(env, 'WATCH', true),

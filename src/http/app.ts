@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { FeedCachingConfig } from '../config/config.js';
 import { StaleArticleError } from '../model/stale.js';
 import { FeedRequestError } from '../query/errors.js';
@@ -45,6 +45,8 @@ export interface AppDeps {
   readonly ingest?: IngestOptions;
   /** Rate limit, trusted proxy, URL limits (src/http/guards.ts). */
   readonly guards?: GuardOptions;
+  /** ACTIVITYPUB: WebFinger and the actors' routes (src/activitypub/). */
+  readonly activitypub?: RequestHandler;
 }
 
 
@@ -82,6 +84,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
   // Before everything that reads the store: nothing is served from a store still loading.
   app.use(createReadiness(deps.store));
 
+  if (deps.activitypub) app.use(deps.activitypub);
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
 
   const { metrics } = deps;
