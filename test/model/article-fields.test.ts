@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { parseArticle, RECORD_FIELDS } from '../../src/load/article.js';
 import { ARTICLE_FIELDS, ARTICLE_KEYS, type ArticleField } from '../../src/model/article-fields.js';
@@ -42,6 +44,17 @@ const schema = JSON.parse(readFileSync(new URL('../../data/article.schema.json',
 };
 
 describe('the field table (model/article-fields.ts) and the places derived from it', () => {
+  // vitest strips types, so this runs the type check of FieldTableMatchesArticle itself: a field added
+  // to Article and not to the table (or the other way round) fails here, not only in `npm run build`.
+  it('agrees with the Article type (tsc over model/article-fields.ts and model/types.ts)', () => {
+    const file = fileURLToPath(new URL('../../src/model/article-fields.ts', import.meta.url));
+    const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ['lib.es2023.d.ts'], types: [] };
+    const program = ts.createProgram({ rootNames: [file], options });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(program.getSourceFiles().map((f) => f.fileName)).toContainEqual(expect.stringMatching(/src\/model\/types\.ts$/));
+    expect(problems).toEqual([]);
+  });
+
   it('names each field once', () => {
     expect(new Set(ARTICLE_KEYS).size).toBe(ARTICLE_FIELDS.length);
   });
