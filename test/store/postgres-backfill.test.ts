@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../src/load/article.js';
 import { slugify } from '../../src/model/slug.js';
-import { backfillArticles, forEachArticlePage } from '../../src/store/postgres/backfill.js';
+import { backfillArticles, forEachArticlePage, reparseRecords } from '../../src/store/postgres/backfill.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate, type Migration } from '../../src/store/postgres/migrations.js';
 import { createPool, type Pool } from '../../src/store/postgres/pool.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -89,6 +89,28 @@ describe.skipIf(!available)('a migration step that runs TypeScript (backfill.ts)
       expect(await migrate(pool, steps)).toEqual([]);
       expect(runs.count).toBe(1);
       expect((await pool.query('SELECT id, headline_slug FROM articles ORDER BY id')).rows).toEqual(filled.rows);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('reparseRecords makes each stored article and its feed entries again from its record (the step a new field needs)', async () => {
+    const pool = createPool({ url: database.url() });
+    try {
+      // The test above left the database at its test-only step; back to this build's schema.
+      await pool.query('DELETE FROM schema_migrations WHERE version > $1', [SCHEMA_VERSION]);
+      await pool.query('ALTER TABLE articles DROP COLUMN IF EXISTS headline_slug');
+      await pool.query('TRUNCATE articles, feed_entries');
+      const store = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data' });
+      await store.put('kept', Buffer.from(JSON.stringify(makeRecord({ id: 'kept', headline: 'Kept', tags: ['Trade'] }))));
+      await store.close();
+      const current = await snapshot(pool);
+      // What an older wirefeed stored: an article without what today's loader makes of the record.
+      await pool.query(`UPDATE articles SET article = jsonb_set(article, '{headline}', '"Old"') - 'summary'`);
+      await pool.query(`DELETE FROM feed_entries WHERE kind = 'tag'`);
+      const step: Migration = { version: SCHEMA_VERSION + 1, name: 'test: reparse', sql: '', run: reparseRecords };
+      expect(await migrate(pool, [...MIGRATIONS, step])).toEqual([SCHEMA_VERSION + 1]);
+      expect(await snapshot(pool)).toEqual(current);
     } finally {
       await pool.end();
     }

@@ -1,3 +1,4 @@
+import { parseArticle } from '../../load/article.js';
 import type { Article } from '../../model/types.js';
 import { slugify } from '../../model/slug.js';
 import type { SlugOf } from '../../model/feed-filter.js';
@@ -57,4 +58,15 @@ export async function backfillArticles(client: Client, change: (stored: StoredAr
       [JSON.stringify(entries)],
     );
   });
+}
+
+/**
+ * Every stored article made again from its record by today's loader, with
+ * its feed entries: the step a new record field needs (rows stored before
+ * it hold articles without it, and sync skips files whose bytes have not
+ * changed). A record today's loader refuses keeps its article. Records
+ * without a language took the site's, which the stored article holds.
+ */
+export async function reparseRecords(client: Client): Promise<void> {
+  await backfillArticles(client, ({ article, record }) => parseArticle(JSON.parse(record), article.source, { language: article.language }).article);
 }
