@@ -6,7 +6,7 @@ import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type FiledUn
 import { Slugger, slugify } from '../../model/slug.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 
-/** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
+/** One article as the articles table holds it (see migration-steps.ts), ready for jsonb_to_recordset. */
 export interface ArticleRow {
   readonly id: string;
   readonly url: string;
