@@ -1,4 +1,5 @@
-import { CREDIT_ROLES, type Article, type ArticleStatus, type Credit, type CreditRole, type Image } from '../model/types.js';
+import { ARTICLE_FIELDS, articleFromValues, type ArticleKey } from '../model/article-fields.js';
+import { CREDIT_ROLES, type Article, type Credit, type CreditRole, type Image } from '../model/types.js';
 import { parseCreditLine, type ParsedCredit } from './credit-line.js';
 import { parseRecordDate, type ZoneNames } from './dates.js';
 import { createParseMemo, type ParseMemo } from './load-memo.js';
@@ -11,11 +12,12 @@ import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
 import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
 
-/** Every field a record may have; anything else is reported as a warning. */
-export const RECORD_FIELDS = [
-  '$schema', 'id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language',
-  'service', 'section', 'tags', 'credits', 'creditLine', 'images', 'status', 'translationOf',
-] as const;
+/** Fields a record may have beyond the Article's own: the schema link, and the credit line read into `credits`. */
+const RECORD_ONLY_FIELDS = ['$schema', 'creditLine'] as const;
+/** Every field a record may have (ARTICLE_FIELDS but `source`, which the loader sets); anything else is reported as a warning. */
+export const RECORD_FIELDS: readonly string[] = [...ARTICLE_FIELDS.filter((field) => field.shape !== 'source').map((field) => field.key), ...RECORD_ONLY_FIELDS];
+/** Fields read as plain text with no rule of their own (see ArticleField.plain). */
+const PLAIN_FIELDS = ARTICLE_FIELDS.filter((field): field is Extract<(typeof ARTICLE_FIELDS)[number], { plain: object }> => 'plain' in field);
 const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail'];
 const CREDIT_FIELDS = ['name', 'role', 'organization'];
 
@@ -108,7 +110,7 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
   }
   const record = raw as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!(RECORD_FIELDS as readonly string[]).includes(key)) {
+    if (!RECORD_FIELDS.includes(key)) {
       // Counted, not built, past the cap: an Error per key of a 60,000-key record costs a stack capture each.
       if (warnings.length < MAX_REPORTS_PER_FILE) warnings.push(new ArticleError(file, key, 'is not a known field and was ignored'));
       else unlistedWarnings += 1;
@@ -120,8 +122,12 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
   const id = fields.line('id', true, 200);
   if (id !== undefined && !ID_PATTERN.test(id)) report('id', `must be lowercase letters, digits and single '-' between them, got ${JSON.stringify(id)}`);
   const url = fields.url('url', true);
-  const headline = fields.line('headline', true, 1000);
-  const summary = fields.text('summary', false, 100_000);
+  const plain: Partial<Record<ArticleKey, string>> = {};
+  for (const field of PLAIN_FIELDS) {
+    const { key, plain: { lines, max } } = field;
+    const value = lines === 'one' ? fields.line(key, 'required' in field, max) : fields.text(key, 'required' in field, max);
+    if (value !== undefined) plain[key] = value;
+  }
   const bodyText = readBodyText(fields);
 
   const timezone = fields.line('timezone', false, 100);
@@ -131,11 +137,9 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
   const updated = readDate(fields, 'updated', false, zone, zones, report);
   if (published && updated && updated.getTime() < published.getTime()) report('updated', 'must not be earlier than "published"');
 
-  const language = fields.line('language', false, 35);
-  if (language !== undefined && !LANGUAGE_PATTERN.test(language)) report('language', `must be a language tag such as "en" or "zh-Hans", got ${JSON.stringify(language)}`);
+  const languageTag = fields.line('language', false, 35);
+  if (languageTag !== undefined && !LANGUAGE_PATTERN.test(languageTag)) report('language', `must be a language tag such as "en" or "zh-Hans", got ${JSON.stringify(languageTag)}`);
 
-  const service = fields.line('service', false, 200);
-  const section = fields.line('section', false, 200);
   const tags = readTags(fields, slugs.slugify, report);
   const credits = readCredits(fields, record, slugs.slugify, report);
   const images = readImages(fields, report);
@@ -150,29 +154,12 @@ function parseRecordFully(raw: unknown, file: string, defaults: ParseDefaults, w
     warnings.push(new ArticleError(file, 'translationOf', `must be the id of the original article (lowercase letters, digits and single '-'), got ${JSON.stringify(linked)?.slice(0, 200)}; ignored`));
   }
 
-  if (errors.length > 0 || id === undefined || url === undefined || headline === undefined || bodyText === undefined || published === undefined) {
+  if (errors.length > 0 || id === undefined || url === undefined || bodyText === undefined || published === undefined) {
     return done({ errors, warnings });
   }
   const body = withBody ? sanitizeBody(bodyText, url) : '';
-  const article: Article = {
-    id,
-    url,
-    headline,
-    ...(summary === undefined ? {} : { summary }),
-    body,
-    published,
-    updated: updated ?? published,
-    ...(timezone === undefined ? {} : { timezone }),
-    language: language ?? defaults.language,
-    ...(service === undefined ? {} : { service }),
-    ...(section === undefined ? {} : { section }),
-    tags,
-    credits,
-    images,
-    status: status as ArticleStatus,
-    ...(translationOf === undefined ? {} : { translationOf }),
-    source: file,
-  };
+  const language = languageTag ?? defaults.language;
+  const article = articleFromValues({ ...plain, id, url, body, published, updated, timezone, language, tags, credits, images, status, translationOf, source: file });
   return done({ article, errors, warnings });
 }
 

@@ -1,7 +1,8 @@
+import { ARTICLE_FIELDS } from '../model/article-fields.js';
 import type { Article, Credit, Image } from '../model/types.js';
 
-/** Article fields whose values repeat across a corpus: one string per distinct value is kept. */
-const REPEATED = new Set(['language', 'timezone', 'service', 'section', 'status']);
+/** Article fields whose values repeat across a corpus (shape 'shared'): one string per distinct value is kept. */
+const REPEATED: ReadonlySet<string> = new Set(ARTICLE_FIELDS.filter((field) => field.shape === 'shared').map((field) => field.key));
 
 /**
  * One copy of each repeated value across the articles of one load: tags,

@@ -1,31 +1,39 @@
+import { ARTICLE_FIELDS, type ArticleKey, type FieldShape } from './article-fields.js';
 import { StaleArticleError } from './stale.js';
 import type { Article, Credit, Image } from './types.js';
 
+/** Fields compared by value, the body last: reading a lazily loaded body reads and sanitises its file. */
+const COMPARED = [...ARTICLE_FIELDS.filter((f) => f.shape !== 'body' && f.shape !== 'source'), ...ARTICLE_FIELDS.filter((f) => f.shape === 'body')];
+
 /**
- * Same article as far as any feed shows it: every field but `source` (the
- * file it came from, which no feed prints). A reload that re-reads an
- * unchanged file makes an equal, not identical, object.
+ * Same article as far as any feed shows it: every field of ARTICLE_FIELDS
+ * but `source` (the file it came from, which no feed prints), compared as
+ * its shape says. A reload that re-reads an unchanged file makes an equal,
+ * not identical, object.
  */
 export function sameArticle(a: Article, b: Article): boolean {
   if (a === b) return true;
-  return (
-    a.id === b.id &&
-    a.url === b.url &&
-    a.headline === b.headline &&
-    a.summary === b.summary &&
-    sameBody(a, b) &&
-    a.published.getTime() === b.published.getTime() &&
-    a.updated.getTime() === b.updated.getTime() &&
-    a.timezone === b.timezone &&
-    a.language === b.language &&
-    a.service === b.service &&
-    a.section === b.section &&
-    a.status === b.status &&
-    a.translationOf === b.translationOf &&
-    sameList(a.tags, b.tags, (x, y) => x === y) &&
-    sameList(a.credits, b.credits, sameCredit) &&
-    sameList(a.images, b.images, sameImage)
-  );
+  return COMPARED.every((field) => sameField(field.shape, field.key, a, b));
+}
+
+function sameField(shape: FieldShape, key: ArticleKey, a: Article, b: Article): boolean {
+  switch (shape) {
+    case 'text':
+    case 'shared':
+      return a[key] === b[key];
+    case 'date':
+      return (a[key] as Date).getTime() === (b[key] as Date).getTime();
+    case 'names':
+      return sameList(a[key] as readonly string[], b[key] as readonly string[], (x, y) => x === y);
+    case 'credits':
+      return sameList(a[key] as readonly Credit[], b[key] as readonly Credit[], sameCredit);
+    case 'images':
+      return sameList(a[key] as readonly Image[], b[key] as readonly Image[], sameImage);
+    case 'body':
+      return sameBody(a, b);
+    case 'source':
+      return true;
+  }
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {

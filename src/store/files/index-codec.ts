@@ -1,19 +1,22 @@
 /**
  * How one parsed article file is written into the persisted index (see
- * record-index.ts) and read back: positional arrays instead of objects, and
+ * record-index.ts) and read back: arrays whose columns are the article
+ * fields of ARTICLE_FIELDS, named once in the index's identity (INDEX_COLUMNS)
+ * instead of in every record, and
  * repeated strings (tags, sections, languages, credited people) as numbers
  * into one string table. At 100,000 records this halves the index and the
  * time JSON.parse takes over it, and the restored articles share one copy
  * of each repeated string instead of 100,000.
  *
  * A restored article is built in exactly the shape the loader makes (same
- * properties in the same order, see parseRecord in load/article.ts), so
+ * properties in the same order, ARTICLE_FIELDS), so
  * sameArticle, spreads and JSON output cannot tell the two apart.
  */
 import { ArticleError } from '../../load/errors.js';
 import type { FileVersion } from '../../load/files.js';
 import { addLazyBody, type BodySource } from '../../load/lazy-body.js';
-import type { Article, ArticleStatus, Credit, CreditRole, Image } from '../../model/types.js';
+import { ARTICLE_FIELDS, type ArticleField } from '../../model/article-fields.js';
+import type { Article, Credit, CreditRole, Image } from '../../model/types.js';
 
 /** What the index keeps of one file: its version, the article without its body, and the loader's warnings. */
 export interface IndexedRecord {
@@ -28,13 +31,20 @@ type Str = number;
 type Opt<T> = T | null;
 type EncodedImage = [url: string, type: Str, caption: Opt<string>, credit: Opt<Str>, alt: Opt<string>, width: Opt<number>, height: Opt<number>, bytes: Opt<number>, thumbnail: Opt<string>];
 type EncodedWarning = [field: Opt<string>, problem: string];
-/** One record; `updated` is null when it equals `published` (most records). */
-export type EncodedRecord = [
-  name: string, size: number, mtimeMs: number, ctimeMs: number, ino: number,
-  id: string, url: string, headline: string, summary: Opt<string>, published: number, updated: Opt<number>,
-  timezone: Opt<Str>, language: Str, service: Opt<Str>, section: Opt<Str>, tags: Str[], credits: Str[],
-  images: EncodedImage[], status: Str, warnings: Opt<EncodedWarning[]>, translationOf: Opt<string>,
-];
+
+/**
+ * The article fields the index keeps, in ARTICLE_FIELDS order: all but the
+ * body (read from the file on first use) and the source (named by the
+ * reader). Each is written as its shape says (see encodeField); an absent
+ * optional field, or a field equal to the one it defaults to, is null.
+ */
+const COLUMNS = ARTICLE_FIELDS.filter((field) => field.shape !== 'body' && field.shape !== 'source');
+/** The columns by name and shape, as the index's identity records them: an index written with other columns is rebuilt, not misread. */
+export const INDEX_COLUMNS = COLUMNS.map((field) => `${field.key}:${field.shape}`).join(',');
+/** Slots before the columns: the file's name and version, and the loader's warnings. */
+const FILE_SLOTS = 6;
+/** One record: the file's slots, then one value per column. */
+export type EncodedRecord = [name: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, warnings: Opt<EncodedWarning[]>, ...columns: unknown[]];
 /** A credit as indexes into the string table: name, role, organization (or -1), slug. */
 export type EncodedCredit = [Str, Str, Str, Str];
 
@@ -79,15 +89,30 @@ export class IndexEncoder {
 
   /** `article` must not be read for its body: that would read and sanitise it (lazy-body.ts). */
   encode(name: string, version: FileVersion, article: Article, warnings: readonly ArticleError[]): EncodedRecord {
-    const a = article;
-    const images = a.images.map((i): EncodedImage => [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null]);
-    const updated = a.updated.getTime() === a.published.getTime() ? null : a.updated.getTime();
-    return [
-      name, version.size, version.mtimeMs, version.ctimeMs, version.ino,
-      a.id, a.url, a.headline, a.summary ?? null, a.published.getTime(), updated,
-      this.opt(a.timezone), this.str(a.language), this.opt(a.service), this.opt(a.section), a.tags.map((t) => this.str(t)), a.credits.map((c) => this.credit(c)),
-      images, this.str(a.status), warnings.length === 0 ? null : warnings.map((w): EncodedWarning => [w.field ?? null, w.problem]), a.translationOf ?? null,
-    ];
+    const record: EncodedRecord = [name, version.size, version.mtimeMs, version.ctimeMs, version.ino, warnings.length === 0 ? null : warnings.map((w): EncodedWarning => [w.field ?? null, w.problem])];
+    for (const field of COLUMNS) record.push(this.field(field, article));
+    return record;
+  }
+
+  private field(field: ArticleField, article: Article): unknown {
+    const value = article[field.key];
+    if (value === undefined) return null;
+    switch (field.shape) {
+      case 'shared':
+        return this.str(value as string);
+      case 'date': {
+        const time = (value as Date).getTime();
+        return field.defaultsTo !== undefined && time === (article[field.defaultsTo] as Date).getTime() ? null : time;
+      }
+      case 'names':
+        return (value as readonly string[]).map((t) => this.str(t));
+      case 'credits':
+        return (value as readonly Credit[]).map((c) => this.credit(c));
+      case 'images':
+        return (value as readonly Image[]).map((i): EncodedImage => [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null]);
+      default:
+        return value;
+    }
   }
 
   tables(): IndexTables {
@@ -132,33 +157,57 @@ export class IndexDecoder {
    * The article is built with its lazy body in place, not copied to add it.
    */
   decode(record: EncodedRecord, source: string, body: (name: string, version: FileVersion) => BodySource): IndexedRecord {
-    if (!Array.isArray(record) || record.length !== 21) throw new Error('malformed record');
-    const [name, size, mtimeMs, ctimeMs, ino, id, url, headline, summary, published, updated, timezone, language, service, section, tags, credits, images, status, warnings, translationOf] = record;
-    if (typeof name !== 'string' || typeof id !== 'string' || typeof url !== 'string' || typeof headline !== 'string' || typeof published !== 'number') throw new Error('malformed record');
+    if (!Array.isArray(record) || record.length !== FILE_SLOTS + COLUMNS.length) throw new Error('malformed record');
+    const [name, size, mtimeMs, ctimeMs, ino, warnings] = record;
+    if (typeof name !== 'string') throw new Error('malformed record');
     const version: FileVersion = { size, mtimeMs, ctimeMs, ino };
-    const publishedAt = new Date(published);
-    // Same properties in the same order as parseRecord (load/article.ts), body where it has it.
-    const a: Record<string, unknown> = { id, url, headline };
-    if (summary !== null) a.summary = summary;
-    addLazyBody(a, body(name, version));
-    a.published = publishedAt;
-    a.updated = updated === null ? publishedAt : new Date(updated);
-    if (timezone !== null) a.timezone = this.str(timezone);
-    a.language = this.str(language);
-    if (service !== null) a.service = this.str(service);
-    if (section !== null) a.section = this.str(section);
-    a.tags = tags.map((t) => this.str(t));
-    a.credits = credits.map((c) => {
-      const credit = this.credits[c];
-      if (credit === undefined) throw new Error(`bad credit reference ${c}`);
-      return credit;
-    });
-    a.images = images.map((i) => this.image(i));
-    a.status = this.str(status) as ArticleStatus;
-    if (translationOf !== null) a.translationOf = translationOf;
-    a.source = source;
+    // Same properties in the same order as the loader (ARTICLE_FIELDS), body where it has it.
+    const a: Record<string, unknown> = {};
+    let column = FILE_SLOTS;
+    for (const field of ARTICLE_FIELDS) {
+      if (field.shape === 'body') addLazyBody(a, body(name, version));
+      else if (field.shape === 'source') a.source = source;
+      else this.field(field, record[column++], a);
+    }
     const problems = (warnings ?? []).map(([field, problem]) => new ArticleError(source, field ?? undefined, problem));
     return { name, version, article: a as unknown as Article, warnings: problems };
+  }
+
+  /** Sets `field` of `a` from its encoded value; throws on a value IndexEncoder cannot have written. */
+  private field(field: ArticleField, value: unknown, a: Record<string, unknown>): void {
+    if (value === null) {
+      if (field.defaultsTo !== undefined) a[field.key] = a[field.defaultsTo];
+      else if (field.optional !== true) throw new Error(`malformed record (no ${field.key})`);
+      return;
+    }
+    switch (field.shape) {
+      case 'text':
+        if (typeof value !== 'string') throw new Error(`malformed record (${field.key})`);
+        a[field.key] = value;
+        return;
+      case 'shared':
+        a[field.key] = this.str(value);
+        return;
+      case 'date':
+        if (typeof value !== 'number') throw new Error(`malformed record (${field.key})`);
+        a[field.key] = new Date(value);
+        return;
+      case 'names':
+        a[field.key] = (value as unknown[]).map((t) => this.str(t));
+        return;
+      case 'credits':
+        a[field.key] = (value as number[]).map((c) => {
+          const credit = this.credits[c];
+          if (credit === undefined) throw new Error(`bad credit reference ${c}`);
+          return credit;
+        });
+        return;
+      case 'images':
+        a[field.key] = (value as EncodedImage[]).map((i) => this.image(i));
+        return;
+      default:
+        throw new Error(`malformed record (${field.key} is never indexed)`);
+    }
   }
 
   private image([url, type, caption, credit, alt, width, height, bytes, thumbnail]: EncodedImage): Image {

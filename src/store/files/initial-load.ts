@@ -17,6 +17,7 @@ import type { Site } from '../../model/types.js';
 import type { FileRecord } from '../snapshot.js';
 import type { IndexedRecord } from './index-codec.js';
 import { listVersions } from './list-versions.js';
+import { INDEX_COLUMNS } from './index-codec.js';
 import { INDEX_FORMAT, readRecordIndex, wirefeedVersion, type IndexIdentity } from './record-index.js';
 
 export interface InitialLoadOptions {
@@ -57,7 +58,7 @@ export function indexIdentity(dataDir: string, site: Site, maxBytes: number): In
   } catch {
     // No articles folder yet: nothing to restore either way.
   }
-  return { format: INDEX_FORMAT, wirefeed: wirefeedVersion(), dataDir: resolve(dataDir), articlesDir, language: site.language, maxBytes };
+  return { format: INDEX_FORMAT, columns: INDEX_COLUMNS, wirefeed: wirefeedVersion(), dataDir: resolve(dataDir), articlesDir, language: site.language, maxBytes };
 }
 
 /** Loads every article file, from the index where its entry is still the file's version. */

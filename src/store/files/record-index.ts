@@ -14,8 +14,9 @@
  * JSON.parse itself (~0.2 s of a restart at 100,000); UTF-16LE decodes by
  * copying, for a file about 1.6 times larger.
  *
- * An index is used only if its identity (format number, wirefeed version,
- * data folder, the site language records default to, size limit) matches;
+ * An index is used only if its identity (format number, article columns,
+ * wirefeed version, data folder, the site language records default to,
+ * size limit) matches;
  * anything else, or any damage (truncation, bad JSON, a wrong length), makes
  * it unusable as a whole: the caller logs one line and reads every file.
  * Entries are never trusted on their own: the caller compares each file's
@@ -30,8 +31,12 @@ import { removeStaleTempFiles, writeFileAtomicFrom } from '../../load/write.js';
 import type { FileRecord } from '../snapshot.js';
 import { IndexDecoder, IndexEncoder, type EncodedRecord, type IndexedRecord, type IndexTables } from './index-codec.js';
 
-/** Bumped whenever the layout or the record encoding changes, or what it stores does (4: slugs of issue 24, kept in credits): an index of another format is rebuilt. */
-export const INDEX_FORMAT = 4;
+/**
+ * Bumped whenever the layout or the record encoding changes, or what it stores does (4: slugs of issue 24,
+ * kept in credits; 5: the file's slots first, then one column per article field): an index of another
+ * format is rebuilt. A field added to ARTICLE_FIELDS changes the identity's `columns` instead.
+ */
+export const INDEX_FORMAT = 5;
 /** Records per shard line: small enough to parse between two turns of the event loop (~5 ms). */
 const SHARD = 1000;
 const ENCODING = 'utf16le';
@@ -42,6 +47,8 @@ const FOOTER_BYTES = FOOTER_CHARS * 2;
 /** What an index must have been written for to be used. */
 export interface IndexIdentity {
   readonly format: number;
+  /** The article fields each record holds, by name and shape (index-codec.ts INDEX_COLUMNS). */
+  readonly columns: string;
   /** The wirefeed package version: a new release may parse records differently. */
   readonly wirefeed: string;
   /** The resolved DATA_DIR: sources are named after it. */
@@ -133,7 +140,7 @@ function readRange(fd: number, position: number, length: number): string {
 }
 
 function sameIdentity(a: IndexIdentity, b: IndexIdentity): string | undefined {
-  for (const key of ['format', 'wirefeed', 'dataDir', 'articlesDir', 'language', 'maxBytes'] as const) {
+  for (const key of Object.keys(b) as (keyof IndexIdentity)[]) {
     if (a[key] !== b[key]) return `it was written for ${key} ${JSON.stringify(a[key])}, not ${JSON.stringify(b[key])}`;
   }
   return undefined;

@@ -1,11 +1,12 @@
 import { recordEtag } from '../versions.js';
 import { createHash } from 'node:crypto';
+import { ARTICLE_FIELDS, ARTICLE_KEYS } from '../../model/article-fields.js';
 import type { Article } from '../../model/types.js';
 import { FILTER_KINDS, feedPath, namesOf, slugsOf, type FeedFilter, type FiledUnder, type SlugOf } from '../../model/feed-filter.js';
 import { Slugger, slugify } from '../../model/slug.js';
 import type { ChangedFeed } from '../../model/feed-filter.js';
 
-/** One article as the articles table holds it (see migrations.ts), ready for jsonb_to_recordset. */
+/** One article as the articles table holds it (see migration-steps.ts), ready for jsonb_to_recordset. */
 export interface ArticleRow {
   readonly id: string;
   readonly url: string;
@@ -99,8 +100,7 @@ export function entryRows(article: Article, slugOf: SlugOf = slugify): EntryRow[
   return rows;
 }
 
-/** Field order of a parsed Article, Credit and Image (load/article.ts). */
-const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'translationOf', 'source'];
+/** Field order of a parsed Credit and Image (load/article.ts); an Article's is ARTICLE_KEYS. */
 const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
 const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
 
@@ -119,17 +119,16 @@ function ordered(value: Record<string, unknown>, keys: readonly string[]): Recor
  * comparison) must see the same object from both backends.
  */
 export function articleFromJson(json: unknown): Article {
-  const data = json as Record<string, unknown> & { published: string; updated: string; credits: Record<string, unknown>[]; images: Record<string, unknown>[] };
-  return ordered(
-    {
-      ...data,
-      published: new Date(data.published),
-      updated: new Date(data.updated),
-      credits: data.credits.map((credit) => ordered(credit, CREDIT_KEYS)),
-      images: data.images.map((image) => ordered(image, IMAGE_KEYS)),
-    },
-    ARTICLE_KEYS,
-  ) as unknown as Article;
+  const data = json as Record<string, unknown>;
+  const revived: Record<string, unknown> = { ...data };
+  for (const { key, shape } of ARTICLE_FIELDS) {
+    const value = data[key];
+    if (value === undefined) continue;
+    if (shape === 'date') revived[key] = new Date(value as string);
+    else if (shape === 'credits') revived[key] = (value as Record<string, unknown>[]).map((credit) => ordered(credit, CREDIT_KEYS));
+    else if (shape === 'images') revived[key] = (value as Record<string, unknown>[]).map((image) => ordered(image, IMAGE_KEYS));
+  }
+  return ordered(revived, ARTICLE_KEYS) as unknown as Article;
 }
 
 /** Feeds (by path) an article is filed under, the main feed included: what a change to it may change. */
