@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { findBySecret, hashSecret, SECRET_HASH } from '../model/secret.js';
 import type { Article } from '../model/types.js';
 import { HttpError } from './errors.js';
 
@@ -31,15 +31,13 @@ export class KeysFileError extends Error {
 }
 
 const FIELDS = ['id', 'hash', 'services', 'sections', 'delete', 'audit'] as const;
-const HASH = /^sha256:[0-9a-f]{64}$/;
+const HASH = SECRET_HASH;
 const KEY_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** The id INGEST_TOKEN's key appears as in the audit trail and versions. */
 export const INGEST_TOKEN_KEY_ID = 'ingest-token';
 
-export function hashSecret(secret: string): string {
-  return `sha256:${createHash('sha256').update(secret, 'utf8').digest('hex')}`;
-}
+export { hashSecret };
 
 /** Parses a keys file's text: `{"keys": [...]}`; every problem is an error naming the entry (an unknown field too). */
 export function parseKeys(text: string, shownAs: string): ApiKey[] {
@@ -132,13 +130,7 @@ export function ingestTokenKey(token: string): ApiKey {
  * says nothing about which key (or how much of one) matched.
  */
 export function findKey(keys: readonly ApiKey[], secret: string): ApiKey | undefined {
-  const given = createHash('sha256').update(secret, 'utf8').digest();
-  let found: ApiKey | undefined;
-  for (const key of keys) {
-    const expected = Buffer.from(key.hash.slice('sha256:'.length), 'hex');
-    if (timingSafeEqual(given, expected) && found === undefined) found = key;
-  }
-  return found;
+  return findBySecret(keys, secret);
 }
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();

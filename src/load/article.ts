@@ -10,13 +10,14 @@ import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
 import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
+import { readImageRights } from './image-rights.js';
 
 /** Every field a record may have; anything else is reported as a warning. */
 export const RECORD_FIELDS = [
   '$schema', 'id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language',
   'service', 'section', 'tags', 'credits', 'creditLine', 'images', 'status', 'translationOf',
 ] as const;
-const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail'];
+const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail', 'rights'];
 const CREDIT_FIELDS = ['name', 'role', 'organization'];
 
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -274,6 +275,7 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
     const height = readInteger(entry.height, `${at}.height`, 1, 100_000, report);
     const bytes = readInteger(entry.bytes, `${at}.bytes`, 0, Number.MAX_SAFE_INTEGER, report);
     const thumbnail = readUrl(entry.thumbnail, `${at}.thumbnail`, false, report);
+    const rights = readImageRights(entry.rights, `${at}.rights`, report);
     const declared = readLine(entry.type, `${at}.type`, false, 100, report);
     if (declared !== undefined && !/^image\/[a-z0-9.+-]+$/.test(declared)) return report(`${at}.type`, `must be an image MIME type such as "image/jpeg", got ${JSON.stringify(declared)}`);
     if (url === undefined) return;
@@ -289,6 +291,7 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
       ...(height === undefined ? {} : { height }),
       ...(bytes === undefined ? {} : { bytes }),
       ...(thumbnail === undefined ? {} : { thumbnail }),
+      ...(rights === undefined ? {} : { rights }),
     });
   });
   return images;

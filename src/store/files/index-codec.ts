@@ -13,7 +13,7 @@
 import { ArticleError } from '../../load/errors.js';
 import type { FileVersion } from '../../load/files.js';
 import { addLazyBody, type BodySource } from '../../load/lazy-body.js';
-import type { Article, ArticleStatus, Credit, CreditRole, Image } from '../../model/types.js';
+import type { Article, ArticleStatus, Credit, CreditRole, Image, ImageRights } from '../../model/types.js';
 
 /** What the index keeps of one file: its version, the article without its body, and the loader's warnings. */
 export interface IndexedRecord {
@@ -26,7 +26,7 @@ export interface IndexedRecord {
 
 type Str = number;
 type Opt<T> = T | null;
-type EncodedImage = [url: string, type: Str, caption: Opt<string>, credit: Opt<Str>, alt: Opt<string>, width: Opt<number>, height: Opt<number>, bytes: Opt<number>, thumbnail: Opt<string>];
+type EncodedImage = [url: string, type: Str, caption: Opt<string>, credit: Opt<Str>, alt: Opt<string>, width: Opt<number>, height: Opt<number>, bytes: Opt<number>, thumbnail: Opt<string>, rights?: [syndicate: Opt<boolean>, terms: Opt<string>]];
 type EncodedWarning = [field: Opt<string>, problem: string];
 /** One record; `updated` is null when it equals `published` (most records). */
 export type EncodedRecord = [
@@ -80,7 +80,12 @@ export class IndexEncoder {
   /** `article` must not be read for its body: that would read and sanitise it (lazy-body.ts). */
   encode(name: string, version: FileVersion, article: Article, warnings: readonly ArticleError[]): EncodedRecord {
     const a = article;
-    const images = a.images.map((i): EncodedImage => [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null]);
+    const images = a.images.map((i): EncodedImage => {
+      const encoded: EncodedImage = [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null];
+      // Rights are rare: left off the tuple when absent, so most images cost no more than before.
+      if (i.rights !== undefined) encoded.push([i.rights.syndicate ?? null, i.rights.terms ?? null]);
+      return encoded;
+    });
     const updated = a.updated.getTime() === a.published.getTime() ? null : a.updated.getTime();
     return [
       name, version.size, version.mtimeMs, version.ctimeMs, version.ino,
@@ -161,7 +166,7 @@ export class IndexDecoder {
     return { name, version, article: a as unknown as Article, warnings: problems };
   }
 
-  private image([url, type, caption, credit, alt, width, height, bytes, thumbnail]: EncodedImage): Image {
+  private image([url, type, caption, credit, alt, width, height, bytes, thumbnail, rights]: EncodedImage): Image {
     // Same property order as readImages (load/article.ts); assignments, not conditional spreads, which made
     // a throwaway object per absent field (over a million at 100,000 articles).
     const image: Record<string, unknown> = { url, type: this.str(type) };
@@ -172,6 +177,13 @@ export class IndexDecoder {
     if (height !== null) image.height = height;
     if (bytes !== null) image.bytes = bytes;
     if (thumbnail !== null) image.thumbnail = thumbnail;
+    if (rights !== undefined) {
+      const [syndicate, terms] = rights;
+      const restored: { syndicate?: boolean; terms?: string } = {};
+      if (syndicate !== null) restored.syndicate = syndicate;
+      if (terms !== null) restored.terms = terms;
+      image.rights = restored as ImageRights;
+    }
     return image as unknown as Image;
   }
 }

@@ -30,8 +30,8 @@ import { removeStaleTempFiles, writeFileAtomicFrom } from '../../load/write.js';
 import type { FileRecord } from '../snapshot.js';
 import { IndexDecoder, IndexEncoder, type EncodedRecord, type IndexedRecord, type IndexTables } from './index-codec.js';
 
-/** Bumped whenever the layout or the record encoding changes, or what it stores does (4: slugs of issue 24, kept in credits): an index of another format is rebuilt. */
-export const INDEX_FORMAT = 4;
+/** Bumped whenever the layout or the record encoding changes, or what it stores does (4: slugs of issue 24, kept in credits; 5: image rights of issue 26): an index of another format is rebuilt. */
+export const INDEX_FORMAT = 5;
 /** Records per shard line: small enough to parse between two turns of the event loop (~5 ms). */
 const SHARD = 1000;
 const ENCODING = 'utf16le';

@@ -102,7 +102,8 @@ export function entryRows(article: Article, slugOf: SlugOf = slugify): EntryRow[
 /** Field order of a parsed Article, Credit and Image (load/article.ts). */
 const ARTICLE_KEYS = ['id', 'url', 'headline', 'summary', 'body', 'published', 'updated', 'timezone', 'language', 'service', 'section', 'tags', 'credits', 'images', 'status', 'translationOf', 'source'];
 const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
-const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
+const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail', 'rights'];
+const RIGHTS_KEYS = ['syndicate', 'terms'];
 
 /** A copy with keys in `keys` order (any others after), absent ones left absent. */
 function ordered(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
@@ -126,7 +127,7 @@ export function articleFromJson(json: unknown): Article {
       published: new Date(data.published),
       updated: new Date(data.updated),
       credits: data.credits.map((credit) => ordered(credit, CREDIT_KEYS)),
-      images: data.images.map((image) => ordered(image, IMAGE_KEYS)),
+      images: data.images.map((image) => ordered(image.rights === undefined ? image : { ...image, rights: ordered(image.rights as Record<string, unknown>, RIGHTS_KEYS) }, IMAGE_KEYS)),
     },
     ARTICLE_KEYS,
   ) as unknown as Article;
