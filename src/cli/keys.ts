@@ -15,7 +15,7 @@ key may write any story. Rotate a key by adding a second one, moving clients
 to it, then removing the first; the server reads the file at start.`;
 
 /** A new secret: 32 random bytes, so a SHA-256 of it cannot be reversed by guessing. */
-function newSecret(): string {
+export function newSecret(): string {
   return `wf_${randomBytes(32).toString('base64url')}`;
 }
 

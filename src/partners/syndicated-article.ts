@@ -96,7 +96,7 @@ function entitled(article: Article, { content, images: policy, agencies }: Entit
   };
 }
 
-const WRAPPERS = new Set(['figure', 'picture']);
+const WRAPPERS: readonly string[] = ['figure', 'picture'];
 
 /**
  * A sanitised body without the pictures at `urls` (every picture when
@@ -116,7 +116,7 @@ export function withoutImages(body: string, urls: ReadonlySet<string> | undefine
     transformTags: {
       '*': (tagName, attribs) => {
         const dropImage = tagName === 'img' && (urls === undefined || refused(attribs.src));
-        if (dropImage) for (const frame of open) if (WRAPPERS.has(frame.tag)) frame.drop = true;
+        if (dropImage) for (const frame of open) if (WRAPPERS.includes(frame.tag)) frame.drop = true;
         open.push({ tag: tagName, drop: dropImage, unwrap: tagName === 'a' && urls !== undefined && refused(attribs.href) });
         return { tagName, attribs };
       },
