@@ -88,7 +88,7 @@ function entitled(article: Article, { content, images: policy, agencies }: Entit
   return {
     ...base,
     ...(article.summary === undefined ? {} : { summary: article.summary }),
-    body: content === 'summary' ? '' : policy === 'none' || forbidden.size > 0 ? withoutImages(article.body, policy === 'none' ? undefined : forbidden) : article.body,
+    body: content === 'summary' ? '' : policy === 'none' || forbidden.size > 0 ? withoutImages(article.body, forbidden, policy === 'none') : article.body,
     ...(article.service === undefined ? {} : { service: article.service }),
     ...(article.section === undefined ? {} : { section: article.section }),
     tags: article.tags,
@@ -99,15 +99,15 @@ function entitled(article: Article, { content, images: policy, agencies }: Entit
 const WRAPPERS: readonly string[] = ['figure', 'picture'];
 
 /**
- * A sanitised body without the pictures at `urls` (every picture when
- * undefined): each such `<img>` goes with the `<figure>` or `<picture>`
+ * A sanitised body without the pictures at `urls` (and every `<img>` when
+ * `everyImage`): each such `<img>` goes with the `<figure>` or `<picture>`
  * around it (its caption names the picture), and a link to such a URL
  * keeps its text but loses the link. The body was sanitised at load, so
  * everything in it is allowed through again unchanged.
  */
-export function withoutImages(body: string, urls: ReadonlySet<string> | undefined): string {
+export function withoutImages(body: string, urls: ReadonlySet<string>, everyImage = false): string {
   const open: { tag: string; drop: boolean; unwrap: boolean }[] = [];
-  const refused = (url: string | undefined) => url !== undefined && (urls === undefined || urls.has(normalUrl(url)));
+  const refused = (url: string | undefined) => url !== undefined && urls.has(normalUrl(url));
   return sanitizeHtml(body, {
     allowedTags: false,
     allowedAttributes: false,
@@ -115,9 +115,9 @@ export function withoutImages(body: string, urls: ReadonlySet<string> | undefine
     allowedSchemes: ['http', 'https', 'mailto', 'tel'],
     transformTags: {
       '*': (tagName, attribs) => {
-        const dropImage = tagName === 'img' && (urls === undefined || refused(attribs.src));
+        const dropImage = tagName === 'img' && (everyImage || refused(attribs.src));
         if (dropImage) for (const frame of open) if (WRAPPERS.includes(frame.tag)) frame.drop = true;
-        open.push({ tag: tagName, drop: dropImage, unwrap: tagName === 'a' && urls !== undefined && refused(attribs.href) });
+        open.push({ tag: tagName, drop: dropImage, unwrap: tagName === 'a' && refused(attribs.href) });
         return { tagName, attribs };
       },
     },
