@@ -27,3 +27,40 @@ export function findBySecret<T extends { readonly hash: string }>(entries: reado
   }
   return found;
 }
+
+/**
+ * Reads a file of entries that each hold a secret's hash (KEYS_FILE's
+ * `{"keys": [...]}`, PARTNERS_FILE's `{"partners": [...]}`): the JSON, the
+ * list, each entry by `parseEntry`, then no id and no hash twice (the first
+ * entry whose hash matches would always win, so a second would never be
+ * used). Every problem is `fail(message)` naming the file and the entry.
+ */
+export function parseSecretEntries<T extends { readonly id: string; readonly hash: string }>(
+  text: string,
+  shownAs: string,
+  kind: { readonly list: string; readonly noun: string },
+  parseEntry: (entry: unknown, where: string) => T,
+  fail: (message: string) => Error,
+): T[] {
+  let value: unknown;
+  try {
+    // A byte order mark is allowed, as in article files: editors on Windows write one.
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw fail(`${shownAs}: not JSON (${(error as Error).message})`);
+  }
+  const list = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[kind.list] : undefined;
+  if (!Array.isArray(list)) throw fail(`${shownAs}: must be an object {"${kind.list}": [...]}`);
+  const entries = list.map((entry, index) => parseEntry(entry, `${shownAs}: entry ${index + 1}`));
+  const ids = new Set<string>();
+  const hashes = new Map<string, string>();
+  entries.forEach((entry, index) => {
+    const where = `${shownAs}: entry ${index + 1} ("${entry.id}")`;
+    if (ids.has(entry.id)) throw fail(`${where}: the id is used by an earlier entry`);
+    const earlier = hashes.get(entry.hash);
+    if (earlier !== undefined) throw fail(`${where}: the hash is the same as ${kind.noun} "${earlier}"'s, so one secret would be two ${kind.noun}s; give each ${kind.noun} its own secret (wirefeed ${kind.list} add)`);
+    ids.add(entry.id);
+    hashes.set(entry.hash, entry.id);
+  });
+  return entries;
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SECRET_HASH } from '../model/secret.js';
+import { parseSecretEntries, SECRET_HASH } from '../model/secret.js';
 
 /** How much of each story a partner gets. */
 export const CONTENT_LEVELS = ['full', 'summary', 'headline'] as const;
@@ -50,26 +50,7 @@ export function parseDelay(text: string): number | undefined {
 
 /** Parses a partners file's text: `{"partners": [...]}`; every problem is an error naming the entry. */
 export function parsePartners(text: string, shownAs: string): Partner[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new PartnersFileError(`${shownAs}: not JSON (${(error as Error).message})`);
-  }
-  const list = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { partners?: unknown }).partners : undefined;
-  if (!Array.isArray(list)) throw new PartnersFileError(`${shownAs}: must be an object {"partners": [...]}`);
-  const partners = list.map((entry, index) => parsePartner(entry, `${shownAs}: entry ${index + 1}`));
-  const ids = new Set<string>();
-  const hashes = new Map<string, string>();
-  partners.forEach((partner, index) => {
-    const where = `${shownAs}: entry ${index + 1} ("${partner.id}")`;
-    if (ids.has(partner.id)) throw new PartnersFileError(`${where}: the id is used by an earlier entry`);
-    const earlier = hashes.get(partner.hash);
-    if (earlier !== undefined) throw new PartnersFileError(`${where}: the hash is the same as partner "${earlier}"'s; give each partner its own secret (wirefeed partners add)`);
-    ids.add(partner.id);
-    hashes.set(partner.hash, partner.id);
-  });
-  return partners;
+  return parseSecretEntries(text, shownAs, { list: 'partners', noun: 'partner' }, parsePartner, (message) => new PartnersFileError(message));
 }
 
 function parsePartner(entry: unknown, where: string): Partner {
