@@ -23,13 +23,7 @@ export class ArticleTransform {
 
   constructor(readonly entitlement: Entitlement) {}
 
-  /** True when the transform never changes an article (full text, every picture). */
-  get identity(): boolean {
-    return this.entitlement.content === 'full' && this.entitlement.images === 'all';
-  }
-
   apply(article: Article): Article {
-    if (this.identity) return article;
     let result = this.done.get(article);
     if (result === undefined) {
       result = entitled(article, this.entitlement);
@@ -39,12 +33,17 @@ export class ArticleTransform {
   }
 }
 
-/** URLs (and thumbnails) of the article's pictures the reader may not have; with `none`, every picture's. */
+/**
+ * URLs (and thumbnails) of the article's pictures the reader may not have:
+ * with `licensed`, those that may not be syndicated; with `all`, only those
+ * whose record says `syndicate: false` (an explicit "never", which no
+ * partner setting overrides; `all` waives the agency rule); with `none`, every picture's.
+ */
 function forbiddenUrls(images: readonly Image[], policy: ImagePolicy, agencies: readonly string[]): Set<string> {
   const urls = new Set<string>();
-  if (policy === 'all') return urls;
   for (const image of images) {
     if (policy === 'licensed' && maySyndicate(image, agencies)) continue;
+    if (policy === 'all' && image.rights?.syndicate !== false) continue;
     urls.add(normalUrl(image.url));
     if (image.thumbnail !== undefined) urls.add(normalUrl(image.thumbnail));
   }
@@ -69,6 +68,8 @@ function normalUrl(url: string): string {
  */
 function entitled(article: Article, { content, images: policy, agencies }: Entitlement): Article {
   const forbidden = forbiddenUrls(article.images, policy, agencies);
+  // Nothing to take away: the article itself, so its rendered items are shared with the public feeds'.
+  if (content === 'full' && forbidden.size === 0 && (policy !== 'none' || !hasImages(article))) return article;
   const images = policy === 'none' ? [] : article.images.filter((image) => !forbidden.has(normalUrl(image.url)) && (image.thumbnail === undefined || !forbidden.has(normalUrl(image.thumbnail))));
   // Spelled out rather than spread: a spread would read `body`, which for a lazily loaded article reads the file.
   const base = {
@@ -97,6 +98,11 @@ function entitled(article: Article, { content, images: policy, agencies }: Entit
 }
 
 const WRAPPERS: readonly string[] = ['figure', 'picture'];
+
+/** Whether a body may hold a picture (a cheap test before the sanitiser is run over it). */
+function hasImages(article: Article): boolean {
+  return article.images.length > 0 || article.body.includes('<img');
+}
 
 /**
  * A sanitised body without the pictures at `urls` (and every `<img>` when

@@ -94,8 +94,9 @@ function recordOf(s: Story, i: number): Record<string, unknown> {
 /** The rule for one picture: rights decide; else an agency's credit may not be passed on. */
 function mayHave(w: World, img: Story['images'][number]): boolean {
   if (w.partner.images === 'none' || w.partner.content === 'headline') return false;
-  if (w.partner.images === 'all') return true;
+  // An explicit "syndicate: false" is never passed on; "all" waives only the agency rule.
   if (img.rights !== undefined && 'syndicate' in img.rights) return img.rights.syndicate === true;
+  if (w.partner.images === 'all') return true;
   const named = CREDITS[img.credit]?.[1];
   return named === undefined || !(w.agencies as readonly string[]).includes(named);
 }
