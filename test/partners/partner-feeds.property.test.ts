@@ -216,3 +216,51 @@ describe('partner paging (property)', () => {
     );
   }, 300_000);
 });
+
+describe('partner paging backwards (property)', () => {
+  it('from the last page, walking previous links visits exactly the partner\'s stories, oldest pages first', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, fc.integer({ min: 1, max: 3 }), async (w, limit) => {
+        const records = w.stories.map(recordOf);
+        const [delay] = DELAYS[w.partner.delay] ?? [];
+        const entry: Record<string, unknown> = { id: 'paper', hash: hashSecret(KEY), ...w.partner, ...(delay === undefined ? {} : { delay }) };
+        if (delay === undefined) delete entry.delay;
+        for (const field of ['services', 'sections', 'languages']) if (entry[field] === undefined) delete entry[field];
+        const partners = parsePartners(JSON.stringify({ partners: [entry] }), 'generated');
+        const app = createApp({ store: createSnapshotStore(makeSnapshot(records, makeSite({ agencies: [...w.agencies] }))), clock: () => NOW, log: () => undefined, partners });
+        const server = await listen(app);
+        const atom = async (url: string) => {
+          const xml = await (await fetch(url.replace('https://feeds.example.org', server.url).replaceAll('&amp;', '&').replaceAll('&#x26;', '&'), { headers: { authorization: `Bearer ${KEY}` } })).text();
+          const ids = [...xml.matchAll(/<id>tag:[^:]+:(s\d\d)<\/id>/g)].map((m) => m[1] as string);
+          const link = (rel: string) => new RegExp(`<link rel="${rel}" href="([^"]+)"`).exec(xml)?.[1];
+          return { ids, previous: link('previous'), last: link('last') };
+        };
+        try {
+          const expected = w.stories
+            .map((s, i) => ({ s, id: idOf(i), published: NOW.getTime() - s.minutesAgo * 60_000 }))
+            .filter(({ s }) => shown(w, s))
+            .sort((a, b) => b.published - a.published || (a.id < b.id ? -1 : 1))
+            .map(({ id }) => id);
+          const first = await atom(`https://feeds.example.org/partners/paper/atom.xml?limit=${limit}`);
+          if (first.last === undefined) {
+            expect(first.ids).toEqual(expected);
+            return;
+          }
+          const pages: string[][] = [];
+          let url: string | undefined = first.last;
+          for (let steps = 0; url !== undefined && steps < 20; steps++) {
+            const page = await atom(url);
+            pages.unshift(page.ids);
+            url = page.previous;
+          }
+          expect(pages.flat()).toEqual(expected);
+          // The oldest page holds the oldest `limit` stories; every page is full but the newest.
+          for (const ids of pages.slice(1)) expect(ids).toHaveLength(limit);
+        } finally {
+          await server.close();
+        }
+      }),
+      { numRuns: 100 },
+    );
+  }, 300_000);
+});
