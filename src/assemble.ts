@@ -9,6 +9,7 @@ import { purgeTargetsOf } from './purge/purge-targets.js';
 import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import type { ActivityPub } from './activitypub/activitypub.js';
+import { loadPartnersFile, type Partner } from './partners/partner.js';
 
 /**
  * What the standalone server (main.ts) and a mounted router
@@ -34,8 +35,13 @@ export function ingestOptionsOf(config: Config, log: Log): IngestOptions | undef
   };
 }
 
+/** The partners of PARTNERS_FILE, read at start. Throws PartnersFileError (one line naming the entry) for a file that cannot be used. */
+export function partnersOf(config: Config): readonly Partner[] | undefined {
+  return config.partnersFile === undefined ? undefined : loadPartnersFile(config.partnersFile);
+}
+
 /** createApp's dependencies for this configuration. */
-export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub }): AppDeps {
+export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub; partners?: readonly Partner[] }): AppDeps {
   const { metrics, ingest, activitypub } = parts;
   return {
     store: parts.store,
@@ -47,6 +53,7 @@ export function appDepsOf(config: Config, parts: { store: Store; log: Log; logge
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
     ...(activitypub ? { activitypub: activitypub.handler } : {}),
+    ...(parts.partners ? { partners: parts.partners } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   };
 }

@@ -5,7 +5,7 @@ import { loadSite } from './load/load-data.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
-import { activityPubOf, appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing } from './assemble.js';
 import { configFromOptions, WirefeedOptionError, type WirefeedOptions } from './wirefeed-options.js';
 
 /**
@@ -58,12 +58,14 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   const metrics = config.metrics ? createMetrics() : undefined;
   // A keys file that cannot be used fails here, before the store opens (KeysFileError).
   const ingest = ingestOptionsOf(config, log);
+  // Likewise a partners file (PartnersFileError).
+  const partners = partnersOf(config);
   const store = await openStore({ config, site, siteOverrides, log, ...(metrics ? { onReload: metrics.observeReload } : {}) });
   // The standalone server's listener, access log and fast path included: under a mount Express has
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
   const activitypub = await activityPubOf(config, store, log);
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}) }));
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}) }));
 
   let publisher: { stop(): void } | undefined;
   let closed = false;

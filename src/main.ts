@@ -8,7 +8,8 @@ import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { KeysFileError } from './http/api-keys.js';
-import { activityPubOf, appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing } from './assemble.js';
+import { PartnersFileError } from './partners/partner.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/server.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
@@ -43,10 +44,12 @@ export async function startServer(env: Env): Promise<void> {
   const metrics = config.metrics ? createMetrics() : undefined;
   // Before the store opens: a keys file that cannot be used stops the server before it loads or connects to anything.
   let ingest;
+  let partners;
   try {
     ingest = ingestOptionsOf(config, log);
+    partners = partnersOf(config);
   } catch (error) {
-    if (!(error instanceof KeysFileError)) throw error;
+    if (!(error instanceof KeysFileError || error instanceof PartnersFileError)) throw error;
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
@@ -61,7 +64,7 @@ export async function startServer(env: Env): Promise<void> {
     process.exit(1);
   }
   const activitypub = await activityPubOf(config, store, log);
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), serveMetrics: config.metricsPort === undefined }));
+  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), serveMetrics: config.metricsPort === undefined }));
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);

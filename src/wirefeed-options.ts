@@ -37,6 +37,8 @@ export interface WirefeedOptions {
   readonly databasePoolSize?: number;
   /** JSON file of scoped API keys (KEYS_FILE; docs/newsroom-writes.md). */
   readonly keysFile?: string;
+  /** JSON file of partners and their private feeds (PARTNERS_FILE; docs/partners.md). */
+  readonly partnersFile?: string;
   /** Writes over a stored story must name its ETag (REQUIRE_IF_MATCH). */
   readonly requireIfMatch?: boolean;
   /** Versions kept per article (HISTORY_KEEP). */
@@ -80,6 +82,7 @@ export const OPTION_VARIABLES = {
   databaseUrl: 'DATABASE_URL',
   databasePoolSize: 'DATABASE_POOL_SIZE',
   keysFile: 'KEYS_FILE',
+  partnersFile: 'PARTNERS_FILE',
   requireIfMatch: 'REQUIRE_IF_MATCH',
   historyKeep: 'HISTORY_KEEP',
   purgeWebhook: 'PURGE_WEBHOOK',
@@ -144,6 +147,7 @@ export const OPTION_TYPES = {
   databaseUrl: 'string',
   databasePoolSize: 'number',
   keysFile: 'string',
+  partnersFile: 'string',
   requireIfMatch: 'boolean',
   historyKeep: 'number',
   purgeWebhook: 'string',

@@ -34,6 +34,8 @@ export interface Config {
   readonly ingestMaxBytes: number;
   /** KEYS_FILE: JSON list of scoped API keys (http/api-keys.ts); enables the ingest API too. */
   readonly keysFile?: string;
+  /** PARTNERS_FILE: JSON list of partners and their private feeds (partners/partner.ts); read at start. */
+  readonly partnersFile?: string;
   /** REQUIRE_IF_MATCH: PUT over an existing article and DELETE need If-Match (428 without). */
   readonly requireIfMatch: boolean;
   /** HISTORY_KEEP: versions kept per article; undefined (0 or unset) keeps all. */
@@ -126,6 +128,7 @@ export function loadConfig(env: Env): Config {
     ...optionalToken(env, 'INGEST_TOKEN'),
     ingestMaxBytes: integer(env, 'INGEST_MAX_BYTES', 1024 * 1024, 1, MAX_INGEST_BYTES),
     ...(env.KEYS_FILE === undefined || env.KEYS_FILE.trim() === '' ? {} : { keysFile: env.KEYS_FILE.trim() }),
+    ...(env.PARTNERS_FILE === undefined || env.PARTNERS_FILE.trim() === '' ? {} : { partnersFile: env.PARTNERS_FILE.trim() }),
     requireIfMatch: boolean(env, 'REQUIRE_IF_MATCH', false),
     ...(integer(env, 'HISTORY_KEEP', 0, 0, 1_000_000) === 0 ? {} : { historyKeep: integer(env, 'HISTORY_KEEP', 0, 0, 1_000_000) }),
     rateLimit: integer(env, 'RATE_LIMIT', 0, 0, 1_000_000),

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { findBySecret, hashSecret, parseSecretEntries, SECRET_HASH } from '../model/secret.js';
 import type { Article } from '../model/types.js';
 import { HttpError } from './errors.js';
 
@@ -31,40 +31,17 @@ export class KeysFileError extends Error {
 }
 
 const FIELDS = ['id', 'hash', 'services', 'sections', 'delete', 'audit'] as const;
-const HASH = /^sha256:[0-9a-f]{64}$/;
+const HASH = SECRET_HASH;
 const KEY_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** The id INGEST_TOKEN's key appears as in the audit trail and versions. */
 export const INGEST_TOKEN_KEY_ID = 'ingest-token';
 
-export function hashSecret(secret: string): string {
-  return `sha256:${createHash('sha256').update(secret, 'utf8').digest('hex')}`;
-}
+export { hashSecret };
 
 /** Parses a keys file's text: `{"keys": [...]}`; every problem is an error naming the entry (an unknown field too). */
 export function parseKeys(text: string, shownAs: string): ApiKey[] {
-  let value: unknown;
-  try {
-    // A byte order mark is allowed, as in article files: editors on Windows write one.
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new KeysFileError(`${shownAs}: not JSON (${(error as Error).message})`);
-  }
-  const list = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(list)) throw new KeysFileError(`${shownAs}: must be an object {"keys": [...]}`);
-  const keys = list.map((entry, index) => parseKey(entry, `${shownAs}: entry ${index + 1}`));
-  const ids = new Set<string>();
-  const hashes = new Map<string, string>();
-  keys.forEach((key, index) => {
-    const where = `${shownAs}: entry ${index + 1} ("${key.id}")`;
-    if (ids.has(key.id)) throw new KeysFileError(`${where}: the id is used by an earlier entry`);
-    // findKey takes the first key whose hash matches: a second entry with the same hash would never be used.
-    const earlier = hashes.get(key.hash);
-    if (earlier !== undefined) throw new KeysFileError(`${where}: the hash is the same as key "${earlier}"'s, so one secret would be two keys; give each key its own secret (wirefeed keys add)`);
-    ids.add(key.id);
-    hashes.set(key.hash, key.id);
-  });
-  return keys;
+  return parseSecretEntries(text, shownAs, { list: 'keys', noun: 'key' }, parseKey, (message) => new KeysFileError(message));
 }
 
 function parseKey(entry: unknown, where: string): ApiKey {
@@ -132,13 +109,7 @@ export function ingestTokenKey(token: string): ApiKey {
  * says nothing about which key (or how much of one) matched.
  */
 export function findKey(keys: readonly ApiKey[], secret: string): ApiKey | undefined {
-  const given = createHash('sha256').update(secret, 'utf8').digest();
-  let found: ApiKey | undefined;
-  for (const key of keys) {
-    const expected = Buffer.from(key.hash.slice('sha256:'.length), 'hex');
-    if (timingSafeEqual(given, expected) && found === undefined) found = key;
-  }
-  return found;
+  return findBySecret(keys, secret);
 }
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();

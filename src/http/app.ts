@@ -20,6 +20,8 @@ import { echoRequestId, observeRequests, type ObserveOptions } from './observe-r
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { createSyndicationRoutes } from './syndication-routes.js';
+import { createPartnerRoutes } from './partner-routes.js';
+import type { Partner } from '../partners/partner.js';
 
 /** What the app needs from outside; tests pass their own. */
 export interface AppDeps {
@@ -47,6 +49,8 @@ export interface AppDeps {
   readonly guards?: GuardOptions;
   /** ACTIVITYPUB: WebFinger and the actors' routes (src/activitypub/). */
   readonly activitypub?: RequestHandler;
+  /** Partners' private feeds at /partners/{id}/ (config: PARTNERS_FILE); none when absent. */
+  readonly partners?: readonly Partner[];
 }
 
 
@@ -103,6 +107,9 @@ export function createApp(deps: AppDeps): WirefeedApp {
   if (metrics) metrics.watchStore(deps.store, clock);
   if (metrics) metrics.watchCache(feedCache);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
+  if (deps.partners !== undefined && deps.partners.length > 0) {
+    app.use(createPartnerRoutes({ store: deps.store, partners: deps.partners, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
+  }
   app.use(createSyndicationRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching } }));
 
   app.get('/healthz', async (_req, res) => {

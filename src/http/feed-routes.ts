@@ -10,6 +10,7 @@ import type { ContentCoding, NegotiationCache } from './compress.js';
 import { HttpError } from './errors.js';
 import { FeedCache, replyOf, type CachedFeed, type Representation } from './feed-cache.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
+import { PublicImages } from '../partners/public-images.js';
 
 /** Cache-Control lifetimes in seconds. */
 export interface FeedCaching {
@@ -48,6 +49,8 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   const { store, clock, cache, caching } = deps;
   // Rendered items of this app's feeds, reused across documents and formats (never shared with another app).
   const renderCache = new RenderCache();
+  // Asked only when site.json sets publicImages, so a default site's cold request crosses no extra file (cold-request.test.ts).
+  const publicImages = new PublicImages();
   const router = express.Router();
   // Only the feeds the change touched go stale (all when the store cannot say): a write to one tag on a
   // busy site no longer re-renders every feed on every replica.
@@ -70,7 +73,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
     const meta = { title: view.title, description: view.description, links: { rss: self.rss, atom: self.atom, json: self.json }, updated: view.updated };
     return {
-      body: renderFeed(request.format, { site, meta, articles: view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
+      body: renderFeed(request.format, { site, meta, articles: site.publicImages === 'licensed' ? publicImages.apply(site, view.articles) : view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
       contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
       ...(nextRelease === undefined ? {} : { nextRelease }),

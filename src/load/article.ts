@@ -11,6 +11,7 @@ import { defineLazyBody, type BodySource } from './lazy-body.js';
 import { StaleArticleError } from '../model/stale.js';
 import { imageTypeFor } from './media-types.js';
 import { capReports, MAX_REPORTS_PER_FILE } from './report-cap.js';
+import { readImageRights } from './image-rights.js';
 
 /** Fields a record may have beyond the Article's own: the schema link, and the credit line read into `credits`. */
 const RECORD_ONLY_FIELDS = ['$schema', 'creditLine'] as const;
@@ -18,7 +19,7 @@ const RECORD_ONLY_FIELDS = ['$schema', 'creditLine'] as const;
 export const RECORD_FIELDS: readonly string[] = [...ARTICLE_FIELDS.filter((field) => field.shape !== 'source').map((field) => field.key), ...RECORD_ONLY_FIELDS];
 /** Fields read as plain text with no rule of their own (see ArticleField.plain). */
 const PLAIN_FIELDS = ARTICLE_FIELDS.filter((field): field is Extract<(typeof ARTICLE_FIELDS)[number], { plain: object }> => 'plain' in field);
-const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail'];
+const IMAGE_FIELDS = ['url', 'caption', 'credit', 'alt', 'width', 'height', 'type', 'bytes', 'thumbnail', 'rights'];
 const CREDIT_FIELDS = ['name', 'role', 'organization'];
 
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -261,6 +262,7 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
     const height = readInteger(entry.height, `${at}.height`, 1, 100_000, report);
     const bytes = readInteger(entry.bytes, `${at}.bytes`, 0, Number.MAX_SAFE_INTEGER, report);
     const thumbnail = readUrl(entry.thumbnail, `${at}.thumbnail`, false, report);
+    const rights = readImageRights(entry.rights, `${at}.rights`, report);
     const declared = readLine(entry.type, `${at}.type`, false, 100, report);
     if (declared !== undefined && !/^image\/[a-z0-9.+-]+$/.test(declared)) return report(`${at}.type`, `must be an image MIME type such as "image/jpeg", got ${JSON.stringify(declared)}`);
     if (url === undefined) return;
@@ -276,6 +278,7 @@ function readImages(fields: FieldReader, report: (f: string, p: string) => void)
       ...(height === undefined ? {} : { height }),
       ...(bytes === undefined ? {} : { bytes }),
       ...(thumbnail === undefined ? {} : { thumbnail }),
+      ...(rights === undefined ? {} : { rights }),
     });
   });
   return images;

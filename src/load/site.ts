@@ -2,7 +2,7 @@ import type { Site } from '../model/types.js';
 import { SiteError } from './errors.js';
 import { FieldReader } from './fields.js';
 
-const SITE_FIELDS = ['$schema', 'title', 'description', 'link', 'baseUrl', 'language', 'copyright', 'icon', 'logo', 'feedSize', 'idAuthority', 'mediaBase'];
+const SITE_FIELDS = ['$schema', 'title', 'description', 'link', 'baseUrl', 'language', 'copyright', 'icon', 'logo', 'feedSize', 'idAuthority', 'mediaBase', 'agencies', 'publicImages'];
 const ID_AUTHORITY = /^[a-z0-9.-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?$/;
 
 export interface SiteOverrides {
@@ -34,6 +34,9 @@ export function parseSite(raw: unknown, file: string, overrides: SiteOverrides):
   const logo = fields.url('logo', false);
   const feedSize = fields.integer('feedSize', 1, 100) ?? 50;
   const mediaBase = fields.url('mediaBase', false);
+  const agencies = readAgencies(record.agencies, report);
+  const publicImages = record.publicImages;
+  if (publicImages !== undefined && publicImages !== 'licensed' && publicImages !== 'all') report('publicImages', `must be "licensed" or "all" (the default), got ${JSON.stringify(publicImages)}`);
   let idAuthority = fields.line('idAuthority', false, 200);
   if (idAuthority !== undefined && !ID_AUTHORITY.test(idAuthority)) {
     report('idAuthority', `must be "<domain>,<year>" as in a tag: URI, e.g. "news.example.org,2019", got ${JSON.stringify(idAuthority)}`);
@@ -52,5 +55,17 @@ export function parseSite(raw: unknown, file: string, overrides: SiteOverrides):
     ...(icon === undefined ? {} : { icon }),
     ...(logo === undefined ? {} : { logo }),
     ...(mediaBase === undefined ? {} : { mediaBase }),
+    ...(agencies === undefined ? {} : { agencies }),
+    ...(publicImages === 'licensed' ? { publicImages } : {}),
   };
+}
+
+/** `agencies`: credit names whose pictures are not passed on (model/image-rights.ts). */
+function readAgencies(value: unknown, report: (field: string, problem: string) => void): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string' && name.trim() !== '' && name.length <= 200)) {
+    report('agencies', 'must be a list of credit names such as ["AFP", "Reuters"]');
+    return undefined;
+  }
+  return value.map((name: string) => name.trim());
 }

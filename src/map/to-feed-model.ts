@@ -70,7 +70,8 @@ export function toFeedItem(article: Article, site: Site): Item {
     date: article.updated,
     published: article.published,
     ...(article.summary === undefined ? {} : { description: article.summary }),
-    content: composeContent(article),
+    // An empty body is a story without text (a partner's summary or headline feed): no content element at all.
+    ...(article.body === '' ? {} : { content: composeContent(article) }),
     category: categories(article, site),
     ...(authors.length === 0 ? {} : { author: authors }),
     ...(contributors.length === 0 ? {} : { contributor: contributors }),

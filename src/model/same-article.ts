@@ -54,7 +54,9 @@ function sameImage(a: Image, b: Image): boolean {
     a.height === b.height &&
     a.type === b.type &&
     a.bytes === b.bytes &&
-    a.thumbnail === b.thumbnail
+    a.thumbnail === b.thumbnail &&
+    a.rights?.syndicate === b.rights?.syndicate &&
+    a.rights?.terms === b.rights?.terms
   );
 }
 

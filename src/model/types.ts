@@ -35,6 +35,16 @@ export interface Image {
   readonly bytes?: number;
   /** Absolute URL of a thumbnail, when the newsroom provides one. */
   readonly thumbnail?: string;
+  /** What the newsroom may do with the picture beyond its own site (model/image-rights.ts decides). */
+  readonly rights?: ImageRights;
+}
+
+/** An image's licence as the record states it (issue 26). */
+export interface ImageRights {
+  /** true: may be passed on to partners even when an agency's; false: never. Absent: decided by the credit. */
+  readonly syndicate?: boolean;
+  /** The licence's words, carried to ninjs `usageTerms`. */
+  readonly terms?: string;
 }
 
 export type ArticleStatus = 'published' | 'draft';
@@ -88,6 +98,10 @@ export interface Site {
   readonly idAuthority: string;
   /** Base URL the importer joins image names to. */
   readonly mediaBase?: string;
+  /** Credit names (AFP, Reuters) whose pictures are not passed on unless their rights say so (model/image-rights.ts). */
+  readonly agencies?: readonly string[];
+  /** "licensed": the public feeds leave out pictures partners may not have too. Absent: public feeds show every picture. */
+  readonly publicImages?: 'licensed';
 }
 
 /** The formats feed readers take. */

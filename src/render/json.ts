@@ -45,7 +45,8 @@ export function jsonItem({ article, item, translations }: ItemEntry, _site: Site
   const image = typeof item.image === 'string' ? item.image : item.image?.url;
   return {
     id: item.id,
-    content_html: item.content ?? item.description,
+    // JSON Feed 1.1 wants content_html or content_text: a story without a body carries its summary (or nothing) as text.
+    ...(item.content === undefined ? { content_text: item.description ?? '' } : { content_html: item.content }),
     url: item.link,
     title: item.title,
     ...(item.description === undefined ? {} : { summary: item.description }),

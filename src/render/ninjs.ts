@@ -66,6 +66,7 @@ function imageAssociation(image: Image, index: number): JsonObject {
     rel: index === 0 ? 'lead-image' : 'image',
     type: 'picture',
     ...(image.credit === undefined ? {} : { by: image.credit }),
+    ...(image.rights?.terms === undefined ? {} : { usageTerms: image.rights.terms }),
     ...(descriptions.length === 0 ? {} : { descriptions }),
     renditions: [
       {
@@ -105,7 +106,7 @@ export function ninjsItem(article: Article, translations: readonly TranslationLi
     language: article.language,
     headlines: [{ role: 'main', contentType: 'text/plain', value: article.headline }],
     ...(article.summary === undefined ? {} : { descriptions: [{ role: 'summary', contentType: 'text/plain', value: article.summary }] }),
-    bodies: [{ role: 'main', contentType: 'text/html', value: article.body }],
+    ...(article.body === '' ? {} : { bodies: [{ role: 'main', contentType: 'text/html', value: article.body }] }),
     ...(article.credits.length === 0 ? {} : { by: formatCreditLine(article.credits, article.language) }),
     ...(article.credits.length === 0
       ? {}

@@ -16,7 +16,7 @@ import { ArticleError } from '../../load/errors.js';
 import type { FileVersion } from '../../load/files.js';
 import { addLazyBody, type BodySource } from '../../load/lazy-body.js';
 import { ARTICLE_FIELDS, type ArticleField } from '../../model/article-fields.js';
-import type { Article, Credit, CreditRole, Image } from '../../model/types.js';
+import type { Article, Credit, CreditRole, Image, ImageRights } from '../../model/types.js';
 
 /** What the index keeps of one file: its version, the article without its body, and the loader's warnings. */
 export interface IndexedRecord {
@@ -29,7 +29,7 @@ export interface IndexedRecord {
 
 type Str = number;
 type Opt<T> = T | null;
-type EncodedImage = [url: string, type: Str, caption: Opt<string>, credit: Opt<Str>, alt: Opt<string>, width: Opt<number>, height: Opt<number>, bytes: Opt<number>, thumbnail: Opt<string>];
+type EncodedImage = [url: string, type: Str, caption: Opt<string>, credit: Opt<Str>, alt: Opt<string>, width: Opt<number>, height: Opt<number>, bytes: Opt<number>, thumbnail: Opt<string>, rights?: [syndicate: Opt<boolean>, terms: Opt<string>]];
 type EncodedWarning = [field: Opt<string>, problem: string];
 
 /**
@@ -109,7 +109,12 @@ export class IndexEncoder {
       case 'credits':
         return (value as readonly Credit[]).map((c) => this.credit(c));
       case 'images':
-        return (value as readonly Image[]).map((i): EncodedImage => [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null]);
+        return (value as readonly Image[]).map((i): EncodedImage => {
+          const encoded: EncodedImage = [i.url, this.str(i.type), i.caption ?? null, this.opt(i.credit), i.alt ?? null, i.width ?? null, i.height ?? null, i.bytes ?? null, i.thumbnail ?? null];
+          // Rights are rare: left off the tuple when absent, so most images cost no more than before.
+          if (i.rights !== undefined) encoded.push([i.rights.syndicate ?? null, i.rights.terms ?? null]);
+          return encoded;
+        });
       default:
         return value;
     }
@@ -210,7 +215,7 @@ export class IndexDecoder {
     }
   }
 
-  private image([url, type, caption, credit, alt, width, height, bytes, thumbnail]: EncodedImage): Image {
+  private image([url, type, caption, credit, alt, width, height, bytes, thumbnail, rights]: EncodedImage): Image {
     // Same property order as readImages (load/article.ts); assignments, not conditional spreads, which made
     // a throwaway object per absent field (over a million at 100,000 articles).
     const image: Record<string, unknown> = { url, type: this.str(type) };
@@ -221,6 +226,13 @@ export class IndexDecoder {
     if (height !== null) image.height = height;
     if (bytes !== null) image.bytes = bytes;
     if (thumbnail !== null) image.thumbnail = thumbnail;
+    if (rights !== undefined) {
+      const [syndicate, terms] = rights;
+      const restored: { syndicate?: boolean; terms?: string } = {};
+      if (syndicate !== null) restored.syndicate = syndicate;
+      if (terms !== null) restored.terms = terms;
+      image.rights = restored as ImageRights;
+    }
     return image as unknown as Image;
   }
 }

@@ -33,10 +33,10 @@ import { IndexDecoder, IndexEncoder, type EncodedRecord, type IndexedRecord, typ
 
 /**
  * Bumped whenever the layout or the record encoding changes, or what it stores does (4: slugs of issue 24,
- * kept in credits; 5: the file's slots first, then one column per article field): an index of another
+ * kept in credits; 5: the file's slots first, then one column per article field; 6: image rights of issue 26): an index of another
  * format is rebuilt. A field added to ARTICLE_FIELDS changes the identity's `columns` instead.
  */
-export const INDEX_FORMAT = 5;
+export const INDEX_FORMAT = 6;
 /** Records per shard line: small enough to parse between two turns of the event loop (~5 ms). */
 const SHARD = 1000;
 const ENCODING = 'utf16le';

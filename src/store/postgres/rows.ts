@@ -102,7 +102,8 @@ export function entryRows(article: Article, slugOf: SlugOf = slugify): EntryRow[
 
 /** Field order of a parsed Credit and Image (load/article.ts); an Article's is ARTICLE_KEYS. */
 const CREDIT_KEYS = ['name', 'role', 'organization', 'slug'];
-const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail'];
+const IMAGE_KEYS = ['url', 'type', 'caption', 'credit', 'alt', 'width', 'height', 'bytes', 'thumbnail', 'rights'];
+const RIGHTS_KEYS = ['syndicate', 'terms'];
 
 /** A copy with keys in `keys` order (any others after), absent ones left absent. */
 function ordered(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
@@ -126,7 +127,7 @@ export function articleFromJson(json: unknown): Article {
     if (value === undefined) continue;
     if (shape === 'date') revived[key] = new Date(value as string);
     else if (shape === 'credits') revived[key] = (value as Record<string, unknown>[]).map((credit) => ordered(credit, CREDIT_KEYS));
-    else if (shape === 'images') revived[key] = (value as Record<string, unknown>[]).map((image) => ordered(image, IMAGE_KEYS));
+    else if (shape === 'images') revived[key] = (value as Record<string, unknown>[]).map((image) => ordered(image.rights === undefined ? image : { ...image, rights: ordered(image.rights as Record<string, unknown>, RIGHTS_KEYS) }, IMAGE_KEYS));
   }
   return ordered(revived, ARTICLE_KEYS) as unknown as Article;
 }
