@@ -8,6 +8,12 @@ import type { Store } from './store/store.js';
 import { purgeTargetsOf } from './purge/purge-targets.js';
 import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { startWebSubPublisher } from './websub/publisher.js';
+import type { ReadershipCounter } from './stats/counter.js';
+import type { StatsStore } from './stats/day-stats.js';
+import { createFilesStats } from './stats/files-stats.js';
+import { startReadership, type Readership } from './stats/flush.js';
+import { createPostgresStats } from './stats/postgres-stats.js';
+import { feedsForGauges } from './stats/report.js';
 
 /**
  * What the standalone server (main.ts) and a mounted router
@@ -34,8 +40,8 @@ export function ingestOptionsOf(config: Config, log: Log): IngestOptions | undef
 }
 
 /** createApp's dependencies for this configuration. */
-export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean }): AppDeps {
-  const { metrics, ingest } = parts;
+export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; stats?: StatsStore }): AppDeps {
+  const { metrics, ingest, stats } = parts;
   return {
     store: parts.store,
     production: config.production,
@@ -45,8 +51,23 @@ export function appDepsOf(config: Config, parts: { store: Store; log: Log; logge
     ...(metrics ? { metrics, ...(parts.serveMetrics === undefined ? {} : { serveMetrics: parts.serveMetrics }) } : {}),
     ...(config.websubHub === undefined ? {} : { websubHub: config.websubHub }),
     ...(ingest ? { ingest } : {}),
+    ...(stats ? { stats } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   };
+}
+
+/** Where readership counts are kept (STATS, on by default): the database's tables, or DATA_DIR/stats/. */
+export function statsStoreOf(config: Config): StatsStore | undefined {
+  if (!config.stats) return undefined;
+  return config.databaseUrl === undefined ? createFilesStats(config.dataDir) : createPostgresStats(config.databaseUrl);
+}
+
+/** Flushes the app's readership counter every minute, and shows today's subscribers on /metrics. */
+export function startReadershipOf(counter: ReadershipCounter | undefined, stats: StatsStore | undefined, log: Log, metrics?: Metrics): Readership | undefined {
+  if (counter === undefined || stats === undefined) return undefined;
+  const readership = startReadership({ counter, store: stats, log });
+  metrics?.watchSubscribers(() => feedsForGauges(readership.today()));
+  return readership;
 }
 
 /**

@@ -5,7 +5,7 @@ import { loadSite } from './load/load-data.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
-import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { appDepsOf, ingestOptionsOf, startPublishing, startReadershipOf, statsStoreOf } from './assemble.js';
 import { configFromOptions, WirefeedOptionError, type WirefeedOptions } from './wirefeed-options.js';
 
 /**
@@ -58,7 +58,9 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // The standalone server's listener, access log and fast path included: under a mount Express has
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}) }));
+  const stats = statsStoreOf(config);
+  const { listener, readership: counter } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(stats ? { stats } : {}) }));
+  const readership = startReadershipOf(counter, stats, log, metrics);
 
   let publisher: { stop(): void } | undefined;
   let closed = false;
@@ -92,6 +94,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
       if (closed) return;
       closed = true;
       publisher?.stop();
+      await readership?.stop().catch((error: unknown) => log(`stats: the last counts were not stored: ${(error as Error).message}`, 'warn'));
       await store.close();
       // Access lines wait in a buffer (observe/logger.ts): out before the host exits.
       await flushLogs(logger);

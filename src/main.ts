@@ -8,7 +8,7 @@ import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { KeysFileError } from './http/api-keys.js';
-import { appDepsOf, ingestOptionsOf, startPublishing } from './assemble.js';
+import { appDepsOf, ingestOptionsOf, startPublishing, startReadershipOf, statsStoreOf } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/server.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
@@ -60,7 +60,9 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), serveMetrics: config.metricsPort === undefined }));
+  const stats = statsStoreOf(config);
+  const { listener, readership: counter } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(stats ? { stats } : {}), serveMetrics: config.metricsPort === undefined }));
+  const readership = startReadershipOf(counter, stats, log, metrics);
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
@@ -79,7 +81,8 @@ export async function startServer(env: Env): Promise<void> {
   const stop = () => {
     metricsServer?.close();
     // The access log's last lines are still in its buffer (observe/logger.ts): written out before exiting.
-    server.close(() => void store.close().finally(() => flushLogs(logger).finally(() => process.exit(0))));
+    // The last minute of readership counts is stored before the store closes.
+    server.close(() => void (readership?.stop() ?? Promise.resolve()).catch(() => undefined).finally(() => store.close().finally(() => flushLogs(logger).finally(() => process.exit(0)))));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -5,7 +5,7 @@ import { hashSecret, KeysFileError, loadKeysFile, parseKeys, type ApiKey } from 
 import { writeFileAtomic } from '../load/write.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
-export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--file <keys.json>]
+export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--stats] [--file <keys.json>]
        wirefeed keys remove --id <id> [--file <keys.json>]
        wirefeed keys list [--file <keys.json>]
 
@@ -20,7 +20,7 @@ function newSecret(): string {
 }
 
 function describeKey(key: ApiKey): string {
-  const scope = [key.services ? `services ${key.services.join(', ')}` : 'any service', ...(key.sections ? [`sections ${key.sections.join(', ')}`] : []), ...(key.delete ? ['may delete'] : []), ...(key.audit ? ['may read the audit'] : [])];
+  const scope = [key.services ? `services ${key.services.join(', ')}` : 'any service', ...(key.sections ? [`sections ${key.sections.join(', ')}`] : []), ...(key.delete ? ['may delete'] : []), ...(key.audit ? ['may read the audit'] : []), ...(key.stats ? ['may read the stats'] : [])];
   return `${key.id}: ${scope.join('; ')}`;
 }
 
@@ -33,6 +33,7 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
       section: { type: 'string', multiple: true },
       delete: { type: 'boolean' },
       audit: { type: 'boolean' },
+      stats: { type: 'boolean' },
       file: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -73,7 +74,7 @@ export function runKeys(argv: readonly string[], io: CliIo): Promise<number> {
         return 1;
       }
       const secret = newSecret();
-      const key: ApiKey = { id, hash: hashSecret(secret), ...(values.service ? { services: values.service } : {}), ...(values.section ? { sections: values.section } : {}), delete: values.delete ?? false, audit: values.audit ?? false };
+      const key: ApiKey = { id, hash: hashSecret(secret), ...(values.service ? { services: values.service } : {}), ...(values.section ? { sections: values.section } : {}), delete: values.delete ?? false, audit: values.audit ?? false, ...(values.stats ? { stats: true } : {}) };
       // Checked as the server will check it (an id with capitals, an empty service), before the file changes.
       try {
         parseKeys(JSON.stringify({ keys: [key] }), 'the new key');

@@ -1,5 +1,6 @@
 import { withClient, type Client, type Pool } from './pool.js';
 import { reslugArticles } from './reslug.js';
+import { READERSHIP_TABLES } from './migration-8-readership.js';
 
 /**
  * The schema, as numbered steps. Forward only: a released step is never
@@ -215,6 +216,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: '',
     run: reslugArticles,
   },
+  READERSHIP_TABLES,
 ];
 
 /** The schema version this build expects. */
