@@ -47,7 +47,8 @@ export const FETCHERS: readonly Fetcher[] = [
   // Mozilla/5.0 (compatible; BazQux/2.4; +https://bazqux.com/fetcher; 2 subscribers)
   { name: 'BazQux', match: /\bBazQux\b/i },
   // Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 1 subscribers; feed-id=1368044458445856733)
-  { name: 'Google Feedfetcher', match: /Feedfetcher-Google/i, feedId: /feed-id=(\d+)/i },
+  // Anchored: Feedly and Feedspot say "like FeedFetcher-Google" in theirs.
+  { name: 'Google Feedfetcher', match: /^Feedfetcher-Google/, feedId: /feed-id=(\d+)/i },
   // Netvibes (http://www.netvibes.com/; 5 subscribers; feedID: 19385093)
   { name: 'Netvibes', match: /\bNetvibes\b/i, feedId: /feedID: ?(\d+)/i },
   // Feed Wrangler/1.0 (2 subscribers; feed-id=1234; http://feedwrangler.net; Allow like Gecko)
