@@ -29,7 +29,9 @@ export function addStatsRoute(router: Router, stats: StatsStore, clock: () => Da
     if (shiftDay(from, MAX_DAYS - 1) < to) throw new HttpError(400, `Ask for at most ${MAX_DAYS} days at once (from ${from} to ${to} is more).`);
     const feed = param('feed');
     // Six days before `from` are read for the 7-day figure of the first days.
-    const reports = reportDays(await stats.read(shiftDay(from, -6), to), from, feed);
-    res.status(200).json({ from, to, ...(feed === undefined ? {} : { feed }), days: reports });
+    const days = await stats.read(shiftDay(from, -6), to);
+    // Requests per partner feed (/partners/{id}/…), by day: counted by path prefix, apart from the feeds.
+    const partners = days.filter((d) => d.day >= from).flatMap((d) => Object.entries(d.partners).map(([partner, requests]) => ({ day: d.day, partner, requests })));
+    res.status(200).json({ from, to, ...(feed === undefined ? {} : { feed }), days: reportDays(days, from, feed), partners });
   });
 }
