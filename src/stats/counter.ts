@@ -27,6 +27,8 @@ interface Tally {
   readonly fetchers: Map<string, { fetcher: string; feedId: string; subscribers: number; at: number }>;
   /** The day's distinct clients, kept whole (flushes merge it, so sending it twice changes nothing). */
   clients: Sketch | undefined;
+  /** Counted since the last take: an idle feed is not copied or written every minute. */
+  touched: boolean;
 }
 
 /** Feeds counted a day; past it a new path is not counted (paths are the client's to choose, feeds are not unbounded). */
@@ -85,10 +87,11 @@ export class ReadershipCounter {
         this.notFeeds.add(path);
         return;
       }
-      tally = { requests: 0, ok: 0, notModified: 0, bytes: 0, byKind: emptyKinds(), fetchers: new Map(), clients: undefined };
+      tally = { requests: 0, ok: 0, notModified: 0, bytes: 0, byKind: emptyKinds(), fetchers: new Map(), clients: undefined, touched: true };
       this.feeds.set(path, tally);
     }
     tally.requests += 1;
+    tally.touched = true;
     if (status === 200) tally.ok += 1;
     else if (status === 304) tally.notModified += 1;
     tally.bytes += bytes;
@@ -114,7 +117,10 @@ export class ReadershipCounter {
   take(): DayStats[] {
     const days = this.ended;
     this.ended = [];
-    if (this.day !== '' && (this.feeds.size > 0 || this.partners.size > 0)) days.push(this.snapshot(true));
+    if (this.day !== '') {
+      const now = this.snapshot(true);
+      if (now.feeds.length > 0 || Object.keys(now.partners).length > 0) days.push(now);
+    }
     return days;
   }
 
@@ -155,9 +161,11 @@ export class ReadershipCounter {
   private snapshot(reset: boolean): DayStats {
     const feeds: FeedDay[] = [];
     for (const [feed, t] of this.feeds) {
+      if (!t.touched) continue;
       const fetchers: FetcherReport[] = [...t.fetchers.values()].map((r) => ({ ...r }));
       feeds.push({ feed, requests: t.requests, ok: t.ok, notModified: t.notModified, bytes: t.bytes, byKind: { ...t.byKind }, fetchers, clients: t.clients === undefined ? undefined : t.clients.slice() });
       if (reset) {
+        t.touched = false;
         t.requests = t.ok = t.notModified = t.bytes = 0;
         for (const kind of Object.keys(t.byKind) as ReaderKind[]) t.byKind[kind] = 0;
       }

@@ -1,6 +1,6 @@
 import type { ReadershipCounter } from './counter.js';
 import { dayOf, type StatsStore } from './day-stats.js';
-import { reportDays, shiftDay, summariseFeeds, type FeedSummary } from './report.js';
+import { reportDays, summariseFeeds, type FeedSummary } from './report.js';
 
 /** A running readership: counting in memory, flushed to its store every interval. */
 export interface Readership {
@@ -38,8 +38,9 @@ export function startReadership(options: ReadershipOptions): Readership {
     const days = counter.take();
     try {
       if (days.length > 0) await store.add(days);
+      // Today only: the gauges need no 7-day figure, and a day file can hold thousands of feeds.
       const day = dayOf(now());
-      today = summariseFeeds(reportDays(await store.read(shiftDay(day, -6), day), day));
+      today = summariseFeeds(reportDays(await store.read(day, day), day));
       if (failing) log('stats: counts are stored again');
       failing = false;
     } catch (error) {

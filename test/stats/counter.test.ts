@@ -19,7 +19,7 @@ function stored(...flushes: DayStats[][]): DayStats[] {
 }
 
 describe('the readership counter', () => {
-  it('counts each UTC day apart, with a new salt each day; yesterday is flushed once more, then forgotten', () => {
+  it('counts each UTC day apart, with a new salt each day; yesterday is flushed once more, then forgotten; an idle minute writes nothing', () => {
     const time = { now: Date.parse('2026-06-01T23:59:00Z') };
     const counter = counterAt(time, [1, 2]);
     counter.count(req('/rss.xml', NNW, '192.0.2.1'), 200, 1000);
@@ -37,7 +37,10 @@ describe('the readership counter', () => {
     ]);
     // The 7-day figure is the mean of the days the feed was counted: no client is matched across days.
     expect(reports[1]?.individual7d).toBe(1);
-    expect(counter.take().map((d) => d.day)).toEqual(['2026-06-02']);
+    // Nothing counted since: an idle minute writes nothing.
+    expect(counter.take()).toEqual([]);
+    counter.count(req('/rss.xml', NNW, '192.0.2.2'), 304, 0);
+    expect(counter.take().map((d) => [d.day, d.feeds[0]?.requests])).toEqual([['2026-06-02', 1]]);
   });
 
   it('a flush that failed is given back and stored whole by the next; counts are never added twice', () => {
