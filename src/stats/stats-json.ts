@@ -14,7 +14,7 @@ export class StatsFileError extends Error {
   }
 }
 
-/** A day as JSON: the day files' format. Sketches as base64; no address or hash of one appears, only registers. */
+/** A day as JSON: the day files' format. Sketches as encodeSketch writes them; no address or hash of one appears, only registers. */
 export function dayToJson(day: DayStats): string {
   return `${JSON.stringify({ day: day.day, feeds: day.feeds.map(feedToJson), partners: day.partners }, null, 1)}\n`;
 }

@@ -44,9 +44,15 @@ describe('the distinct-client sketch (the error bound docs/readership.md states)
     expect(estimateSketch(today)).toBeGreaterThan(180);
   });
 
-  it('round-trips through base64', () => {
-    const sketch = sketchOf(clients(77), 3);
-    expect(decodeSketch(encodeSketch(sketch))).toEqual(sketch);
+  it('round-trips through its text, sparse for few clients and whole for many', () => {
+    const few = sketchOf(clients(77), 3);
+    expect(encodeSketch(few)).toMatch(/^sparse:/);
+    expect(encodeSketch(few).length).toBeLessThan(77 * 4 + 10);
+    expect(decodeSketch(encodeSketch(few))).toEqual(few);
+    const many = sketchOf(clients(5000), 3);
+    expect(encodeSketch(many)).not.toMatch(/^sparse:/);
+    expect(decodeSketch(encodeSketch(many))).toEqual(many);
     expect(decodeSketch('AAAA')).toBeUndefined();
+    expect(decodeSketch('sparse:AAAAAA==')).toBeUndefined();
   });
 });
