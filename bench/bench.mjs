@@ -29,6 +29,7 @@ import { join, resolve } from 'node:path';
 import { benchReplicaMemory } from './replica-memory.mjs';
 import { benchScale } from './scale.mjs';
 import { benchServing } from './serve-section.mjs';
+import { benchReadership } from './readership-section.mjs';
 import { median, WRK } from './serving.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -226,6 +227,8 @@ try {
   if (!ONLY || ONLY === 'serve' || ONLY === 'serving') {
     results.serving = await benchServing(smallDir, { startWirefeed, stop, row, nextPort: () => nextPort++, serve: SERVE });
   }
+  // --only readership: just the counting on / off rows (bench/readership-section.mjs).
+  if (!ONLY || ONLY === 'serve' || ONLY === 'serving' || ONLY === 'readership') results.readership = await benchReadership(smallDir, { startWirefeed, stop, row, serve: SERVE });
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
   if (!ONLY || ONLY === 'scale') {
     results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });

@@ -10,6 +10,12 @@ import { startOutboxPublisher } from './websub/outbox-publisher.js';
 import { startWebSubPublisher } from './websub/publisher.js';
 import type { ActivityPub } from './activitypub/activitypub.js';
 import { loadPartnersFile, type Partner } from './partners/partner.js';
+import type { ReadershipCounter } from './stats/counter.js';
+import type { StatsStore } from './stats/day-stats.js';
+import { createFilesStats } from './stats/files-stats.js';
+import { startReadership, type Readership } from './stats/flush.js';
+import { createPostgresStats } from './stats/postgres-stats.js';
+import { feedsForGauges } from './stats/report.js';
 
 /**
  * What the standalone server (main.ts) and a mounted router
@@ -41,8 +47,8 @@ export function partnersOf(config: Config): readonly Partner[] | undefined {
 }
 
 /** createApp's dependencies for this configuration. */
-export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub; partners?: readonly Partner[] }): AppDeps {
-  const { metrics, ingest, activitypub } = parts;
+export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub; partners?: readonly Partner[]; stats?: StatsStore }): AppDeps {
+  const { metrics, ingest, activitypub, stats } = parts;
   return {
     store: parts.store,
     production: config.production,
@@ -54,8 +60,23 @@ export function appDepsOf(config: Config, parts: { store: Store; log: Log; logge
     ...(ingest ? { ingest } : {}),
     ...(activitypub ? { activitypub: activitypub.handler } : {}),
     ...(parts.partners ? { partners: parts.partners } : {}),
+    ...(stats ? { stats } : {}),
     guards: { rateLimit: config.rateLimit, trustProxy: config.trustProxy },
   };
+}
+
+/** Where readership counts are kept (STATS, on by default): the database's tables, or DATA_DIR/stats/. */
+export function statsStoreOf(config: Config): StatsStore | undefined {
+  if (!config.stats) return undefined;
+  return config.databaseUrl === undefined ? createFilesStats(config.dataDir) : createPostgresStats(config.databaseUrl);
+}
+
+/** Flushes the app's readership counter every minute, and shows today's subscribers on /metrics. */
+export function startReadershipOf(counter: ReadershipCounter | undefined, stats: StatsStore | undefined, log: Log, metrics?: Metrics): Readership | undefined {
+  if (counter === undefined || stats === undefined) return undefined;
+  const readership = startReadership({ counter, store: stats, log });
+  metrics?.watchSubscribers(() => feedsForGauges(readership.today()));
+  return readership;
 }
 
 /**

@@ -5,7 +5,7 @@ import { loadSite } from './load/load-data.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
 import { createMetrics } from './observe/metrics.js';
 import { openStore } from './store/open-store.js';
-import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing } from './assemble.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing, startReadershipOf, statsStoreOf } from './assemble.js';
 import { configFromOptions, WirefeedOptionError, type WirefeedOptions } from './wirefeed-options.js';
 
 /**
@@ -64,8 +64,10 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // The standalone server's listener, access log and fast path included: under a mount Express has
   // already taken the mount path off req.url, so the fast path's keys are the same paths. The app
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
+  const stats = statsStoreOf(config);
   const activitypub = await activityPubOf(config, store, log);
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}) }));
+  const { listener, readership: counter } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), ...(stats ? { stats } : {}) }));
+  const readership = startReadershipOf(counter, stats, log, metrics);
 
   let publisher: { stop(): void } | undefined;
   let closed = false;
@@ -101,6 +103,7 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
       closed = true;
       publisher?.stop();
       await activitypub?.close();
+      await readership?.stop().catch((error: unknown) => log(`stats: the last counts were not stored: ${(error as Error).message}`, 'warn'));
       await store.close();
       // Access lines wait in a buffer (observe/logger.ts): out before the host exits.
       await flushLogs(logger);

@@ -8,8 +8,8 @@ import type { OpenedStore } from './store/open-store.js';
 import { SiteError } from './load/errors.js';
 import { createApp } from './http/app.js';
 import { KeysFileError } from './http/api-keys.js';
-import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing } from './assemble.js';
 import { PartnersFileError } from './partners/partner.js';
+import { activityPubOf, appDepsOf, ingestOptionsOf, partnersOf, startPublishing, startReadershipOf, statsStoreOf } from './assemble.js';
 import { metricsHandler } from './http/metrics-route.js';
 import { createServer } from './http/server.js';
 import { createLogger, flushLogs, lineLogger } from './observe/logger.js';
@@ -63,8 +63,10 @@ export async function startServer(env: Env): Promise<void> {
     logger.fatal(`wirefeed: cannot start: ${error.message}`);
     process.exit(1);
   }
+  const stats = statsStoreOf(config);
   const activitypub = await activityPubOf(config, store, log);
-  const { listener } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), serveMetrics: config.metricsPort === undefined }));
+  const { listener, readership: counter } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), ...(stats ? { stats } : {}), serveMetrics: config.metricsPort === undefined }));
+  const readership = startReadershipOf(counter, stats, log, metrics);
   const fail = (what: string) => (error: Error) => {
     logger.fatal(`wirefeed: cannot listen on ${what}: ${error.message}`);
     process.exit(1);
@@ -83,7 +85,8 @@ export async function startServer(env: Env): Promise<void> {
   const stop = () => {
     metricsServer?.close();
     // The access log's last lines are still in its buffer (observe/logger.ts): written out before exiting.
-    server.close(() => void (activitypub?.close() ?? Promise.resolve()).then(() => store.close()).finally(() => flushLogs(logger).finally(() => process.exit(0))));
+    // The last minute of readership counts is stored before the store closes.
+    server.close(() => void (readership?.stop() ?? Promise.resolve()).catch(() => undefined).then(() => activitypub?.close()).finally(() => store.close().finally(() => flushLogs(logger).finally(() => process.exit(0)))));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

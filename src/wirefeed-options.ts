@@ -33,6 +33,8 @@ export interface WirefeedOptions {
   readonly logLevel?: LogLevel;
   /** Serve Prometheus metrics at `<mount>/metrics` (METRICS). */
   readonly metrics?: boolean;
+  /** Count readership per feed (STATS; docs/readership.md). */
+  readonly stats?: boolean;
   readonly databaseUrl?: string;
   readonly databasePoolSize?: number;
   /** JSON file of scoped API keys (KEYS_FILE; docs/newsroom-writes.md). */
@@ -79,6 +81,7 @@ export const OPTION_VARIABLES = {
   trustProxy: 'TRUST_PROXY',
   logLevel: 'LOG_LEVEL',
   metrics: 'METRICS',
+  stats: 'STATS',
   databaseUrl: 'DATABASE_URL',
   databasePoolSize: 'DATABASE_POOL_SIZE',
   keysFile: 'KEYS_FILE',
@@ -144,6 +147,7 @@ export const OPTION_TYPES = {
   trustProxy: 'proxies',
   logLevel: 'string',
   metrics: 'boolean',
+  stats: 'boolean',
   databaseUrl: 'string',
   databasePoolSize: 'number',
   keysFile: 'string',

@@ -8,6 +8,7 @@ import { runMigrate } from './migrate.js';
 import { runSync, SYNC_USAGE } from './sync.js';
 import { runKeys } from './keys.js';
 import { runPartners } from './partners.js';
+import { runStats } from './stats.js';
 
 const MIGRATE_USAGE = 'usage: wirefeed migrate   (DATABASE_URL names the database)\n\nCreates or upgrades the PostgreSQL schema; safe to run twice.';
 
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'migrate', summary: 'create or upgrade the PostgreSQL schema at DATABASE_URL (safe to run twice)', run: (argv, io) => withHelp(argv, io, MIGRATE_USAGE, () => runMigrate(argv, io.env, (line) => io.stdout(`${line}\n`))) },
   { name: 'keys', summary: 'add, remove or list the scoped API keys in KEYS_FILE (add prints the secret once)', run: runKeys },
   { name: 'partners', summary: 'add, remove or list the partners in PARTNERS_FILE and their private feeds (add prints the key once)', run: runPartners },
+  { name: 'stats', summary: 'readership: feeds by subscribers, requests and 304 share; --html writes a report with charts', run: runStats },
   { name: 'gen-corpus', summary: 'write a synthetic corpus of article records for benchmarks', run: runGenCorpus },
 ];
 

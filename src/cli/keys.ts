@@ -3,7 +3,7 @@ import { hashSecret, KeysFileError, loadKeysFile, parseKeys, type ApiKey } from 
 import type { CliIo } from './cli-io.js';
 import { runSecretFileCommand, type SecretFileCommand } from './secret-file-command.js';
 
-export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--file <keys.json>]
+export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--stats] [--file <keys.json>]
        wirefeed keys remove --id <id> [--file <keys.json>]
        wirefeed keys list [--file <keys.json>]
 
@@ -18,7 +18,7 @@ export function newSecret(): string {
 }
 
 function describeKey(key: ApiKey): string {
-  const scope = [key.services ? `services ${key.services.join(', ')}` : 'any service', ...(key.sections ? [`sections ${key.sections.join(', ')}`] : []), ...(key.delete ? ['may delete'] : []), ...(key.audit ? ['may read the audit'] : [])];
+  const scope = [key.services ? `services ${key.services.join(', ')}` : 'any service', ...(key.sections ? [`sections ${key.sections.join(', ')}`] : []), ...(key.delete ? ['may delete'] : []), ...(key.audit ? ['may read the audit'] : []), ...(key.stats ? ['may read the stats'] : [])];
   return `${key.id}: ${scope.join('; ')}`;
 }
 
@@ -26,7 +26,7 @@ const KEYS_COMMAND: SecretFileCommand<ApiKey> = {
   name: 'keys',
   usage: KEYS_USAGE,
   variable: 'KEYS_FILE',
-  options: { service: { type: 'string', multiple: true }, section: { type: 'string', multiple: true }, delete: { type: 'boolean' }, audit: { type: 'boolean' } },
+  options: { service: { type: 'string', multiple: true }, section: { type: 'string', multiple: true }, delete: { type: 'boolean' }, audit: { type: 'boolean' }, stats: { type: 'boolean' } },
   load: loadKeysFile,
   FileError: KeysFileError,
   describe: describeKey,
@@ -34,7 +34,7 @@ const KEYS_COMMAND: SecretFileCommand<ApiKey> = {
     const strings = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined);
     const services = strings(values.service);
     const sections = strings(values.section);
-    const key: ApiKey = { id, hash, ...(services ? { services } : {}), ...(sections ? { sections } : {}), delete: values.delete === true, audit: values.audit === true };
+    const key: ApiKey = { id, hash, ...(services ? { services } : {}), ...(sections ? { sections } : {}), delete: values.delete === true, audit: values.audit === true, ...(values.stats === true ? { stats: true } : {}) };
     // An id with capitals, an empty service: refused as the server would refuse it.
     parseKeys(JSON.stringify({ keys: [key] }), 'the new key');
     return key;

@@ -57,6 +57,8 @@ export interface Config {
   readonly metrics: boolean;
   /** METRICS_PORT: serve /metrics on this port only (not on PORT); needs METRICS=true. */
   readonly metricsPort?: number;
+  /** STATS: count readership (subscribers per feed, docs/readership.md); on unless STATS=false. */
+  readonly stats: boolean;
   /** DATABASE_URL: a postgres:// URL; when set, articles live in PostgreSQL instead of DATA_DIR/articles. */
   readonly databaseUrl?: string;
   /** DATABASE_POOL_SIZE: connections the PostgreSQL pool opens at most. */
@@ -136,6 +138,7 @@ export function loadConfig(env: Env): Config {
     maxConnectionsPerClient: integer(env, 'MAX_CONNECTIONS_PER_CLIENT', trustProxy(env, 'TRUST_PROXY') === false ? DEFAULT_CONNECTIONS_PER_CLIENT : 0, 0, 1_000_000),
     logLevel: logLevel(env, 'LOG_LEVEL'),
     ...metrics(env),
+    stats: boolean(env, 'STATS', true),
     ...database,
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
   };

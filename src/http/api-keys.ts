@@ -20,6 +20,8 @@ export interface ApiKey {
   readonly delete: boolean;
   /** May read GET /api/audit. */
   readonly audit: boolean;
+  /** May read GET /api/stats (readership); false when the file leaves it out. */
+  readonly stats?: boolean;
 }
 
 /** KEYS_FILE cannot be used; the message names the file, the entry and the problem. main.ts stops with it. */
@@ -30,7 +32,7 @@ export class KeysFileError extends Error {
   }
 }
 
-const FIELDS = ['id', 'hash', 'services', 'sections', 'delete', 'audit'] as const;
+const FIELDS = ['id', 'hash', 'services', 'sections', 'delete', 'audit', 'stats'] as const;
 const HASH = SECRET_HASH;
 const KEY_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -63,7 +65,7 @@ function parseKey(entry: unknown, where: string): ApiKey {
     }
     return v as string[];
   };
-  const flag = (field: 'delete' | 'audit'): boolean => {
+  const flag = (field: 'delete' | 'audit' | 'stats'): boolean => {
     const v = raw[field];
     if (v === undefined) return false;
     if (typeof v !== 'boolean') throw new KeysFileError(`${named}: ${field} must be true or false`);
@@ -71,7 +73,7 @@ function parseKey(entry: unknown, where: string): ApiKey {
   };
   const services = list('services');
   const sections = list('sections');
-  return { id: raw.id, hash: raw.hash, ...(services ? { services } : {}), ...(sections ? { sections } : {}), delete: flag('delete'), audit: flag('audit') };
+  return { id: raw.id, hash: raw.hash, ...(services ? { services } : {}), ...(sections ? { sections } : {}), delete: flag('delete'), audit: flag('audit'), ...(flag('stats') ? { stats: true } : {}) };
 }
 
 /** Reads KEYS_FILE at start; a missing or malformed file is a KeysFileError. */
@@ -100,7 +102,7 @@ export function acceptedKeys(keys: readonly ApiKey[], token: string | undefined)
 
 /** INGEST_TOKEN as a key: unscoped, may delete and read the audit trail (the single-token setup of small newsrooms). */
 export function ingestTokenKey(token: string): ApiKey {
-  return { id: INGEST_TOKEN_KEY_ID, hash: hashSecret(token), delete: true, audit: true };
+  return { id: INGEST_TOKEN_KEY_ID, hash: hashSecret(token), delete: true, audit: true, stats: true };
 }
 
 /**

@@ -11,6 +11,8 @@ import { addHistoryRoutes } from './api-history.js';
 import { acceptedKeys, findKey, type ApiKey } from './api-keys.js';
 import { writeOptionsOf } from './api-write-context.js';
 import { HttpError } from './errors.js';
+import { addStatsRoute } from './api-stats.js';
+import type { StatsStore } from '../stats/day-stats.js';
 
 /** The ingest API's settings; the API exists only when they are given (INGEST_TOKEN or KEYS_FILE set). */
 export interface IngestOptions {
@@ -24,6 +26,8 @@ export interface IngestOptions {
   readonly requireIfMatch?: boolean;
   /** Where a failure to write the audit trail is reported. */
   readonly log?: (line: string) => void;
+  /** Readership counts, read by GET /api/stats (api-stats.ts). */
+  readonly stats?: StatsStore;
 }
 
 /** What GET /api/articles?status= can ask for. */
@@ -145,6 +149,7 @@ export function createIngestRouter(store: Store, options: IngestOptions, clock: 
     res.status(204).end();
   });
 
+  if (options.stats) addStatsRoute(router, options.stats, clock);
   addHistoryRoutes(router, store, { requireIfMatch, articleId, view: (article) => view(article, clock()), anonymous });
 
   router.all('/articles/:id', (_req, res) => {

@@ -16,7 +16,9 @@ import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
 import { logToStderr } from '../model/log-line.js';
 import { metricsHandler } from './metrics-route.js';
-import { echoRequestId, observeRequests, type ObserveOptions } from './observe-requests.js';
+import { classifyRequest, echoRequestId, observeRequests, type ObserveOptions } from './observe-requests.js';
+import { ReadershipCounter } from '../stats/counter.js';
+import type { StatsStore } from '../stats/day-stats.js';
 import type { Logger } from '../observe/logger.js';
 import type { Metrics } from '../observe/metrics.js';
 import { createSyndicationRoutes } from './syndication-routes.js';
@@ -51,6 +53,8 @@ export interface AppDeps {
   readonly activitypub?: RequestHandler;
   /** Partners' private feeds at /partners/{id}/ (config: PARTNERS_FILE); none when absent. */
   readonly partners?: readonly Partner[];
+  /** Readership counts (STATS, on by default): counted per request, read by GET /api/stats. Absent: nothing is counted. */
+  readonly stats?: StatsStore;
 }
 
 
@@ -70,6 +74,8 @@ export interface WirefeedApp {
   readonly listener: RequestListener;
   /** The fast path in `listener`; tests read its `hits`. */
   readonly fastPath: FastPath;
+  /** Readership counted by `listener` when `stats` was given; the caller flushes it (stats/flush.ts). */
+  readonly readership?: ReadershipCounter;
 }
 
 /** Builds the app and its listener. It does not listen: main.ts does. */
@@ -89,7 +95,7 @@ export function createApp(deps: AppDeps): WirefeedApp {
   app.use(createReadiness(deps.store));
 
   if (deps.activitypub) app.use(deps.activitypub);
-  if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.ingest, clock));
+  if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.stats ? { ...deps.ingest, stats: deps.stats } : deps.ingest, clock));
 
   const { metrics } = deps;
   const feedCache =
@@ -170,6 +176,8 @@ export function createApp(deps: AppDeps): WirefeedApp {
     sendError(req, res, 500, deps.production ? 'Internal server error' : `Internal server error: ${(error as Error).message}`);
   };
   app.use(onError);
-  const observe: ObserveOptions = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}) };
-  return { app, listener: observeRequests(fastPath.listener(app), observe), fastPath };
+  // Replayed answers are counted too: the counter sits in the access hook, around the fast path.
+  const readership = deps.stats && new ReadershipCounter({ isFeed: (path) => classifyRequest(path).format !== 'none', addressOf: (req) => clientAddress(req, trust) ?? '', now: deps.clock ? () => clock().getTime() : Date.now });
+  const observe: ObserveOptions = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}), ...(readership ? { readership } : {}) };
+  return { app, listener: observeRequests(fastPath.listener(app), observe), fastPath, ...(readership ? { readership } : {}) };
 }

@@ -11,6 +11,13 @@ export interface ObserveOptions {
   readonly logger?: Logger;
   /** Request and cache counts when given. */
   readonly metrics?: Metrics;
+  /** Readership counts (src/stats/counter.ts) when given: one call per finished response. */
+  readonly readership?: ReadershipCount;
+}
+
+/** What the access hook tells the readership counter; `bytes` is the body sent (0 for a 304 or HEAD). */
+export interface ReadershipCount {
+  count(req: IncomingMessage, status: number, bytes: number): void;
 }
 
 /**
@@ -70,6 +77,7 @@ interface Observed {
 interface Observer {
   readonly log: AccessLog | undefined;
   readonly metrics: Metrics | undefined;
+  readonly readership: ReadershipCount | undefined;
   /** Metric labels by path: a cached feed's path is classified once, not on every request. */
   readonly kinds: Map<string, Pick<RequestLabels, 'kind' | 'format'>>;
 }
@@ -87,9 +95,9 @@ const MAX_CLASSIFIED = 1024;
  * path, status, bytes, duration, cache hit or miss); counts it.
  */
 export function observeRequests(listener: RequestListener, options: ObserveOptions): RequestListener {
-  const { logger, metrics } = options;
-  if (logger === undefined && metrics === undefined) return listener;
-  const observer: Observer = { log: logger === undefined ? undefined : createAccessLog(logger), metrics, kinds: new Map() };
+  const { logger, metrics, readership } = options;
+  if (logger === undefined && metrics === undefined && readership === undefined) return listener;
+  const observer: Observer = { log: logger === undefined ? undefined : createAccessLog(logger), metrics, readership, kinds: new Map() };
   return (req, res) => {
     const id = requestIdFor(req.headers['x-request-id']);
     (req as IncomingMessage & { id?: string }).id = id;
@@ -114,7 +122,7 @@ function onFinish(this: ObservedResponse): void {
   const observed = res[OBSERVED];
   const req = res.req;
   if (observed === undefined) return;
-  const { log, metrics, kinds } = observed.observer;
+  const { log, metrics, readership, kinds } = observed.observer;
   const cache = cacheStatusOf(res);
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -131,6 +139,7 @@ function onFinish(this: ObservedResponse): void {
       cache: cache ?? 'none',
     });
   }
+  readership?.count(req, res.statusCode, req.method === 'HEAD' || res.statusCode === 304 ? 0 : (bodyBytesOf(res) ?? 0));
   if (metrics !== undefined) {
     let labels = kinds.get(path);
     if (labels === undefined) {

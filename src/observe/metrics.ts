@@ -39,6 +39,8 @@ export interface Metrics {
   watchCache(cache: { readonly size: { readonly entries: number; readonly bytes: number } }): void;
   /** Hook for a database backend: its pool's connections, read at each scrape. */
   watchPool(pool: PoolCounts): void;
+  /** Readership: subscriber estimates of the feeds to show (the caller bounds them: main feed and 20 largest), read at each scrape. */
+  watchSubscribers(feeds: () => readonly { readonly feed: string; readonly subscribers: number; readonly hostedSubscribers: number; readonly individual: number }[]): void;
   /** Hook for a database backend: time from a change being committed to this replica serving it. */
   observeChangeLag(seconds: number): void;
   /** The text exposition format (`/metrics`). */
@@ -115,6 +117,23 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     },
   });
 
+  let subscriberFeeds: Parameters<Metrics['watchSubscribers']>[0] | undefined;
+  new Gauge({
+    name: 'wirefeed_feed_subscribers',
+    help: "Subscribers today (UTC) by feed path, as of the last stats flush: hosted readers' reported counts plus distinct reader apps; the main feed and the 20 largest feeds only",
+    labelNames: ['feed', 'source'],
+    registers,
+    collect() {
+      if (subscriberFeeds === undefined) return;
+      // Feeds that left the top 20 are dropped, not left at their last value.
+      this.reset();
+      for (const f of subscriberFeeds()) {
+        this.set({ feed: f.feed, source: 'hosted' }, f.hostedSubscribers);
+        this.set({ feed: f.feed, source: 'individual' }, f.individual);
+      }
+    },
+  });
+
   return {
     registry,
     countRequest: (kind, format, status) => requestTally.add(kind, format, status),
@@ -126,6 +145,7 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     watchStore: (store, clock) => void (watched = { store, clock }),
     watchCache: (cache) => void (feedCache = cache),
     watchPool: (counts) => void (pool = counts),
+    watchSubscribers: (feeds) => void (subscriberFeeds = feeds),
     observeChangeLag: (seconds) => lag.observe(seconds),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };

@@ -19,8 +19,8 @@ describe('the wirefeed command', () => {
   it('lists every subcommand in --help and exits 0', async () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['serve', 'import', 'export', 'lint', 'sync', 'migrate', 'keys', 'partners', 'gen-corpus']) expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
-    expect(COMMANDS.map((c) => c.name)).toEqual(['serve', 'import', 'export', 'lint', 'sync', 'migrate', 'keys', 'partners', 'gen-corpus']);
+    for (const name of ['serve', 'import', 'export', 'lint', 'sync', 'migrate', 'keys', 'partners', 'stats', 'gen-corpus']) expect(help.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    expect(COMMANDS.map((c) => c.name)).toEqual(['serve', 'import', 'export', 'lint', 'sync', 'migrate', 'keys', 'partners', 'stats', 'gen-corpus']);
   });
 
   it.each(COMMANDS.map((c) => c.name))('%s --help (and help %s) prints its usage and exits 0', async (name) => {

@@ -53,6 +53,18 @@ describe('wirefeed keys', () => {
     expect((await keys(['list', '--file', file])).stdout).toBe('korean-desk-2: services Korean\n');
   });
 
+  it('add --stats makes a key that may read GET /api/stats (issue 27); a key without it may not', async () => {
+    const file = keysFile();
+    expect((await keys(['add', '--id', 'audience', '--stats', '--file', file])).code).toBe(0);
+    expect((await keys(['add', '--id', 'desk', '--file', file])).code).toBe(0);
+    expect(loadKeysFile(file).map((k) => [k.id, k.stats === true])).toEqual([
+      ['audience', true],
+      ['desk', false],
+    ]);
+    expect((await keys(['list', '--file', file])).stdout).toBe('audience: any service; may read the stats\ndesk: any service\n');
+    expect(() => parseKeys(JSON.stringify({ keys: [{ id: 'a', hash: `sha256:${'0'.repeat(64)}`, stats: 'yes' }] }), 'keys.json')).toThrow('keys.json: entry 1 ("a"): stats must be true or false');
+  });
+
   it('refuses a bad command line (exit 2) and a malformed file (exit 1, naming the entry)', async () => {
     expect((await keys(['add', '--id', 'x'])).code).toBe(2);
     expect((await keys(['add', '--id', 'Capitals', '--file', keysFile()])).code).toBe(2);

@@ -2,6 +2,7 @@ import { withClient, type Client, type Pool } from './pool.js';
 export type { Migration } from './migration-steps.js';
 import { articleVersions, articlesAndFeedEntries, auditCount, deliveriesOutbox, recordsAsText, slugsThatTellCApart, translationGroups, type Migration } from './migration-steps.js';
 import { ACTIVITYPUB_MIGRATION } from './activitypub-migration.js';
+import { READERSHIP_TABLES } from './migration-8-readership.js';
 
 /**
  * The schema, as numbered steps (defined in migration-steps.ts; a new step
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditCount,
   recordsAsText,
   slugsThatTellCApart,
+  READERSHIP_TABLES,
   ACTIVITYPUB_MIGRATION,
 ];
 
