@@ -127,11 +127,6 @@ export function ninjsArticleDocument(article: Article, translations: readonly Tr
   return JSON.stringify({ uri, standard: STANDARD, ...rest }, null, 2);
 }
 
-/** The ninjs URL of a feed, from its JSON Feed self link (same folder and query). */
-function ninjsSelf(meta: FeedMeta): string {
-  return meta.links.json.replace(/\/feed\.json(?=\?|$)/, '/ninjs.json');
-}
-
 /**
  * A feed as one ninjs object: a "composite" whose associations are the
  * items, newest first, each a full news item (rel "item"). ninjs has no
@@ -152,7 +147,7 @@ export function ninjsFeedDocument(site: Site, meta: FeedMeta, extras: FeedExtras
       headlines: [{ role: 'main', contentType: 'text/plain', value: meta.title }],
       ...(meta.description === '' ? {} : { descriptions: [{ role: 'summary', contentType: 'text/plain', value: meta.description }] }),
       renditions: [
-        { name: 'self', href: ninjsSelf(meta), contentType: 'application/json' },
+        { name: 'self', href: meta.links.ninjs, contentType: 'application/json' },
         ...(extras.html === undefined ? [] : [{ name: 'web', href: extras.html, contentType: 'text/html' }]),
         ...pages,
       ],

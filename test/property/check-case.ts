@@ -10,6 +10,7 @@ import { articleRecord, hostileText, type GeneratedRecord } from './arbitraries.
 import { checkItem, checkVerdict } from './expect-item.js';
 import { readAtom, readJson, readRss, type ReadFeed } from './feed-check.js';
 import { expectLine } from './normalise.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const READERS: Record<FeedFormat, (body: string) => ReadFeed> = { rss: readRss, atom: readAtom, json: readJson };
 
@@ -41,10 +42,8 @@ export function checkCase({ siteTitle, records }: Case): void {
     if (result.article) accepted.push({ generated, article: result.article });
   });
   const meta: FeedMeta = {
-    title: site.title,
+    ...feedMeta(site, new Date(Math.max(0, ...accepted.map((a) => a.article.updated.getTime())))),
     description: `${site.title}: every story`,
-    links: { rss: 'https://feeds.example.org/rss.xml', atom: 'https://feeds.example.org/atom.xml', json: 'https://feeds.example.org/feed.json' },
-    updated: new Date(Math.max(0, ...accepted.map((a) => a.article.updated.getTime()))),
   };
   for (const format of FEED_FORMATS) {
     try {

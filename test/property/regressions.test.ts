@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArticle } from '../../src/load/article.js';
 import { renderFeed } from '../../src/render/render.js';
 import { makeSite } from '../helpers/builders.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 import type { GeneratedRecord } from './arbitraries.js';
 import { checkCase } from './check-case.js';
 import { readJson, readRss } from './feed-check.js';
@@ -17,7 +18,7 @@ function record(fields: Record<string, unknown>): GeneratedRecord {
   return { record: { id: 'a-0', url: 'https://news.example.org/a.html', headline: 'a', published: PUBLISHED, ...fields }, mustFail: [], mayFail: false, instants: { published: AT } };
 }
 
-const meta = { title: 'T', description: 'D', links: { rss: 'https://f.example/rss.xml', atom: 'https://f.example/atom.xml', json: 'https://f.example/feed.json' }, updated: new Date(AT) };
+const meta = { ...feedMeta(makeSite(), new Date(AT)), title: 'T', description: 'D' };
 
 describe('regressions found by the property tests', () => {
   // sanitize-html decodes character references, so "&#xFFFE;" and "&#x1;" in a body came out as the raw

@@ -7,6 +7,7 @@ import { atomSchemaErrors } from '../helpers/atom-schema.js';
 import { jsonFeedProblems } from '../helpers/json-feed.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
@@ -15,7 +16,7 @@ function renderAll(records: Record<string, unknown>[]): Record<FeedFormat, strin
   expect(snapshot.rejected.map((e) => e.message)).toEqual([]);
   const { site } = snapshot;
   const articles = selectArticles(snapshot.articles, { limit: 100 }, NOW);
-  const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
+  const meta = feedMeta(site, newestChange(articles));
   return Object.fromEntries(FEED_FORMATS.map((f) => [f, renderFeed(f, { site, meta, articles })])) as Record<FeedFormat, string>;
 }
 

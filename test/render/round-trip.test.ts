@@ -10,11 +10,12 @@ import { excerpt } from '../../src/render/rss.js';
 import { jsonFeedProblems } from '../helpers/json-feed.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
 import { loadSample, SAMPLE_NOW, sampleRecords } from '../helpers/sample.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const snapshot = loadSample();
 const { site } = snapshot;
 const articles = selectArticles(snapshot.articles, { limit: 50 }, SAMPLE_NOW);
-const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
+const meta = feedMeta(site, newestChange(articles));
 const render = (format: 'rss' | 'atom' | 'json') => renderFeed(format, { site, meta, articles });
 const records = sampleRecords();
 
