@@ -8,9 +8,9 @@ import { checkSchema } from '../store/postgres/migrations.js';
 import { createPool, describeTarget } from '../store/postgres/pool.js';
 
 /** The most records one run writes: 10 million is about 67 GB of files (6.7 kB a record), far past any benchmark here. */
-export const MAX_CORPUS_COUNT = 10_000_000;
+const MAX_CORPUS_COUNT = 10_000_000;
 
-export const GEN_CORPUS_USAGE = `usage: wirefeed gen-corpus --out DIR [--count N] [--seed S] [--force] [--database]
+const GEN_CORPUS_USAGE = `usage: wirefeed gen-corpus --out DIR [--count N] [--seed S] [--force] [--database]
 
 Writes site.json and N synthetic article records (default 1000, at most
 10000000) to DIR; the

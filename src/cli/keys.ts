@@ -5,7 +5,7 @@ import { hashSecret, KeysFileError, loadKeysFile, parseKeys, type ApiKey } from 
 import { writeFileAtomic } from '../load/write.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
-export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--file <keys.json>]
+const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--file <keys.json>]
        wirefeed keys remove --id <id> [--file <keys.json>]
        wirefeed keys list [--file <keys.json>]
 

@@ -32,7 +32,7 @@ function readArgs(argv: readonly string[], fallbackDir: string): SyncArgs | stri
 }
 
 /** The lines a run prints: each rejected file and warning as the server prints them at start, then a summary. */
-export function reportLines(report: SyncReport): string[] {
+function reportLines(report: SyncReport): string[] {
   const rate = report.seconds > 0 ? Math.round(report.written / report.seconds) : report.written;
   return [
     ...report.rejected.map((problem) => `rejected: ${problem.message}`),

@@ -20,7 +20,7 @@ export interface FeedMeta {
   readonly updated: Date;
 }
 
-export const GENERATOR = 'wirefeed';
+const GENERATOR = 'wirefeed';
 
 /** The id every format uses for an article: a tag: URI (RFC 4151), stable across formats and restarts. */
 export function itemId(article: Pick<Article, 'id'>, site: Site): string {

@@ -61,7 +61,7 @@ const atom = framed('application/atom+xml; charset=utf-8', FEED_FILE_NAMES.atom,
 const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
   fileName: FEED_FILE_NAMES.json,
-  items: (entries, site) => entries.map((entry) => jsonItem(entry, site)),
+  items: (entries) => entries.map((entry) => jsonItem(entry)),
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
   },
@@ -117,7 +117,7 @@ export class RenderCache {
   forFormat(site: Site, format: DocumentFormat): WeakMap<Article, CachedFragment> {
     let bySite = this.fragments.get(site);
     if (!bySite) {
-      bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
+      bySite = Object.fromEntries(SERVED_FORMATS.map((format) => [format, new WeakMap()])) as { [F in DocumentFormat]: WeakMap<Article, CachedFragment> };
       this.fragments.set(site, bySite);
     }
     return bySite[format];

@@ -69,7 +69,7 @@ function describeTimeout(error: unknown): string | undefined {
 }
 
 /** True when `error` says the database is down, unreachable or overloaded. */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
