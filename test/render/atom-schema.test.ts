@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/query/resolve-feed.js';
 import { newestChange, selectArticles } from '../../src/model/feed-query.js';
 import { renderFeed } from '../../src/render/render.js';
 import { atomSchemaErrors } from '../helpers/atom-schema.js';

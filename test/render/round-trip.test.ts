@@ -1,6 +1,5 @@
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/query/resolve-feed.js';
 import { composeContent, isAuthor, itemId, formatCreditLine, joinNames } from '../../src/map/to-feed-model.js';
 import { slugify } from '../../src/model/slug.js';
 import type { Article } from '../../src/model/types.js';
