@@ -8,8 +8,6 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { createApp, type WirefeedApp } from '../http/app.js';
 import { SiteError } from '../load/errors.js';
 import { loadArticleFiles, loadSite } from '../load/load-data.js';
-import { listFeeds } from '../model/feed-filter.js';
-import { isVisible } from '../model/feed-query.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
 import { createSnapshotStore } from '../store/files/files-store.js';
 import { buildSnapshot } from '../store/snapshot.js';
@@ -113,7 +111,7 @@ function decodeXmlAttribute(value: string): string {
 }
 
 /** Paging links in a response: the Link header, Atom/RSS `<link rel=… href=…>`, JSON Feed `next_url`. */
-export function pagingLinks(fetched: Fetched): string[] {
+function pagingLinks(fetched: Fetched): string[] {
   const links: string[] = [];
   const header = fetched.headers.link;
   for (const value of Array.isArray(header) ? header : header ? [header] : []) {
@@ -205,7 +203,7 @@ export async function exportSite(options: ExportOptions): Promise<ExportResult> 
   return { files, skipped };
 }
 
-export const EXPORT_USAGE = `usage: wirefeed export <out-dir> [--now <ISO 8601 date-time>]
+const EXPORT_USAGE = `usage: wirefeed export <out-dir> [--now <ISO 8601 date-time>]
 
 Writes every feed, page and asset the server would serve for the records in
 DATA_DIR (self links from SITE_URL) into <out-dir>, each with .gz and .br.`;

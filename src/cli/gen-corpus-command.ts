@@ -5,12 +5,12 @@ import { createProgress } from './progress.js';
 import { writeCorpusToDatabase } from './gen-corpus-database.js';
 import { optionalDatabaseUrl } from '../config/config.js';
 import { checkSchema } from '../store/postgres/migrations.js';
-import { createPool, describeTarget } from '../store/postgres/pool.js';
+import { createPool, describeFailure, describeTarget } from '../store/postgres/pool.js';
 
 /** The most records one run writes: 10 million is about 67 GB of files (6.7 kB a record), far past any benchmark here. */
-export const MAX_CORPUS_COUNT = 10_000_000;
+const MAX_CORPUS_COUNT = 10_000_000;
 
-export const GEN_CORPUS_USAGE = `usage: wirefeed gen-corpus --out DIR [--count N] [--seed S] [--force] [--database]
+const GEN_CORPUS_USAGE = `usage: wirefeed gen-corpus --out DIR [--count N] [--seed S] [--force] [--database]
 
 Writes site.json and N synthetic article records (default 1000, at most
 10000000) to DIR; the
@@ -69,7 +69,7 @@ async function toDatabase(options: CorpusOptions, io: CliIo, progress: (done: nu
     io.stdout(`gen-corpus: wrote ${articles} articles (${(bytes / 1e6).toFixed(1)} MB of records) to ${describeTarget(url)} and site.json to ${options.out} in ${seconds.toFixed(1)} s (${Math.round(articles / seconds)} articles/s)\n`);
     return 0;
   } catch (error) {
-    io.stderr(`wirefeed gen-corpus: ${describeTarget(url)}: ${(error as Error).message.replace(url, '(DATABASE_URL)')}\n`);
+    io.stderr(`wirefeed gen-corpus: ${describeFailure(url, error)}\n`);
     return 1;
   } finally {
     await pool.end();

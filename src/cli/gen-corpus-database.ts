@@ -18,7 +18,7 @@ export interface DatabaseCorpusOptions {
 /** Articles per transaction: one COPY each into articles and feed entries (~13 MB of rows). */
 const BATCH = 1000;
 /** Batches in flight at once (the pool needs as many connections). */
-export const WRITERS = 2;
+const WRITERS = 2;
 
 /**
  * The generated corpus straight into the database, no article files: the

@@ -19,14 +19,14 @@ import { join } from 'node:path';
 /** Number of distinct tags in a corpus. */
 export const TAG_COUNT = 200;
 /** Share of articles carrying the most frequent tag. */
-export const TOP_TAG_SHARE = 0.25;
+const TOP_TAG_SHARE = 0.25;
 /** Zipf exponent of the tag frequencies: tag i (0-based) is on TOP_TAG_SHARE / (i + 1)^s of the articles. */
 const TAG_EXPONENT = 0.8;
 /** Target size of a body in UTF-8 bytes. */
 const BODY_BYTES = 5000;
 
 /** mulberry32: tiny, fast and good enough for synthetic data; deterministic for a seed. */
-export function createRng(seed: number): () => number {
+function createRng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -13,7 +13,7 @@ import { readCommandLine, UsageError } from './cli-io.js';
 /** Newsroom texts larger than this are refused: a story is a few kilobytes. */
 const MAX_TEXT_BYTES = 5 * 1024 * 1024;
 
-export const IMPORT_USAGE = `usage: wirefeed import <file.txt> --url URL --published DATE [--timezone ZONE] [--service NAME]
+const IMPORT_USAGE = `usage: wirefeed import <file.txt> --url URL --published DATE [--timezone ZONE] [--service NAME]
            [--section NAME] [--language CODE] [--id ID] [--translation-of ID] [--media-base URL] [--force]
 
 Turns an article published as plain text into data/articles/<id>.json

@@ -3,7 +3,7 @@ import { hashSecret, KeysFileError, loadKeysFile, parseKeys, type ApiKey } from 
 import type { CliIo } from './cli-io.js';
 import { runSecretFileCommand, type SecretFileCommand } from './secret-file-command.js';
 
-export const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--stats] [--file <keys.json>]
+const KEYS_USAGE = `usage: wirefeed keys add --id <id> [--service <name>]… [--section <name>]… [--delete] [--audit] [--stats] [--file <keys.json>]
        wirefeed keys remove --id <id> [--file <keys.json>]
        wirefeed keys list [--file <keys.json>]
 

@@ -5,7 +5,7 @@ import { listJsonFiles } from '../load/files.js';
 import { ARTICLES_DIR } from '../load/load-data.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
-export const LINT_USAGE = `usage: wirefeed lint [DIR|FILE…] [--format text|json]
+const LINT_USAGE = `usage: wirefeed lint [DIR|FILE…] [--format text|json]
 
 Checks article records and site.json with the server's own rules and prints
 every problem as file:line:column: field: problem (warnings say "warning:").
@@ -40,7 +40,7 @@ export function runLint(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** `file:line:column: field: problem`, the shape compilers use, so editors and CI annotate the line. */
-export function formatFinding(finding: Finding): string {
+function formatFinding(finding: Finding): string {
   const where = `${finding.file}:${finding.line}:${finding.column}:`;
   const severity = finding.severity === 'warning' ? ' warning:' : '';
   return `${where}${severity}${finding.field === undefined ? '' : ` ${finding.field}:`} ${finding.problem}`;

@@ -1,7 +1,7 @@
 import { isEntryModule } from './entry.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { migrate, SCHEMA_VERSION } from '../store/postgres/migrations.js';
-import { createPool, describeTarget } from '../store/postgres/pool.js';
+import { createPool, describeFailure, describeTarget } from '../store/postgres/pool.js';
 
 /**
  * `npm run migrate`: creates or upgrades the PostgreSQL schema at
@@ -33,7 +33,7 @@ export async function runMigrate(argv: readonly string[], env: Readonly<Record<s
     print(applied.length === 0 ? `migrate: ${describeTarget(url)} is already at schema version ${SCHEMA_VERSION}` : `migrate: ${describeTarget(url)} migrated to schema version ${SCHEMA_VERSION} (applied ${applied.join(', ')})`);
     return 0;
   } catch (error) {
-    print(`migrate: ${describeTarget(url)}: ${(error as Error).message.replace(url, '(DATABASE_URL)')}`);
+    print(`migrate: ${describeFailure(url, error)}`);
     return 1;
   } finally {
     await pool.end().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from '../config/config.js';
 import { readCommandLine, UsageError, withUsage, type CliIo } from './cli-io.js';
 
-export const SERVE_USAGE = `usage: wirefeed serve [--port N] [--host ADDRESS] [--data-dir DIR] [--site-url URL] [--log-level LEVEL]
+const SERVE_USAGE = `usage: wirefeed serve [--port N] [--host ADDRESS] [--data-dir DIR] [--site-url URL] [--log-level LEVEL]
 
 Serves the feeds, pages and APIs. Each option sets the environment variable
 of the same name (--data-dir: DATA_DIR) and wins over it; every other

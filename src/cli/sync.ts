@@ -6,7 +6,7 @@ import { SiteError } from '../load/errors.js';
 import { ARTICLES_DIR, loadSite } from '../load/load-data.js';
 import type { Site } from '../model/types.js';
 import { checkSchema } from '../store/postgres/migrations.js';
-import { createPool, describeTarget } from '../store/postgres/pool.js';
+import { createPool, describeFailure } from '../store/postgres/pool.js';
 import { syncFolder, type SyncReport } from '../store/postgres/sync.js';
 
 export const SYNC_USAGE = 'usage: wirefeed sync DIR [--watch] [--prune]   (DATABASE_URL names the database)';
@@ -32,7 +32,7 @@ function readArgs(argv: readonly string[], fallbackDir: string): SyncArgs | stri
 }
 
 /** The lines a run prints: each rejected file and warning as the server prints them at start, then a summary. */
-export function reportLines(report: SyncReport): string[] {
+function reportLines(report: SyncReport): string[] {
   const rate = report.seconds > 0 ? Math.round(report.written / report.seconds) : report.written;
   return [
     ...report.rejected.map((problem) => `rejected: ${problem.message}`),
@@ -97,7 +97,7 @@ export async function runSync(argv: readonly string[], env: Readonly<Record<stri
     if (args.watch) await watchFolder(args.dir, once, print, signal);
     return 0;
   } catch (error) {
-    print(`sync: ${describeTarget(url)}: ${(error as Error).message.replace(url, '(DATABASE_URL)')}`);
+    print(`sync: ${describeFailure(url, error)}`);
     return 1;
   } finally {
     await pool.end().catch(() => undefined);

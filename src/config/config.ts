@@ -149,7 +149,7 @@ export function loadConfig(env: Env): Config {
  * for a small office behind one address, and 16 such clients still leave
  * the 1,024-connection cap free for everyone else.
  */
-export const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
+const DEFAULT_CONNECTIONS_PER_CLIENT = 64;
 
 function logLevel(env: Env, name: string): LogLevel {
   const raw = env[name]?.trim().toLowerCase();
@@ -243,7 +243,7 @@ function optionalCacheDir(env: Env, name: string, dataDir: string): string | und
   return dir;
 }
 
-export function nonEmpty(env: Env, name: string, fallback: string): string {
+function nonEmpty(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   return raw.trim();

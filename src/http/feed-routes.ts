@@ -71,7 +71,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     const { site, view, links, translations, nextRelease } = await resolveFeed(store, request, now);
     const { self, ...extraLinks } = links;
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
-    const meta = { title: view.title, description: view.description, links: { rss: self.rss, atom: self.atom, json: self.json }, updated: view.updated };
+    const meta = { title: view.title, description: view.description, path: view.path, links: self, updated: view.updated };
     return {
       body: renderFeed(request.format, { site, meta, articles: site.publicImages === 'licensed' ? publicImages.apply(site, view.articles) : view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
       contentType: FORMATS[request.format].mediaType,

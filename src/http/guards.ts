@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Response, Router } from 'express';
+import express, { type RequestHandler, Router } from 'express';
 import type { TrustProxy } from '../config/config.js';
 import { HttpError, sendError } from './errors.js';
 import { clientAddress, createRateLimit, type RateLimit } from './rate-limit.js';

@@ -92,7 +92,7 @@ export function createPartnerRoutes(deps: PartnerRoutesDeps): express.Router {
       const transform = transformOf(partner);
       const { site, view, links, translations, nextRelease } = await resolvePartnerFeed(store, partner, request, now, transform, keyInUrl);
       const { self, ...extras } = links;
-      const meta = { title: view.title, description: view.description, links: { rss: self.rss, atom: self.atom, json: self.json }, updated: view.updated };
+      const meta = { title: view.title, description: view.description, path: view.path, links: self, updated: view.updated };
       return {
         body: renderFeed(format, { site, meta, articles: view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
         contentType: FORMATS[format].mediaType,

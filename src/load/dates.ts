@@ -123,7 +123,7 @@ function earliestWithSameWallClock(text: string, parsed: DateTime): DateTime {
 }
 
 /** UTC offsets in use run from -12:00 to +14:00 (Kiribati); ISO 8601 and RFC 2822 allow spellings far beyond, such as +99:00. */
-export const MAX_OFFSET_MINUTES = 14 * 60;
+const MAX_OFFSET_MINUTES = 14 * 60;
 const ISO_OFFSET = /[T ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?([+-])(\d{2})(?::?(\d{2}))?$/i;
 const RFC2822_OFFSET = /\s([+-])(\d{2})(\d{2})$/;
 

@@ -6,7 +6,7 @@ import { cleanText, stripInvalidXmlChars } from './text.js';
  * readers do not run iframes and validators flag them as a security risk.
  * An iframe from any other host is removed.
  */
-export const ALLOWED_IFRAME_HOSTS = ['www.youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'] as const;
+const ALLOWED_IFRAME_HOSTS = ['www.youtube.com', 'www.youtube-nocookie.com', 'player.vimeo.com'] as const;
 
 const ALLOWED_TAGS = [
   ...sanitizeHtml.defaults.allowedTags,

@@ -102,7 +102,7 @@ export interface ParallelLoadOptions {
 }
 
 /** Loader threads to start: one per core beyond the main thread's, at most 3; 0 for small data. */
-export function loaderThreads(files: number): number {
+function loaderThreads(files: number): number {
   return files < PARALLEL_FROM ? 0 : Math.min(3, Math.max(1, availableParallelism() - 1));
 }
 

@@ -1,19 +1,26 @@
 import type { Author, Category, FeedOptions, Item } from 'feed';
 import { escapeMarkup } from '../model/escape.js';
 import { slugify } from '../model/slug.js';
-import { AUTHOR_ROLES, type Article, type Credit, type Site, type CreditRole } from '../model/types.js';
+import { feedPath } from '../model/feed-filter.js';
+import { AUTHOR_ROLES, type Article, type Credit, type DocumentFormat, FEED_FILE_NAMES, type Site, type CreditRole } from '../model/types.js';
 
-/** What distinguishes one feed from another: its own title, links and `updated`. */
+/** What distinguishes one feed from another: its own title, folder, links and `updated`. */
 export interface FeedMeta {
   readonly title: string;
   readonly description: string;
-  /** Absolute self URLs of the three formats of this feed. */
-  readonly links: { readonly rss: string; readonly atom: string; readonly json: string };
+  /** URL path of the feed's folder (model/feed-filter.ts feedPath): "" for the main feed, "/sections/korea". */
+  readonly path: string;
+  /**
+   * Absolute self URL of this document in every served format, with its
+   * query: each renderer is told its own URL (and the others') rather than
+   * rebuilding it from another format's.
+   */
+  readonly links: Readonly<Record<DocumentFormat, string>>;
   /** Newest change among the feed's items; never the wall clock. */
   readonly updated: Date;
 }
 
-export const GENERATOR = 'wirefeed';
+const GENERATOR = 'wirefeed';
 
 /** The id every format uses for an article: a tag: URI (RFC 4151), stable across formats and restarts. */
 export function itemId(article: Pick<Article, 'id'>, site: Site): string {
@@ -29,11 +36,9 @@ export function isAuthor(credit: Credit): boolean {
  * when the server moves (SITE_URL) — "tag:news.example.org,2019:feeds" for
  * the main feed, "…:feeds/sections/korea" for a section.
  */
-export function feedId(site: Site, meta: FeedMeta): string {
-  // Every page and query of a feed shares the feed's id (RFC 5005): the query is not part of it.
-  const self = meta.links.atom.split('?')[0] ?? '';
-  const atomPath = self.startsWith(site.baseUrl) ? self.slice(site.baseUrl.length) : new URL(self).pathname;
-  return `tag:${site.idAuthority}:feeds${atomPath.replace(/\/atom\.xml$/, '')}`;
+export function feedId(site: Site, meta: Pick<FeedMeta, 'path'>): string {
+  // Every page and query of a feed shares the feed's id (RFC 5005): made from the folder, not the self URL.
+  return `tag:${site.idAuthority}:feeds${meta.path}`;
 }
 
 /** Feed-level options of the `feed` library's model. */
@@ -80,7 +85,7 @@ export function toFeedItem(article: Article, site: Site): Item {
 }
 
 function toAuthor(credit: Credit, site: Site): Author {
-  return { name: credit.name, link: `${site.baseUrl}/authors/${encodeURIComponent(credit.slug)}/` };
+  return { name: credit.name, link: `${site.baseUrl}${feedPath({ kind: 'author', slug: credit.slug })}/` };
 }
 
 /**
@@ -88,16 +93,16 @@ function toAuthor(credit: Credit, site: Site): Author {
  * term is the name, as WordPress writes it (issue 24: readers that show the
  * term, sfeed and python feedparser apps, showed "c" for "C++").
  */
-function categoryFeed(site: Site, folder: 'sections' | 'tags', name: string): string {
-  return `${site.baseUrl}/${folder}/${encodeURIComponent(slugify(name))}/atom.xml`;
+function categoryFeed(site: Site, kind: 'section' | 'tag', name: string): string {
+  return `${site.baseUrl}${feedPath({ kind, slug: slugify(name) })}/${FEED_FILE_NAMES.atom}`;
 }
 
 function categories(article: Article, site: Site): Category[] {
   const list: Category[] = [];
   if (article.section !== undefined) {
-    list.push({ name: article.section, term: article.section, scheme: categoryFeed(site, 'sections', article.section) });
+    list.push({ name: article.section, term: article.section, scheme: categoryFeed(site, 'section', article.section) });
   }
-  for (const tag of article.tags) list.push({ name: tag, term: tag, scheme: categoryFeed(site, 'tags', tag) });
+  for (const tag of article.tags) list.push({ name: tag, term: tag, scheme: categoryFeed(site, 'tag', tag) });
   return list;
 }
 

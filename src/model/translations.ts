@@ -1,4 +1,3 @@
-import { partitionPoint } from './partition-point.js';
 import type { Article } from './types.js';
 
 /**
@@ -77,16 +76,6 @@ export function resolveTranslationGroups(articles: readonly Article[], byId: Rea
   }
   releases.sort((a, b) => a - b);
   return { groups, problems, releases };
-}
-
-/**
- * How many grouped articles are out at `now` (binary search in `releases`).
- * A change in it means some translation link appeared, possibly in a feed
- * that does not contain the released article itself.
- */
-export function countReleased(releases: readonly number[], now: Date): number {
-  const at = now.getTime();
-  return partitionPoint(releases.length, (i) => (releases[i] as number) <= at);
 }
 
 /** The next instant after `now` at which a translation of one of these articles is released, if any. */

@@ -2,7 +2,7 @@ import type { PurgeTarget } from '../websub/hub-ping.js';
 import { inBatches, sendBatches } from './batches.js';
 
 /** Cloudflare's documented limit: 100 operations (here tags) per purge request, on every plan ("Purge cache", purge limits). */
-export const CLOUDFLARE_TAGS_PER_REQUEST = 100;
+const CLOUDFLARE_TAGS_PER_REQUEST = 100;
 
 /**
  * Cloudflare, purge by cache tag (wirefeed's Cache-Tag header):

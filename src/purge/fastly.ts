@@ -2,7 +2,7 @@ import type { PurgeTarget } from '../websub/hub-ping.js';
 import { inBatches, sendBatches } from './batches.js';
 
 /** Fastly's documented limit for one bulk purge: "Up to 256 surrogate keys can be purged in one batch request". */
-export const FASTLY_KEYS_PER_REQUEST = 256;
+const FASTLY_KEYS_PER_REQUEST = 256;
 
 /**
  * Fastly, purge by surrogate key (wirefeed's Surrogate-Key header):

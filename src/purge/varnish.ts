@@ -6,7 +6,7 @@ import { inBatches, sendBatches } from './batches.js';
  * keep the header well under Varnish's 8 KB default for one header line
  * (http_req_hdr_len).
  */
-export const VARNISH_KEYS_PER_REQUEST = 200;
+const VARNISH_KEYS_PER_REQUEST = 200;
 
 /**
  * VARNISH_URLS: one target per Varnish server (a server that is down is

@@ -42,8 +42,14 @@ export interface ResolvedFeed {
 }
 
 /** Self URLs of every format of the feed rooted at `prefix` ("" for the main feed). */
-export function feedLinks(baseUrl: string, prefix: string): Readonly<Record<DocumentFormat, string>> {
-  return { rss: `${baseUrl}${prefix}/${FEED_FILE_NAMES.rss}`, atom: `${baseUrl}${prefix}/${FEED_FILE_NAMES.atom}`, json: `${baseUrl}${prefix}/${FEED_FILE_NAMES.json}`, ninjs: `${baseUrl}${prefix}/${FEED_FILE_NAMES.ninjs}` };
+export function feedLinks(baseUrl: string, prefix: string, search = ''): Readonly<Record<DocumentFormat, string>> {
+  const query = search === '' ? '' : `?${search}`;
+  return mapFormats((fileName) => `${baseUrl}${prefix}/${fileName}${query}`);
+}
+
+/** One value per served format, from its file name (FEED_FILE_NAMES is the table of formats a feed folder holds). */
+function mapFormats(of: (fileName: string) => string): Readonly<Record<DocumentFormat, string>> {
+  return Object.fromEntries(Object.entries(FEED_FILE_NAMES).map(([format, fileName]) => [format, of(fileName)])) as Record<DocumentFormat, string>;
 }
 
 /**
@@ -83,10 +89,8 @@ export async function resolveFeed(store: Store, request: FeedRequest, now: Date)
   const paged = next !== undefined || previous !== undefined;
   // The self link names this very document: a page or a filtered query is its own resource (RFC 5005), and
   // validators check that the self link matches the address the feed was fetched from.
-  const topic = feedLinks(site.baseUrl, view.path);
-  const withQuery = (url: string) => (request.search === '' ? url : `${url}?${request.search}`);
   const links: FeedDocumentLinks = {
-    self: { rss: withQuery(topic.rss), atom: withQuery(topic.atom), json: withQuery(topic.json), ninjs: withQuery(topic.ninjs) },
+    self: feedLinks(site.baseUrl, view.path, request.search),
     html: `${site.baseUrl}${view.path}/`,
     ...(paged ? { first: link() } : {}),
     ...(next === undefined ? {} : { next: link({ before: next }) }),

@@ -17,11 +17,7 @@ const EPOCH = new Date(0);
  */
 const TEXT_SLOT = '\uE000text\uE000';
 
-/**
- * The feed element around the entries, as `feed` writes it, corrected:
- * xml:lang on <feed> (feed drops `language` in Atom), and the paging and
- * alternate links feed does not write.
- */
+/** The feed element around the entries, as `feed` writes it, corrected (ATOM_CORRECTIONS.feed). */
 export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: string; tail: string } {
   const xml = new Feed({
     ...options,
@@ -35,27 +31,14 @@ export function atomFrame(options: FeedOptions, extras: FeedExtras): { head: str
     ...(options.copyright === undefined ? {} : { copyright: forXmlJsText(options.copyright) }),
     ...(extras.hub === undefined ? {} : { hub: extras.hub }),
   }).atom1();
-  const fixed = xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeMarkup(options.language ?? 'en')}">`);
-  const close = fixed.lastIndexOf('\n</feed>');
-  const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
-    .map((rel) => element(FEED_INDENT, 'link', { rel, href: extras[rel], type: 'application/atom+xml' }))
-    .join('');
-  const html = extras.html === undefined ? '' : element(FEED_INDENT, 'link', { rel: 'alternate', href: extras.html, type: 'text/html', title: 'Preview' });
-  return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
+  return ATOM_CORRECTIONS.feed(xml, options, extras);
 }
 
 /**
- * The <entry>s of these articles, as `feed` writes them, corrected and
- * completed: xml:lang per entry; title and summary as type="text" escaped
- * normally (feed writes them type="html" in CDATA, and python feedparser
- * then shows "AT&T <Q3> results" as "AT&amp;T &lt;Q3&gt; results": issue
- * 24); the content stays type="html"; categories with the name as term and
- * label and the tag's feed as scheme, written by us (feed cannot escape "<"
- * in attributes; readers such as sfeed show the term); the lead image as an
- * enclosure link with its real MIME type and length, and one
- * rel="alternate" link with hreflang per translation (feed guesses
- * "image/jpg" from the file name and ignores the type). All entries go
- * through `feed` in one document, which is then cut at the entry boundaries.
+ * The <entry>s of these articles, as `feed` writes them, each corrected and
+ * completed (ATOM_CORRECTIONS.entry); the content stays type="html". All
+ * entries go through `feed` in one document, which is then cut at the entry
+ * boundaries.
  */
 export function atomEntries(entries: readonly ItemEntry[], site: Site): string[] {
   const batch = new Feed({ title: 'entries', link: site.link, updated: EPOCH, generator: false });
@@ -73,8 +56,40 @@ export function atomEntries(entries: readonly ItemEntry[], site: Site): string[]
       ...(item.contributor === undefined ? {} : { contributor: item.contributor.map(person) }),
     });
   }
-  return splitElements(batch.atom1(), ENTRY_OPEN, ENTRY_CLOSE, entries.length).map((fragment, i) => {
-    const { article, item, translations } = entries[i] as ItemEntry;
+  return splitElements(batch.atom1(), ENTRY_OPEN, ENTRY_CLOSE, entries.length).map((fragment, i) => ATOM_CORRECTIONS.entry(fragment, entries[i] as ItemEntry));
+}
+
+/**
+ * Every correction to the Atom `feed` writes, in one place (each has a
+ * test): what it gets wrong or cannot write, and why it matters.
+ */
+const ATOM_CORRECTIONS = {
+  /**
+   * The feed around the entries: xml:lang on <feed> (feed drops `language`
+   * in Atom, and readers then guess the language); the RFC 5005 paging links
+   * and the alternate link to the page for people, which feed cannot write.
+   */
+  feed(xml: string, options: FeedOptions, extras: FeedExtras): { head: string; tail: string } {
+    const fixed = xml.replace('<feed xmlns="http://www.w3.org/2005/Atom">', `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeMarkup(options.language ?? 'en')}">`);
+    const close = fixed.lastIndexOf('\n</feed>');
+    const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
+      .map((rel) => element(FEED_INDENT, 'link', { rel, href: extras[rel], type: 'application/atom+xml' }))
+      .join('');
+    const html = extras.html === undefined ? '' : element(FEED_INDENT, 'link', { rel: 'alternate', href: extras.html, type: 'text/html', title: 'Preview' });
+    return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
+  },
+
+  /**
+   * One entry: xml:lang (the entry's own language, not the feed's); title
+   * and summary as type="text" (feed writes both type="html" in CDATA,
+   * where python feedparser shows "AT&T <Q3>" as "AT&amp;T &lt;Q3&gt;":
+   * issue 24); categories with the name as term and label and the tag's
+   * feed as scheme (feed cannot escape "<" in attributes, and readers such
+   * as sfeed show the term); the lead image as an enclosure link with its
+   * real MIME type and length (feed guesses "image/jpg" from the file name);
+   * one rel="alternate" link with hreflang per translation.
+   */
+  entry(fragment: string, { article, item, translations }: ItemEntry): string {
     const lead = article.images[0];
     const extra = [
       ...(item.category ?? []).map((c) => element(ENTRY_INDENT, 'category', { term: c.name, scheme: c.scheme, label: c.name })),
@@ -87,5 +102,5 @@ export function atomEntries(entries: readonly ItemEntry[], site: Site): string[]
       .replace(`<title type="html"><![CDATA[${TEXT_SLOT}]]></title>`, () => `<title type="text">${escapeMarkup(item.title)}</title>`)
       .replace(`<summary type="html"><![CDATA[${TEXT_SLOT}]]></summary>`, () => `<summary type="text">${escapeMarkup(item.description ?? '')}</summary>`);
     return withHexReferences(appendBeforeClose(entry, 'entry', extra));
-  });
-}
+  },
+};

@@ -4,7 +4,7 @@ import type { Site } from '../model/types.js';
 import type { FeedExtras } from './extras.js';
 import type { ItemEntry } from './render.js';
 
-export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 type JsonObject = Record<string, unknown>;
 
@@ -40,7 +40,7 @@ export function jsonTop(options: FeedOptions, site: Site, extras: FeedExtras): J
  * translations (language, url, title). Built as an object
  * rather than by parsing json1()'s text: a feed is stringified once.
  */
-export function jsonItem({ article, item, translations }: ItemEntry, _site: Site): JsonObject {
+export function jsonItem({ article, item, translations }: ItemEntry): JsonObject {
   const authors = article.credits.filter(isAuthor).map((c, i) => ({ name: c.name, url: item.author?.[i]?.link }));
   const image = typeof item.image === 'string' ? item.image : item.image?.url;
   return {

@@ -10,7 +10,7 @@ const EMPTY_NEWS_SITEMAP =
   '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"></urlset>';
 
 /** W3C date-time in the article's own zone (UTC without one), whole seconds: 2020-07-15T09:00:00+09:00. */
-export function w3cDateTime(date: Date, zone: string | undefined): string {
+function w3cDateTime(date: Date, zone: string | undefined): string {
   const time = DateTime.fromJSDate(date, { zone: zone ?? 'UTC' });
   return (time.isValid ? time : DateTime.fromJSDate(date, { zone: 'UTC' })).toISO({ suppressMilliseconds: true }) ?? date.toISOString();
 }

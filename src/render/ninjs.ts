@@ -1,4 +1,5 @@
 import { formatCreditLine, feedId, itemId, type FeedMeta } from '../map/to-feed-model.js';
+import { feedPath } from '../model/feed-filter.js';
 import { slugify } from '../model/slug.js';
 import type { TranslationLink } from '../model/translations.js';
 import type { Article, Image, Site } from '../model/types.js';
@@ -12,8 +13,8 @@ import { PAGING_RELS, type FeedExtras } from './extras.js';
  * what ninjs has no place for is left out rather than invented.
  */
 export const NINJS_MEDIA_TYPE = 'application/json; charset=utf-8';
-export const NINJS_VERSION = '3.1';
-export const NINJS_SCHEMA = 'http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#';
+const NINJS_VERSION = '3.1';
+const NINJS_SCHEMA = 'http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#';
 const STANDARD = { name: 'ninjs', version: NINJS_VERSION, schema: NINJS_SCHEMA } as const;
 
 type JsonObject = Record<string, unknown>;
@@ -89,10 +90,10 @@ function imageAssociation(image: Image, index: number): JsonObject {
  * subjects; the site's copyright; images and translations as associations;
  * the article's page as the "web" rendition.
  */
-export function ninjsItem(article: Article, translations: readonly TranslationLink[], site: Site): JsonObject {
+function ninjsItem(article: Article, translations: readonly TranslationLink[], site: Site): JsonObject {
   const subjects = [
-    ...(article.section === undefined ? [] : [{ name: article.section, rel: 'section', literal: slugify(article.section), uri: `${site.baseUrl}/sections/${encodeURIComponent(slugify(article.section))}/` }]),
-    ...article.tags.map((tag) => ({ name: tag, rel: 'tag', literal: slugify(tag), uri: `${site.baseUrl}/tags/${encodeURIComponent(slugify(tag))}/` })),
+    ...(article.section === undefined ? [] : [{ name: article.section, rel: 'section', literal: slugify(article.section), uri: `${site.baseUrl}${feedPath({ kind: 'section', slug: slugify(article.section) })}/` }]),
+    ...article.tags.map((tag) => ({ name: tag, rel: 'tag', literal: slugify(tag), uri: `${site.baseUrl}${feedPath({ kind: 'tag', slug: slugify(tag) })}/` })),
   ];
   const associations = [...article.images.map(imageAssociation), ...translations.map((t) => translationAssociation(t, site))];
   return {
@@ -110,7 +111,7 @@ export function ninjsItem(article: Article, translations: readonly TranslationLi
     ...(article.credits.length === 0 ? {} : { by: formatCreditLine(article.credits, article.language) }),
     ...(article.credits.length === 0
       ? {}
-      : { people: article.credits.map((c) => ({ name: c.name, rel: c.role, literal: c.slug, uri: `${site.baseUrl}/authors/${encodeURIComponent(c.slug)}/` })) }),
+      : { people: article.credits.map((c) => ({ name: c.name, rel: c.role, literal: c.slug, uri: `${site.baseUrl}${feedPath({ kind: 'author', slug: c.slug })}/` })) }),
     ...(subjects.length === 0 ? {} : { subjects }),
     renditions: [{ name: 'web', href: toUri(article.url), contentType: 'text/html' }],
     ...(associations.length === 0 ? {} : { associations }),
@@ -126,11 +127,6 @@ export function ninjsFeedItem(article: Article, translations: readonly Translati
 export function ninjsArticleDocument(article: Article, translations: readonly TranslationLink[], site: Site): string {
   const { uri, ...rest } = ninjsItem(article, translations, site);
   return JSON.stringify({ uri, standard: STANDARD, ...rest }, null, 2);
-}
-
-/** The ninjs URL of a feed, from its JSON Feed self link (same folder and query). */
-function ninjsSelf(meta: FeedMeta): string {
-  return meta.links.json.replace(/\/feed\.json(?=\?|$)/, '/ninjs.json');
 }
 
 /**
@@ -153,7 +149,7 @@ export function ninjsFeedDocument(site: Site, meta: FeedMeta, extras: FeedExtras
       headlines: [{ role: 'main', contentType: 'text/plain', value: meta.title }],
       ...(meta.description === '' ? {} : { descriptions: [{ role: 'summary', contentType: 'text/plain', value: meta.description }] }),
       renditions: [
-        { name: 'self', href: ninjsSelf(meta), contentType: 'application/json' },
+        { name: 'self', href: meta.links.ninjs, contentType: 'application/json' },
         ...(extras.html === undefined ? [] : [{ name: 'web', href: extras.html, contentType: 'text/html' }]),
         ...pages,
       ],

@@ -1,4 +1,4 @@
-import type { Item } from 'feed';
+import type { FeedOptions, Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
 import type { TranslationLink } from '../model/translations.js';
 import { FEED_FILE_NAMES, type Article, type DocumentFormat, type FeedFormat, type Site } from '../model/types.js';
@@ -37,30 +37,31 @@ interface FormatRenderer<Fragment> {
   document(input: RenderInput, fragments: readonly Fragment[]): string;
 }
 
-const rss: FormatRenderer<string> = {
-  mediaType: 'application/rss+xml; charset=utf-8',
-  fileName: FEED_FILE_NAMES.rss,
-  items: rssItems,
-  document(input, fragments) {
-    const { head, tail } = rssFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
-    return head + fragments.join('') + tail;
-  },
-};
+/** An XML format: its items go between the head and the tail of the document `frame` writes around them. */
+function framed(
+  mediaType: string,
+  fileName: string,
+  items: FormatRenderer<string>['items'],
+  frame: (options: FeedOptions, extras: FeedExtras) => { head: string; tail: string },
+): FormatRenderer<string> {
+  return {
+    mediaType,
+    fileName,
+    items,
+    document(input, fragments) {
+      const { head, tail } = frame(toFeedOptions(input.site, input.meta), input.extras ?? {});
+      return head + fragments.join('') + tail;
+    },
+  };
+}
 
-const atom: FormatRenderer<string> = {
-  mediaType: 'application/atom+xml; charset=utf-8',
-  fileName: FEED_FILE_NAMES.atom,
-  items: atomEntries,
-  document(input, fragments) {
-    const { head, tail } = atomFrame(toFeedOptions(input.site, input.meta), input.extras ?? {});
-    return head + fragments.join('') + tail;
-  },
-};
+const rss = framed('application/rss+xml; charset=utf-8', FEED_FILE_NAMES.rss, rssItems, rssFrame);
+const atom = framed('application/atom+xml; charset=utf-8', FEED_FILE_NAMES.atom, atomEntries, atomFrame);
 
 const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
   fileName: FEED_FILE_NAMES.json,
-  items: (entries, site) => entries.map((entry) => jsonItem(entry, site)),
+  items: (entries) => entries.map((entry) => jsonItem(entry)),
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
   },
@@ -116,7 +117,7 @@ export class RenderCache {
   forFormat(site: Site, format: DocumentFormat): WeakMap<Article, CachedFragment> {
     let bySite = this.fragments.get(site);
     if (!bySite) {
-      bySite = { rss: new WeakMap(), atom: new WeakMap(), json: new WeakMap(), ninjs: new WeakMap() };
+      bySite = Object.fromEntries(SERVED_FORMATS.map((format) => [format, new WeakMap()])) as { [F in DocumentFormat]: WeakMap<Article, CachedFragment> };
       this.fragments.set(site, bySite);
     }
     return bySite[format];

@@ -14,11 +14,7 @@ const ITEM_OPEN = `\n${CHANNEL_INDENT}<item>`;
 const ITEM_CLOSE = `\n${CHANNEL_INDENT}</item>`;
 const EPOCH = new Date(0);
 
-/**
- * The channel around the items, as `feed` writes it, corrected: every
- * namespace we use declared once on <rss> (feed cannot declare media:), and
- * the hub and paging links feed does not write.
- */
+/** The channel around the items, as `feed` writes it (with the WebSub hub link), corrected (RSS_CORRECTIONS.channel). */
 export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: string; tail: string } {
   const xml = new Feed({
     ...options,
@@ -29,26 +25,15 @@ export function rssFrame(options: FeedOptions, extras: FeedExtras): { head: stri
     ...(options.copyright === undefined ? {} : { copyright: forXmlJsText(options.copyright) }),
     ...(extras.hub === undefined ? {} : { hub: extras.hub }),
   }).rss2();
-  const fixed = xml.replace(/<rss [^>]*>/, ROOT);
-  const close = fixed.lastIndexOf('\n    </channel>');
-  const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
-    .map((rel) => element(CHANNEL_INDENT, 'atom:link', { rel, href: extras[rel], type: 'application/rss+xml' }))
-    .join('');
-  const html = extras.html === undefined ? '' : element(CHANNEL_INDENT, 'atom:link', { rel: 'alternate', href: extras.html, type: 'text/html' });
-  return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
+  return RSS_CORRECTIONS.channel(xml, extras);
 }
 
 /**
- * The <item>s of these articles, as `feed` writes them, corrected and
- * completed: no <author> with a bare name (RSS wants an e-mail address
- * there) but one dc:creator with the joined byline of the authors and
- * dc:contributor per other credit; the
- * real image MIME type and length on <enclosure> (only when the length is
- * known: RSS requires a positive one); Media RSS for every image;
- * atom:updated for the modified date (pubDate is the publication date);
- * dc:language when the item's language is not the channel's; an
- * atom:link rel="alternate" with hreflang per translation. All items go
- * through `feed` in one document, which is then cut at the item boundaries.
+ * The <item>s of these articles, as `feed` writes them, each corrected and
+ * completed (RSS_CORRECTIONS.item); `feed` is given the real image MIME
+ * type and length for <enclosure>, and only when the length is known (RSS
+ * requires a positive one). All items go through `feed` in one document,
+ * which is then cut at the item boundaries.
  */
 export function rssItems(entries: readonly ItemEntry[], site: Site): string[] {
   const batch = new Feed({ title: 'items', link: site.link, updated: EPOCH, generator: false });
@@ -68,8 +53,40 @@ export function rssItems(entries: readonly ItemEntry[], site: Site): string[] {
       ...(lead?.bytes ? { enclosure: { url: lead.url, type: lead.type, length: lead.bytes } } : {}),
     });
   }
-  return splitElements(batch.rss2(), ITEM_OPEN, ITEM_CLOSE, entries.length).map((fragment, i) => {
-    const { article, translations } = entries[i] as ItemEntry;
+  return splitElements(batch.rss2(), ITEM_OPEN, ITEM_CLOSE, entries.length).map((fragment, i) => RSS_CORRECTIONS.item(fragment, entries[i] as ItemEntry, site));
+}
+
+/**
+ * Every correction to the RSS `feed` writes, in one place (each has a
+ * test): what it gets wrong or cannot write, and why it matters.
+ */
+const RSS_CORRECTIONS = {
+  /**
+   * The channel around the items: every namespace we use declared once on
+   * <rss> (feed cannot declare media:, and a namespace declared per element
+   * is repeated in every item); the RFC 5005 paging links and the alternate
+   * link to the page for people, which feed does not write.
+   */
+  channel(xml: string, extras: FeedExtras): { head: string; tail: string } {
+    const fixed = xml.replace(/<rss [^>]*>/, ROOT);
+    const close = fixed.lastIndexOf('\n    </channel>');
+    const links = PAGING_RELS.filter((rel) => extras[rel] !== undefined)
+      .map((rel) => element(CHANNEL_INDENT, 'atom:link', { rel, href: extras[rel], type: 'application/rss+xml' }))
+      .join('');
+    const html = extras.html === undefined ? '' : element(CHANNEL_INDENT, 'atom:link', { rel: 'alternate', href: extras.html, type: 'text/html' });
+    return { head: withHexReferences(fixed.slice(0, close) + links + html), tail: withHexReferences(fixed.slice(close)) };
+  },
+
+  /**
+   * One item: the title as escaped text, not CDATA (in CDATA its "&" and
+   * "<" draw the W3C validator's CharacterData warning); atom:updated for
+   * the modified date (pubDate is the publication date); one dc:creator
+   * with the joined byline and dc:contributor per other credit (feed writes
+   * <author>, which RSS reserves for an e-mail address); dc:language when
+   * not the channel's; Media RSS for every image; an atom:link
+   * rel="alternate" with hreflang per translation.
+   */
+  item(fragment: string, { article, item, translations }: ItemEntry, site: Site): string {
     const extra = [
       element(ITEM_INDENT, 'atom:updated', {}, { text: article.updated.toISOString() }),
       ...byline(article),
@@ -78,10 +95,10 @@ export function rssItems(entries: readonly ItemEntry[], site: Site): string[] {
       ...article.images.map(mediaContent),
       ...translations.map((t) => element(ITEM_INDENT, 'atom:link', { rel: 'alternate', type: 'text/html', hreflang: t.language, href: t.url, title: t.headline })),
     ].join('');
-    const titled = fragment.replace(`<title><![CDATA[${TITLE_PLACEHOLDER}]]></title>`, () => `<title>${escapeMarkup(entries[i]?.item.title ?? '')}</title>`);
+    const titled = fragment.replace(`<title><![CDATA[${TITLE_PLACEHOLDER}]]></title>`, () => `<title>${escapeMarkup(item.title)}</title>`);
     return withHexReferences(appendBeforeClose(titled, 'item', extra));
-  });
-}
+  },
+};
 
 /** Stands for an item's title in what `feed` writes, replaced by the escaped title (no CDATA). */
 const TITLE_PLACEHOLDER = 'wirefeed:title';

@@ -106,7 +106,7 @@ export function etagOfJson(json: string): string {
 }
 
 /** If-Match as sent: `*` (any stored record), or a list of ETags compared strongly (RFC 9110: a weak W/ tag never matches). */
-export function matchesIfMatch(header: string, etag: string | undefined): boolean {
+function matchesIfMatch(header: string, etag: string | undefined): boolean {
   if (etag === undefined) return false;
   if (header.trim() === '*') return true;
   return header.split(',').map((part) => part.trim()).includes(etag);

@@ -1,7 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ChangedFeed } from '../model/feed-filter.js';
+import { logToStderr } from '../model/log-line.js';
 import { FEED_FORMATS, FORMATS } from '../render/render.js';
+import type { Store } from '../store/store.js';
 
 /**
  * What both publishers (publisher.ts in one process, outbox-publisher.ts
@@ -26,6 +28,46 @@ export interface RetryOptions {
 }
 
 export type RetrySettings = Required<RetryOptions>;
+
+/** What both publishers take besides their own settings: where to send, what to listen to, where to report. */
+export interface PublisherOptions extends RetryOptions {
+  /** The hub's publish endpoint (WEBSUB_HUB), pinged with every topic URL of the changed feeds; none: no pings (purges only). */
+  readonly hub?: string;
+  /**
+   * Caches told the keys of the feeds each change (or embargo release)
+   * touched (src/purge/: the webhook, Varnish servers, Fastly, Cloudflare),
+   * each retried on its own.
+   */
+  readonly purge?: readonly PurgeTarget[];
+  readonly store: Store;
+  readonly clock?: () => Date;
+  /** Outcomes are reported here; `level` defaults to info. */
+  readonly log?: Log;
+  /** Told of every ping attempt's outcome (metrics): accepted, failed (retried) or abandoned. */
+  readonly onPing?: (outcome: PingOutcome) => void;
+}
+
+export interface PublisherSettings extends RetrySettings {
+  readonly hub: string | undefined;
+  readonly purge: readonly PurgeTarget[];
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly log: Log;
+  readonly onPing: (outcome: PingOutcome) => void;
+}
+
+/** Both publishers' settings with their defaults: no purge targets, the wall clock, stderr, no outcome listener. */
+export function publisherSettingsOf(options: PublisherOptions): PublisherSettings {
+  return {
+    ...retrySettingsOf(options),
+    hub: options.hub,
+    purge: options.purge ?? [],
+    store: options.store,
+    clock: options.clock ?? (() => new Date()),
+    log: options.log ?? logToStderr,
+    onPing: options.onPing ?? (() => undefined),
+  };
+}
 
 /** The retry settings with their defaults: 5 attempts, 1 s doubling to at most 5 min, 10 s per request. */
 export function retrySettingsOf(options: RetryOptions): RetrySettings {

@@ -1,19 +1,10 @@
 import { feedKey } from '../model/feed-filter.js';
-import { logToStderr } from '../model/log-line.js';
 import { StoreUnavailableError } from '../store/errors.js';
-import type { Delivery, Outbox, Store } from '../store/store.js';
-import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, retrySettingsOf, urlsOf, type Log, type PingOutcome, type PurgeTarget, type RetryOptions, type RetrySettings } from './hub-ping.js';
+import type { Delivery, Outbox } from '../store/store.js';
+import { backoffDelay, delayUntil, FORM_TYPE, postOnce, publishForm, publisherSettingsOf, urlsOf, type PublisherOptions, type PublisherSettings, type PurgeTarget } from './hub-ping.js';
 
-export interface OutboxPublisherOptions extends RetryOptions {
-  readonly store: Store;
+export interface OutboxPublisherOptions extends PublisherOptions {
   readonly outbox: Outbox;
-  /** WEBSUB_HUB: pinged with every topic URL of the feeds a delivery names. */
-  readonly hub?: string;
-  /** Caches told each delivery's keys (src/purge/: the webhook, Varnish servers, Fastly, Cloudflare); each retried on its own. */
-  readonly purge?: readonly PurgeTarget[];
-  readonly clock?: () => Date;
-  readonly log?: Log;
-  readonly onPing?: (outcome: PingOutcome) => void;
   /** How often due retries are looked for (also after a missed notification). */
   readonly pollMs?: number;
   /**
@@ -44,23 +35,14 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
   return { drain: () => publisher.drain(), stop: () => publisher.stop() };
 }
 
-interface Settings extends RetrySettings {
-  readonly store: Store;
+interface Settings extends PublisherSettings {
   readonly outbox: Outbox;
-  readonly hub: string | undefined;
-  readonly purge: readonly PurgeTarget[];
-  readonly clock: () => Date;
-  readonly log: Log;
-  readonly onPing: (outcome: PingOutcome) => void;
   readonly pollMs: number;
   readonly leaseMs: number;
 }
 
 function settingsOf(options: OutboxPublisherOptions): Settings {
-  const { store, outbox, hub } = options;
-  const purge = options.purge ?? [];
-  const defaults = { clock: () => new Date(), log: logToStderr, onPing: () => undefined, pollMs: 1000, leaseMs: 30_000 };
-  return { ...retrySettingsOf(options), store, outbox, hub, purge, clock: options.clock ?? defaults.clock, log: options.log ?? defaults.log, onPing: options.onPing ?? defaults.onPing, pollMs: options.pollMs ?? defaults.pollMs, leaseMs: options.leaseMs ?? defaults.leaseMs };
+  return { ...publisherSettingsOf(options), outbox: options.outbox, pollMs: options.pollMs ?? 1000, leaseMs: options.leaseMs ?? 30_000 };
 }
 
 /** Deliveries claimed at once. */

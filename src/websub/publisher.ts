@@ -1,23 +1,8 @@
 import { feedKey, type ChangedFeed } from '../model/feed-filter.js';
-import { logToStderr } from '../model/log-line.js';
-import type { Store } from '../store/store.js';
-import { delayUntil, pingHub, retried, retrySettingsOf, urlsOf, type Log, type PingOutcome, type PurgeTarget, type RetryOptions, type RetrySettings } from './hub-ping.js';
+import { delayUntil, pingHub, publisherSettingsOf, retried, urlsOf, type PublisherOptions, type PublisherSettings, type PurgeTarget } from './hub-ping.js';
 
-export interface WebSubOptions extends RetryOptions {
-  /** The hub's publish endpoint; none: no pings (purges only). */
-  readonly hub?: string;
-  /**
-   * Caches told the keys of the feeds each change (or embargo release)
-   * touched, each retried on its own: what a single files-backend server
-   * purges with, no outbox needed in one process.
-   */
-  readonly purge?: readonly PurgeTarget[];
-  readonly store: Store;
-  readonly clock?: () => Date;
-  /** Outcomes are reported here; `level` defaults to info. */
-  readonly log?: Log;
-  /** Told of every ping attempt's outcome (metrics): accepted, failed (retried) or abandoned. */
-  readonly onPing?: (outcome: PingOutcome) => void;
+/** In one process (a files-backend server) purges need no outbox: each change is sent as it happens. */
+export interface WebSubOptions extends PublisherOptions {
   /** Pings sent at once, at most. */
   readonly concurrency?: number;
 }
@@ -45,27 +30,12 @@ export function startWebSubPublisher(options: WebSubOptions): WebSubPublisher {
   return { check: () => publisher.check(), idle: () => publisher.idle(), stop: () => publisher.stop() };
 }
 
-interface Settings extends RetrySettings {
-  readonly hub: string | undefined;
-  readonly purge: readonly PurgeTarget[];
-  readonly store: Store;
-  readonly clock: () => Date;
-  readonly log: Log;
-  readonly onPing: (outcome: PingOutcome) => void;
+interface Settings extends PublisherSettings {
   readonly concurrency: number;
 }
 
 function settingsOf(options: WebSubOptions): Settings {
-  return {
-    ...retrySettingsOf(options),
-    hub: options.hub,
-    purge: options.purge ?? [],
-    store: options.store,
-    clock: options.clock ?? (() => new Date()),
-    log: options.log ?? logToStderr,
-    onPing: options.onPing ?? (() => undefined),
-    concurrency: options.concurrency ?? 4,
-  };
+  return { ...publisherSettingsOf(options), concurrency: options.concurrency ?? 4 };
 }
 
 /**

@@ -6,6 +6,7 @@ import { formatCreditLine } from '../../src/map/to-feed-model.js';
 import { listFeeds } from '../../src/model/feed-filter.js';
 import { isVisible, selectArticles } from '../../src/model/feed-query.js';
 import { ARTIFACTS, FIXED_NOW, launchBrowser, SKIP_BROWSER_TESTS, startApp, type RunningBrowser, type RunningServer } from './harness.js';
+import { FEED_FORMATS, FORMATS } from '../../src/render/render.js';
 
 // In-page code runs in Chromium. The project compiles without the DOM library (server code must not
 // see browser globals), so the few the page callbacks use are declared loosely, in this module only.
@@ -85,7 +86,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('pages in a real browser (headless Chromium)
       const feeds = listFeeds(server.snapshot.articles.filter((a) => isVisible(a, FIXED_NOW)));
       const hrefs = new Set(await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href'))));
       for (const feed of feeds) {
-        for (const file of ['rss.xml', 'atom.xml', 'feed.json']) expect(hrefs, `${feed.path}/${file}`).toContain(`${feed.path}/${file}`);
+        for (const file of FEED_FORMATS.map((format) => FORMATS[format].fileName)) expect(hrefs, `${feed.path}/${file}`).toContain(`${feed.path}/${file}`);
         if (feed.filter) expect(hrefs).toContain(`${feed.path}/`);
       }
       await expect(page.getByRole('link', { name: 'RSS feed: Korea', exact: true }).count()).resolves.toBe(1);

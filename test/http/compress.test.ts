@@ -8,7 +8,8 @@ import { compress } from '../../src/http/compress.js';
 /** A feed-like body of about `bytes`: repeated items with varying text in several scripts. */
 function feedLike(bytes: number): Buffer {
   const items: string[] = [];
-  for (let i = 0; items.join('').length < bytes; i++) {
+  // A running total, not items.join('').length per item: that made this quadratic (15 s of the unit project).
+  for (let i = 0, length = 0; length < bytes; i++, length += items[items.length - 1]!.length) {
     items.push(`<item><title>Story ${i}: 어선 ${i} 척, ئۇيغۇر ${i}, 渔船 ${i} 🚢</title><link>https://news.example.org/${i}.html</link><description><![CDATA[<p>Paragraph ${i * 7919} about harbours &amp; fishing boats.</p>]]></description></item>\n`);
   }
   return Buffer.from(`<?xml version="1.0" encoding="utf-8"?><rss><channel>${items.join('')}</channel></rss>`).subarray(0, bytes);

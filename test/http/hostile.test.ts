@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/http/app.js';
 import { DATA_CSP, MAX_URL_LENGTH, securityHeaders } from '../../src/http/guards.js';
 import { createServer, DEFAULT_SERVER_LIMITS } from '../../src/http/server.js';
+import { FORMATS, SERVED_FORMATS } from '../../src/render/render.js';
 import type { Snapshot } from '../../src/store/snapshot.js';
 import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -61,7 +62,8 @@ function expectRefused(reply: Reply, status: number): void {
   expectNoLeak(reply);
 }
 
-const FEED_PATHS = ['/rss.xml', '/atom.xml', '/feed.json', '/tags/border-trade/rss.xml', '/sections/korea/feed.json'];
+/** Every served format (the format table), as the main feed and as a filtered one. */
+const FEED_PATHS = SERVED_FORMATS.flatMap((format) => [`/${FORMATS[format].fileName}`, `/tags/border-trade/${FORMATS[format].fileName}`]);
 
 describe('query parameters: every bad value is a 400 with a message', () => {
   const bad = [
@@ -84,6 +86,16 @@ describe('query parameters: every bad value is a 400 with a message', () => {
     for (const since of ['2020-01-01T00:00:00%2B14:00', '2020-01-01T00:00:00-12:00', '2020-01-01T00:00:00%2B0545']) {
       expect((await request(port, 'GET', `${path}?limit=1&since=${since}`)).status, since).toBe(200);
     }
+  });
+
+  it('the news sitemap takes no query parameters: each of them is a 400 with a message', async () => {
+    const port = await start();
+    for (const query of [...bad, 'limit=1', 'since=2020-01-01']) {
+      const reply = await request(port, 'GET', `/news-sitemap.xml?${query}`);
+      expect(reply.status, `/news-sitemap.xml?${query.slice(0, 60)} → ${reply.body}`).toBe(400);
+      expectRefused(reply, 400);
+    }
+    expect((await request(port, 'GET', '/news-sitemap.xml')).status).toBe(200);
   });
 
   it('10 KB values are refused: 414 when the URL is over the limit, never 500', async () => {
@@ -158,7 +170,7 @@ describe('security headers on every response', () => {
     const port = await start();
     const replies = await Promise.all(
       [
-        ['GET', '/rss.xml'], ['GET', '/feed.json'], ['GET', '/healthz'], ['GET', '/nope'], ['GET', '/rss.xml?limit=x'], ['DELETE', '/rss.xml'], ['GET', '/%'],
+        ...SERVED_FORMATS.map((format) => ['GET', `/${FORMATS[format].fileName}`]), ['GET', '/news-sitemap.xml'], ['GET', '/healthz'], ['GET', '/nope'], ['GET', '/rss.xml?limit=x'], ['DELETE', '/rss.xml'], ['GET', '/%'],
         ['GET', `/${'a'.repeat(3000)}`], ['OPTIONS', '/rss.xml'], ['HEAD', '/atom.xml'],
       ].map(([method, path]) => request(port, method!, path!)),
     );

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/cli/import.js';
 import { loadArticleFiles, loadSite } from '../../src/load/load-data.js';
 import { renderFeed } from '../../src/render/render.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/newsroom-text');
@@ -82,7 +83,7 @@ describe('npm run import (in-process)', () => {
 
     const rss = renderFeed('rss', {
       site,
-      meta: { title: site.title, description: site.description, links: { rss: 'http://x/rss.xml', atom: 'http://x/atom.xml', json: 'http://x/feed.json' }, updated: article.updated },
+      meta: feedMeta(site, article.updated),
       articles: [article],
     });
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['item', 'dc:creator', 'dc:contributor', 'media:content'].includes(name) }).parse(rss);

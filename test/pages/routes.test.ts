@@ -9,6 +9,7 @@ import { isVisible } from '../../src/model/feed-query.js';
 import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
+import { FEED_FORMATS, FORMATS } from '../../src/render/render.js';
 
 const NOW = new Date('2024-06-01T00:00:00Z');
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -48,7 +49,7 @@ async function serve(): Promise<string> {
 }
 
 describe('home page', () => {
-  it('lists every feed with its three formats, links the main feeds for autodiscovery, and sends a strict CSP', async () => {
+  it('lists every feed with each reader format, links the main feeds for autodiscovery, and sends a strict CSP', async () => {
     const url = await serve();
     const res = await fetch(`${url}/`);
     expect(res.status).toBe(200);
@@ -64,7 +65,7 @@ describe('home page', () => {
     const feeds = listFeeds(snapshot.articles.filter((a) => isVisible(a, NOW)));
     expect(feeds.length).toBeGreaterThan(8);
     for (const feed of feeds) {
-      for (const file of ['rss.xml', 'atom.xml', 'feed.json']) expect(body).toContain(`href="${feed.path}/${file}"`);
+      for (const file of FEED_FORMATS.map((format) => FORMATS[format].fileName)) expect(body).toContain(`href="${feed.path}/${file}"`);
     }
     expect(body).not.toContain('Draft never shown');
     expect(body).not.toContain('/sections/future/');

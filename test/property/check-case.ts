@@ -3,13 +3,17 @@ import { expect } from 'vitest';
 import { parseArticle } from '../../src/load/article.js';
 import { parseSite } from '../../src/load/site.js';
 import type { FeedMeta } from '../../src/map/to-feed-model.js';
-import type { Article, FeedFormat } from '../../src/model/types.js';
-import { FEED_FORMATS, renderFeed } from '../../src/render/render.js';
+import type { Article, DocumentFormat, FeedFormat, Site } from '../../src/model/types.js';
+import { renderNewsSitemap } from '../../src/render/news-sitemap.js';
+import { renderFeed, SERVED_FORMATS } from '../../src/render/render.js';
 import { ninjsProblems } from '../helpers/ninjs-rules.js';
+import { parseXml, text } from '../helpers/parse.js';
+import { newsSitemapSchemaErrors } from '../helpers/sitemap-schema.js';
 import { articleRecord, hostileText, type GeneratedRecord } from './arbitraries.js';
 import { checkItem, checkVerdict } from './expect-item.js';
 import { readAtom, readJson, readRss, type ReadFeed } from './feed-check.js';
 import { expectLine } from './normalise.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const READERS: Record<FeedFormat, (body: string) => ReadFeed> = { rss: readRss, atom: readAtom, json: readJson };
 
@@ -27,8 +31,12 @@ export const caseArb = (body?: fc.Arbitrary<string>): fc.Arbitrary<Case> =>
       .map((records) => records.filter((r): r is GeneratedRecord => r !== undefined)),
   });
 
-/** Parses every record, checks each verdict, renders the accepted ones in every format and checks every field read back. */
-export function checkCase({ siteTitle, records }: Case): void {
+/**
+ * Parses every record, checks each verdict, renders the accepted ones in
+ * every served format (SERVED_FORMATS) and in the news sitemap, and checks
+ * every field read back.
+ */
+export async function checkCase({ siteTitle, records }: Case): Promise<void> {
   const site = parseSite({ title: siteTitle, link: 'https://news.example.org/', language: 'en', idAuthority: 'news.example.org,2019' }, 'data/site.json', {
     baseUrl: 'https://feeds.example.org',
     fallbackBaseUrl: 'http://localhost:3000',
@@ -41,24 +49,59 @@ export function checkCase({ siteTitle, records }: Case): void {
     if (result.article) accepted.push({ generated, article: result.article });
   });
   const meta: FeedMeta = {
-    title: site.title,
+    ...feedMeta(site, new Date(Math.max(0, ...accepted.map((a) => a.article.updated.getTime())))),
     description: `${site.title}: every story`,
-    links: { rss: 'https://feeds.example.org/rss.xml', atom: 'https://feeds.example.org/atom.xml', json: 'https://feeds.example.org/feed.json' },
-    updated: new Date(Math.max(0, ...accepted.map((a) => a.article.updated.getTime()))),
   };
-  for (const format of FEED_FORMATS) {
+  for (const format of SERVED_FORMATS) {
     try {
-      const body = renderFeed(format, { site, meta, articles: accepted.map((a) => a.article) });
-      const feed = READERS[format](body);
-      expect(feed.title).toBe(expectLine(siteTitle));
-      expect(feed.items).toHaveLength(accepted.length);
-      accepted.forEach(({ generated, article }, i) => checkItem(format, generated, article, feed.items[i]!, site));
+      CHECKS[format](format, site, meta, accepted);
     } catch (error) {
       (error as Error).message = `[${format}] ${(error as Error).message}`;
       throw error;
     }
   }
-  checkNinjs(site, meta, accepted.map((a) => a.article));
+  await checkNewsSitemap(site, accepted.map((a) => a.article));
+}
+
+type Accepted = readonly { generated: GeneratedRecord; article: Article }[];
+type Check = (format: DocumentFormat, site: Site, meta: FeedMeta, accepted: Accepted) => void;
+
+/** A reader format: read back with its reader, every field compared with the record. */
+const checkReader: Check = (format, site, meta, accepted) => {
+  const body = renderFeed(format, { site, meta, articles: accepted.map((a) => a.article) });
+  const feed = READERS[format as FeedFormat](body);
+  expect(feed.title).toBe(expectLine(site.title));
+  expect(feed.items).toHaveLength(accepted.length);
+  accepted.forEach(({ generated, article }, i) => checkItem(format as FeedFormat, generated, article, feed.items[i]!, site));
+};
+
+/** How each served format is checked: a new format fails to compile until it has a check. */
+const CHECKS: Readonly<Record<DocumentFormat, Check>> = {
+  rss: checkReader,
+  atom: checkReader,
+  json: checkReader,
+  ninjs: (_format, site, meta, accepted) => checkNinjs(site, meta, accepted.map((a) => a.article)),
+};
+
+/**
+ * The same articles as a Google News sitemap: valid by the sitemaps.org
+ * schema with the News rules, one entry per article whose URL fits in
+ * <loc> (2,048 characters), each headline read back exactly.
+ */
+async function checkNewsSitemap(site: Site, articles: readonly Article[]): Promise<void> {
+  try {
+    const body = await renderNewsSitemap(site, articles);
+    const listed = articles.filter((article) => article.url.length <= 2048);
+    // With nothing to list it is an empty urlset on purpose (test/http/news-sitemap.test.ts), which the
+    // sitemaps.org schema (one <url> at least) does not allow; every other sitemap must be valid.
+    if (listed.length > 0) expect(newsSitemapSchemaErrors(body)).toEqual([]);
+    const urls = [parseXml(body).urlset.url ?? []].flat() as Record<string, any>[];
+    expect(urls.map((u) => text(u['news:news']['news:title']))).toEqual(listed.map((article) => article.headline));
+    expect(urls.map((u) => sameResource(text(u.loc)))).toEqual(listed.map((article) => sameResource(article.url)));
+  } catch (error) {
+    (error as Error).message = `[news-sitemap] ${(error as Error).message}`;
+    throw error;
+  }
 }
 
 /** A URL with every percent-escape undone, after WHATWG parsing: equal for two spellings of one resource. */
@@ -67,7 +110,7 @@ function sameResource(url: string): string {
 }
 
 /** The same articles as a ninjs feed: valid by the 3.1 rules, and every text the partner reads back exactly. */
-function checkNinjs(site: Parameters<typeof renderFeed>[1]['site'], meta: FeedMeta, articles: readonly Article[]): void {
+function checkNinjs(site: Site, meta: FeedMeta, articles: readonly Article[]): void {
   try {
     const body = renderFeed('ninjs', { site, meta, articles });
     expect(ninjsProblems(body)).toEqual([]);

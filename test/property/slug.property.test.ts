@@ -7,6 +7,8 @@ import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { listen } from '../helpers/server.js';
 import { createSnapshotStore } from '../../src/store/files/files-store.js';
 import { builtFile } from '../server/build.js';
+import { feedPath } from '../../src/model/feed-filter.js';
+import { FEED_FILE_NAMES } from '../../src/model/types.js';
 
 /**
  * Tag, section and author slugs: every non-empty name has one (a story is
@@ -90,13 +92,13 @@ describe('slugs of tags, sections and names', () => {
         const server = await listen(createApp({ store: createSnapshotStore(snapshot), clock: () => new Date('2030-01-01T00:00:00Z'), log: () => {} }));
         try {
           for (const [i, name] of usable.entries()) {
-            const slug = encodeURIComponent(slugify(name));
-            for (const folder of ['tags', 'sections', 'authors']) {
-              const res = await fetch(`${server.url}/${folder}/${slug}/feed.json`);
-              expect(res.status, `${folder}/${slug}`).toBe(200);
+            for (const kind of ['tag', 'section', 'author'] as const) {
+              const folder = feedPath({ kind, slug: slugify(name) });
+              const res = await fetch(`${server.url}${folder}/${FEED_FILE_NAMES.json}`);
+              expect(res.status, folder).toBe(200);
               const feed = (await res.json()) as { items: { id: string }[] };
-              expect(feed.items.map((item) => item.id.replace(/^.*:/, '')), `${folder}/${slug}`).toEqual([`story-${i}`]);
-              expect((await fetch(`${server.url}/${folder}/${slug}/`)).status, `page ${folder}/${slug}`).toBe(200);
+              expect(feed.items.map((item) => item.id.replace(/^.*:/, '')), folder).toEqual([`story-${i}`]);
+              expect((await fetch(`${server.url}${folder}/`)).status, `page ${folder}`).toBe(200);
             }
           }
         } finally {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/query/resolve-feed.js';
 import { newestChange, selectArticles } from '../../src/model/feed-query.js';
 import { renderFeed } from '../../src/render/render.js';
 import { atomSchemaErrors } from '../helpers/atom-schema.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { parseXml } from '../helpers/parse.js';
 import { loadSample, SAMPLE_NOW } from '../helpers/sample.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 function atomOf(snapshot: ReturnType<typeof loadSample>) {
   const { site } = snapshot;
   const articles = selectArticles(snapshot.articles, { limit: 100 }, SAMPLE_NOW);
-  return renderFeed('atom', { site, meta: { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) }, articles });
+  return renderFeed('atom', { site, meta: feedMeta(site, newestChange(articles)), articles });
 }
 
 describe('Atom output against RFC 4287', () => {

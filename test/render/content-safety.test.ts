@@ -1,35 +1,96 @@
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/query/resolve-feed.js';
 import { newestChange, selectArticles } from '../../src/model/feed-query.js';
-import { FEED_FORMATS, renderFeed } from '../../src/render/render.js';
-import type { FeedFormat } from '../../src/model/types.js';
+import { renderFeed, SERVED_FORMATS } from '../../src/render/render.js';
+import { renderNewsSitemap } from '../../src/render/news-sitemap.js';
+import type { DocumentFormat } from '../../src/model/types.js';
 import { atomSchemaErrors } from '../helpers/atom-schema.js';
 import { jsonFeedProblems } from '../helpers/json-feed.js';
+import { ninjsProblems } from '../helpers/ninjs-rules.js';
+import { newsSitemapSchemaErrors } from '../helpers/sitemap-schema.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const NOW = new Date('2030-01-01T00:00:00Z');
 
-function renderAll(records: Record<string, unknown>[]): Record<FeedFormat, string> {
+/** Every document the server renders from records: each served feed format (the format table), and the news sitemap. */
+type Document = DocumentFormat | 'news-sitemap';
+const DOCUMENTS: readonly Document[] = [...SERVED_FORMATS, 'news-sitemap'];
+
+async function renderAll(records: Record<string, unknown>[]): Promise<Record<Document, string>> {
   const snapshot = makeSnapshot(records);
   expect(snapshot.rejected.map((e) => e.message)).toEqual([]);
   const { site } = snapshot;
   const articles = selectArticles(snapshot.articles, { limit: 100 }, NOW);
-  const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
-  return Object.fromEntries(FEED_FORMATS.map((f) => [f, renderFeed(f, { site, meta, articles })])) as Record<FeedFormat, string>;
+  const meta = feedMeta(site, newestChange(articles));
+  const feeds = Object.fromEntries(SERVED_FORMATS.map((f) => [f, renderFeed(f, { site, meta, articles })])) as Record<DocumentFormat, string>;
+  return { ...feeds, 'news-sitemap': await renderNewsSitemap(site, articles) };
 }
 
-/** Headline, summary, first category and first author as each format's reader gets them. */
-function readBack(out: Record<FeedFormat, string>) {
-  const item = parseXml(out.rss).rss.channel.item[0];
-  const entry = parseXml(out.atom).feed.entry[0];
-  const json = JSON.parse(out.json).items[0];
-  return {
-    rss: { title: text(item.title), summary: decodeHtmlText(text(item.description)), category: text(item.category[0]), author: text(item['dc:creator'][0]) },
+/** What a document is valid against: its schema or its specification's rules, [] when valid. */
+const PROBLEMS: Readonly<Record<Document, (body: string) => unknown[]>> = {
+  rss: (body) => (parseXml(body) ? [] : ['no document']),
+  atom: atomSchemaErrors,
+  json: jsonFeedProblems,
+  ninjs: ninjsProblems,
+  'news-sitemap': newsSitemapSchemaErrors,
+};
+
+interface ReadBack {
+  readonly title: string;
+  readonly summary?: string;
+  readonly category?: string;
+  readonly author?: string;
+}
+
+/** Headline, summary, first category and first author of the first item as each document's reader gets them (what it carries). */
+const READ_BACK: Readonly<Record<Document, (body: string) => ReadBack>> = {
+  rss: (body) => {
+    const item = parseXml(body).rss.channel.item[0];
+    return { title: text(item.title), summary: decodeHtmlText(text(item.description)), category: text(item.category[0]), author: text(item['dc:creator'][0]) };
+  },
+  atom: (body) => {
+    const entry = parseXml(body).feed.entry[0];
     // Atom title and summary are type="text" (issue 24): read as they stand, no HTML decoding; the category's term is the name too.
-    atom: { title: entry.title['@_type'] === 'text' ? text(entry.title) : undefined, summary: entry.summary['@_type'] === 'text' ? text(entry.summary) : undefined, category: entry.category[0]['@_term'] === entry.category[0]['@_label'] ? entry.category[0]['@_term'] : undefined, author: text(entry.author[0].name) },
-    json: { title: json.title, summary: json.summary, category: json.tags[0], author: json.authors[0].name },
-  };
+    return {
+      title: entry.title['@_type'] === 'text' ? text(entry.title) : 'not type="text"',
+      summary: entry.summary['@_type'] === 'text' ? text(entry.summary) : 'not type="text"',
+      category: entry.category[0]['@_term'] === entry.category[0]['@_label'] ? entry.category[0]['@_term'] : 'term is not the label',
+      author: text(entry.author[0].name),
+    };
+  },
+  json: (body) => {
+    const item = JSON.parse(body).items[0];
+    return { title: item.title, summary: item.summary, category: item.tags[0], author: item.authors[0].name };
+  },
+  ninjs: (body) => {
+    const item = JSON.parse(body).associations[0];
+    return { title: item.headlines[0].value, summary: item.descriptions[0].value, category: item.subjects[0].name, author: item.people[0].name };
+  },
+  // A news sitemap carries the headline only.
+  'news-sitemap': (body) => ({ title: text(sitemapUrls(body)[0]['news:news']['news:title']) }),
+};
+
+/** Title and language of every item, in order, as each document's reader gets them. */
+const ITEMS: Readonly<Record<Document, (body: string) => { title: string; language?: string }[]>> = {
+  rss: (body) => (parseXml(body).rss.channel.item as any[]).map((i) => ({ title: text(i.title), language: text(i['dc:language']) })),
+  atom: (body) => (parseXml(body).feed.entry as any[]).map((e) => ({ title: text(e.title), language: e['@_xml:lang'] })),
+  json: (body) => (JSON.parse(body).items as any[]).map((i) => ({ title: i.title, language: i.language })),
+  ninjs: (body) => (JSON.parse(body).associations as any[]).map((i) => ({ title: i.headlines[0].value, language: i.language })),
+  'news-sitemap': (body) => sitemapUrls(body).map((u) => ({ title: text(u['news:news']['news:title']) })),
+};
+
+function sitemapUrls(body: string): any[] {
+  return [parseXml(body).urlset.url].flat();
+}
+
+function readBack(out: Record<Document, string>): Record<Document, ReadBack> {
+  return Object.fromEntries(DOCUMENTS.map((d) => [d, READ_BACK[d](out[d])])) as Record<Document, ReadBack>;
+}
+
+/** The fields `document` carries, each `value`. */
+function carried(document: Document, value: string): ReadBack {
+  return document === 'news-sitemap' ? { title: value } : { title: value, summary: value, category: value, author: value };
 }
 
 describe('any text reaches every reader exactly, in well-formed output', () => {
@@ -45,52 +106,44 @@ describe('any text reaches every reader exactly, in well-formed output', () => {
     'combining e\u0301 and ZWJ \u200D',
   ];
 
-  it.each(hostile)('%s', (value) => {
-    const out = renderAll([makeRecord({ headline: value, summary: value, section: value, credits: [{ name: value, role: 'reporter' }] })]);
-    for (const format of ['rss', 'atom'] as const) expect(() => parseXml(out[format])).not.toThrow();
-    expect(atomSchemaErrors(out.atom)).toEqual([]);
-    expect(jsonFeedProblems(out.json)).toEqual([]);
+  it.each(hostile)('%s', async (value) => {
+    const out = await renderAll([makeRecord({ headline: value, summary: value, section: value, credits: [{ name: value, role: 'reporter' }] })]);
+    for (const document of DOCUMENTS) expect(PROBLEMS[document](out[document]), document).toEqual([]);
     const back = readBack(out);
-    for (const format of FEED_FORMATS) expect(back[format]).toEqual({ title: value, summary: value, category: value, author: value });
+    for (const document of DOCUMENTS) expect(back[document], document).toEqual(carried(document, value));
   });
 
-  it('strips characters XML 1.0 cannot carry from every field', () => {
+  it('strips characters XML 1.0 cannot carry from every field', async () => {
     const dirty = 'a\u0000b\u0001c\u0008d\u000Be\u001Ff\u007Fg\u0085h\uFFFEi\uFFFFj\uD800k\uDFFFl';
-    const out = renderAll([makeRecord({ headline: dirty, summary: dirty, body: `<p>${dirty}</p>`, tags: [dirty], credits: [{ name: dirty, role: 'writer' }], images: [{ url: 'https://m.example.org/a.jpg', caption: dirty, credit: dirty, alt: dirty }] })]);
-    for (const format of FEED_FORMATS) expect(out[format]).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
-    expect(readBack(out).rss.title).toBe('abcdefghijkl');
+    const out = await renderAll([makeRecord({ headline: dirty, summary: dirty, body: `<p>${dirty}</p>`, tags: [dirty], credits: [{ name: dirty, role: 'writer' }], images: [{ url: 'https://m.example.org/a.jpg', caption: dirty, credit: dirty, alt: dirty }] })]);
+    for (const document of DOCUMENTS) expect(out[document], document).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
+    for (const document of DOCUMENTS) expect(readBack(out)[document].title, document).toBe('abcdefghijkl');
     expect(JSON.parse(out.json).items[0].content_html).toContain('<p>abcdefghijkl</p>');
   });
 
-  it('keeps a huge body whole and well-formed', () => {
+  it('keeps a huge body whole and well-formed', async () => {
     const paragraph = '<p>Long paragraph with ]]> and &amp; and 한국어 text.</p>';
     const body = paragraph.repeat(20_000);
-    const out = renderAll([makeRecord({ body })]);
+    const out = await renderAll([makeRecord({ body })]);
     const content = text(parseXml(out.rss).rss.channel.item[0]['content:encoded']);
     expect(content.split('<p>Long paragraph').length - 1).toBe(20_000);
     expect(content).toContain('with ]]&gt; and &amp; and 한국어');
   });
 
-  it('never lets script, event handlers or javascript: URLs through, in any format', () => {
-    const out = renderAll([makeRecord({ body: '<p onmouseover="steal()">x</p><script>steal()</script><a href="javascript:steal()">y</a><img src="data:image/png;base64,AAAA"><svg onload="steal()"></svg>' })]);
-    for (const format of FEED_FORMATS) {
-      expect(out[format]).not.toMatch(/steal\(\)/);
-      expect(out[format]).not.toMatch(/data:image/);
+  it('never lets script, event handlers or javascript: URLs through, in any format', async () => {
+    const out = await renderAll([makeRecord({ body: '<p onmouseover="steal()">x</p><script>steal()</script><a href="javascript:steal()">y</a><img src="data:image/png;base64,AAAA"><svg onload="steal()"></svg>' })]);
+    for (const document of DOCUMENTS) {
+      expect(out[document], document).not.toMatch(/steal\(\)/);
+      expect(out[document], document).not.toMatch(/data:image/);
     }
   });
 
-  it('right-to-left and non-Latin scripts round-trip byte-exactly', () => {
+  it('right-to-left and non-Latin scripts round-trip byte-exactly', async () => {
     const samples = { ug: 'ئۇيغۇر تىلى', ko: '한국어 기사', 'zh-Hans': '中文报道', bo: 'བོད་སྐད།', my: 'မြန်မာဘာသာ' };
-    const out = renderAll(Object.entries(samples).map(([language, headline], i) => makeRecord({ id: `s-${i}`, language, headline, published: `2024-05-0${i + 1}T10:00:00Z` })));
-    const rssTitles = (parseXml(out.rss).rss.channel.item as any[]).map((i) => text(i.title));
-    const atomEntries = parseXml(out.atom).feed.entry as any[];
-    const jsonItems = JSON.parse(out.json).items as any[];
+    const out = await renderAll(Object.entries(samples).map(([language, headline], i) => makeRecord({ id: `s-${i}`, language, headline, published: `2024-05-0${i + 1}T10:00:00Z` })));
     const expected = Object.values(samples).reverse();
-    expect(rssTitles).toEqual(expected);
-    expect(atomEntries.map((e) => text(e.title))).toEqual(expected);
-    expect(atomEntries.map((e) => e['@_xml:lang'])).toEqual(Object.keys(samples).reverse());
-    expect(jsonItems.map((i) => i.title)).toEqual(expected);
-    expect(jsonItems.map((i) => i.language)).toEqual(Object.keys(samples).reverse());
-    expect((parseXml(out.rss).rss.channel.item as any[]).map((i) => text(i['dc:language']))).toEqual(Object.keys(samples).reverse());
+    for (const document of DOCUMENTS) expect(ITEMS[document](out[document]).map((i) => i.title), document).toEqual(expected);
+    // Each item's own language, where the document carries one (a news sitemap names Google's code for it).
+    for (const document of SERVED_FORMATS) expect(ITEMS[document](out[document]).map((i) => i.language), document).toEqual(Object.keys(samples).reverse());
   });
 });

@@ -5,6 +5,7 @@ import type { Article } from '../../src/model/types.js';
 import { renderFeed } from '../../src/render/render.js';
 import { makeArticle, makeSite } from '../helpers/builders.js';
 import { parseXml, text } from '../helpers/parse.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 /**
  * Plain text the way strict validators and one-author readers want it: RSS
@@ -14,7 +15,7 @@ import { parseXml, text } from '../helpers/parse.js';
  */
 const site = makeSite();
 const render = (format: 'rss' | 'atom', articles: readonly Article[]) => {
-  const meta: FeedMeta = { title: site.title, description: 'd', links: { rss: 'https://feeds.example.org/rss.xml', atom: 'https://feeds.example.org/atom.xml', json: 'https://feeds.example.org/feed.json' }, updated: articles[0]!.updated };
+  const meta: FeedMeta = { ...feedMeta(site, articles[0]!.updated), description: 'd' };
   return renderFeed(format, { site, meta, articles });
 };
 

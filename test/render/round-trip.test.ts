@@ -1,6 +1,5 @@
 import Parser from 'rss-parser';
 import { describe, expect, it } from 'vitest';
-import { feedLinks } from '../../src/query/resolve-feed.js';
 import { composeContent, isAuthor, itemId, formatCreditLine, joinNames } from '../../src/map/to-feed-model.js';
 import { slugify } from '../../src/model/slug.js';
 import type { Article } from '../../src/model/types.js';
@@ -10,11 +9,12 @@ import { excerpt } from '../../src/render/rss.js';
 import { jsonFeedProblems } from '../helpers/json-feed.js';
 import { decodeHtmlText, parseXml, text } from '../helpers/parse.js';
 import { loadSample, SAMPLE_NOW, sampleRecords } from '../helpers/sample.js';
+import { feedMeta } from '../helpers/feed-meta.js';
 
 const snapshot = loadSample();
 const { site } = snapshot;
 const articles = selectArticles(snapshot.articles, { limit: 50 }, SAMPLE_NOW);
-const meta = { title: site.title, description: site.description, links: feedLinks(site.baseUrl, ''), updated: newestChange(articles) };
+const meta = feedMeta(site, newestChange(articles));
 const render = (format: 'rss' | 'atom' | 'json') => renderFeed(format, { site, meta, articles });
 const records = sampleRecords();
 

@@ -10,6 +10,7 @@ import { webhookTarget } from '../../src/purge/webhook.js';
 import { startOutboxPublisher, type OutboxPublisher } from '../../src/websub/outbox-publisher.js';
 import { makeRecord, makeSite } from '../helpers/builders.js';
 import { probePostgres, useScratchDatabase } from '../helpers/postgres.js';
+import { FEED_FORMATS } from '../../src/render/render.js';
 
 const available = await probePostgres();
 const bytes = (record: unknown) => Buffer.from(JSON.stringify(record));
@@ -72,13 +73,13 @@ describe.skipIf(!available)('one WebSub ping and one purge per change for a flee
 
   it('three replicas send each topic of a write once, and the purge webhook its feed keys once', async () => {
     await stores[0]!.put('fleet-story', bytes(makeRecord({ id: 'fleet-story', tags: ['Fleet'], credits: [{ name: 'Ann Lee', role: 'reporter' }] })));
-    await until(() => purge.bodies.length >= 1 && hub.bodies.length >= 15);
+    await until(() => purge.bodies.length >= 1 && hub.bodies.length >= 5 * FEED_FORMATS.length);
     await sleep(800);
     const sent = topics(hub.bodies);
     expect(new Set(sent).size).toBe(sent.length);
     expect(sent).toContain('https://feeds.example.org/tags/fleet/rss.xml');
-    // Five feeds (main, author, language, section, tag) in three formats.
-    expect(sent.length).toBe(5 * 3);
+    // Five feeds (main, author, language, section, tag) in every reader format (WebSub topics).
+    expect(sent.length).toBe(5 * FEED_FORMATS.length);
     expect(purge.bodies.map((body) => JSON.parse(body))).toEqual([{ keys: ['main', 'authors/ann-lee', 'languages/en', 'sections/korea', 'tags/fleet'], feeds: ['', '/authors/ann-lee', '/languages/en', '/sections/korea', '/tags/fleet'] }]);
   });
 
@@ -102,14 +103,14 @@ describe.skipIf(!available)('one WebSub ping and one purge per change for a flee
     purge.bodies.length = 0;
     hub.statuses.push(500, 503);
     await stores[2]!.put('retried', bytes(makeRecord({ id: 'retried', tags: ['Retry'] })));
-    await until(() => purge.bodies.length >= 1 && new Set(topics(hub.bodies)).size >= 21);
+    await until(() => purge.bodies.length >= 1 && new Set(topics(hub.bodies)).size >= 7 * FEED_FORMATS.length);
     await sleep(800);
     // The purge went out once even though the WebSub target was retried.
     expect(purge.bodies.length).toBe(1);
-    // Seven feeds (main, three authors, language, section, tag) in three formats; only the two refused requests were re-sent.
+    // Seven feeds (main, three authors, language, section, tag) in every reader format; only the two refused requests were re-sent.
     const sent = topics(hub.bodies);
-    expect(new Set(sent).size).toBe(21);
-    expect(sent.length).toBe(21 + 2);
+    expect(new Set(sent).size).toBe(7 * FEED_FORMATS.length);
+    expect(sent.length).toBe(7 * FEED_FORMATS.length + 2);
   });
 });
 

@@ -64,7 +64,7 @@ export function createPagesRouter(deps: PagesDeps): express.Router {
     sendPage(req, res, 200, renderHomePage({ site, feeds: directory.feeds, latest: articles, asset, translations: (a) => translations.links.get(a.id) ?? [] }));
   });
 
-  router.get('/feeds.opml', async (req, res) => {
+  router.get('/feeds.opml', async (_req, res) => {
     const site = deps.store.site();
     const directory = await deps.store.directory(deps.clock());
     const body = renderOpml(site, directory.feeds, directory.updated);

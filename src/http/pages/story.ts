@@ -1,4 +1,5 @@
 import { formatCreditLine } from '../../map/to-feed-model.js';
+import { feedPath } from '../../model/feed-filter.js';
 import { slugify } from '../../model/slug.js';
 import type { TranslationLink } from '../../model/translations.js';
 import type { Article, Site } from '../../model/types.js';
@@ -50,8 +51,8 @@ export function renderStory(article: Article, site: Site, options: StoryOptions)
   const hl = options.headingLevel === 2 ? html`<h2 id="${headlineId(article)}">${heading}</h2>` : html`<h3 id="${headlineId(article)}">${heading}</h3>`;
   const root = mountPath(site);
   const filedUnder = [
-    article.section === undefined ? undefined : { label: article.section, path: `${root}/sections/${encodeURIComponent(slugify(article.section))}/` },
-    ...article.tags.map((tag) => ({ label: tag, path: `${root}/tags/${encodeURIComponent(slugify(tag))}/` })),
+    article.section === undefined ? undefined : { label: article.section, path: `${root}${feedPath({ kind: 'section', slug: slugify(article.section) })}/` },
+    ...article.tags.map((tag) => ({ label: tag, path: `${root}${feedPath({ kind: 'tag', slug: slugify(tag) })}/` })),
   ].filter((x) => x !== undefined);
   return html`<article class="story" lang="${article.language}" dir="${textDirection(article.language)}" aria-labelledby="${headlineId(article)}">
 ${hl}

@@ -99,7 +99,7 @@ function sameCursor(a: Cursor | undefined, b: Cursor | undefined): boolean {
 }
 
 /** Same site settings (every field feeds into every document). */
-export function sameSite(a: Site, b: Site): boolean {
+function sameSite(a: Site, b: Site): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 

@@ -29,7 +29,7 @@ export interface FileWritesOptions {
 }
 
 /** The file name inside `articles/` an article was loaded from. */
-export function fileNameOf(article: Article): string {
+function fileNameOf(article: Article): string {
   return article.source.slice(article.source.lastIndexOf('/') + 1);
 }
 
@@ -159,7 +159,7 @@ function fileFor(snapshot: Snapshot, id: string): string {
 }
 
 /** The files a retraction of `id` removes: the serving file and its rejected duplicates; empty when no article has that id. */
-export function filesCarrying(snapshot: Snapshot, id: string): string[] {
+function filesCarrying(snapshot: Snapshot, id: string): string[] {
   const served = snapshot.byId.get(id);
   if (!served) return [];
   const twins = snapshot.rejected.filter((e): e is DuplicateIdError => e instanceof DuplicateIdError && e.id === id).map((e) => e.fileName);

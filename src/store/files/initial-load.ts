@@ -51,7 +51,7 @@ export interface InitialLoad {
 }
 
 /** The identity of the index for this data folder and site (see IndexIdentity). */
-export function indexIdentity(dataDir: string, site: Site, maxBytes: number): IndexIdentity {
+function indexIdentity(dataDir: string, site: Site, maxBytes: number): IndexIdentity {
   let articlesDir = resolve(dataDir, ARTICLES_DIR);
   try {
     articlesDir = realpathSync(articlesDir);

@@ -1,8 +1,7 @@
 import type { Article } from '../../model/types.js';
 import type { SlugOf } from '../../model/feed-filter.js';
 import { slugify } from '../../model/slug.js';
-import { recordEtag } from '../versions.js';
-import { articleData, entryRows, type ArticleRow } from './rows.js';
+import { articleColumns, articleData, entryRows, type ArticleRow } from './rows.js';
 
 /** Columns of articles, in the order the statements of writes.ts and every COPY row name them. */
 export const ARTICLE_COLUMNS = ['id', 'url', 'headline', 'published', 'updated', 'status', 'language', 'section', 'source', 'file', 'content_hash', 'translation_of', 'record', 'etag', 'article'] as const;
@@ -113,24 +112,7 @@ export function articleRowValues(row: ArticleRow): CopyValue[] {
  * given as Dates rather than ISO text.
  */
 export function articleCopyValues(article: Article, record: unknown, text: string, hash: string, file: string | null, slugOf: SlugOf = slugify): { article: CopyValue[]; entries: CopyValue[][] } {
-  const articleJson = JSON.stringify(articleData(article));
-  const values: Record<(typeof ARTICLE_COLUMNS)[number], CopyValue> = {
-    id: article.id,
-    url: article.url,
-    headline: article.headline,
-    published: article.published,
-    updated: article.updated,
-    status: article.status,
-    language: article.language,
-    section: article.section ?? null,
-    source: article.source,
-    file,
-    content_hash: hash,
-    translation_of: article.translationOf ?? null,
-    record: text,
-    etag: recordEtag(record),
-    article: articleJson,
-  };
+  const values: Record<(typeof ARTICLE_COLUMNS)[number], CopyValue> = { ...articleColumns(article, record, text, hash, file), article: JSON.stringify(articleData(article)) };
   const entries = entryRows(article, slugOf).map((entry) => ENTRY_COLUMNS.map((column) => entry[column]));
   return { article: ARTICLE_COLUMNS.map((column) => values[column]), entries };
 }

@@ -104,7 +104,7 @@ export function numbered(sql: string): { readonly text: string; readonly names: 
 }
 
 /** The four statements: main or filtered feed, each read before (or from the top) or after a cursor. */
-export const FEED_PAGE_SQL = {
+const FEED_PAGE_SQL = {
   main: { before: numbered(feedPageSql(MAIN, 'before')), after: numbered(feedPageSql(MAIN, 'after')) },
   filtered: { before: numbered(feedPageSql(FILTERED, 'before')), after: numbered(feedPageSql(FILTERED, 'after')) },
 } as const;

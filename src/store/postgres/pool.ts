@@ -51,6 +51,11 @@ export function describeTarget(url: string): string {
   }
 }
 
+/** A failure against the database at `url`, for a message: where (describeTarget) and what, with the URL itself, password and all, never repeated. */
+export function describeFailure(url: string, error: unknown): string {
+  return `${describeTarget(url)}: ${(error as Error).message.replaceAll(url, '(DATABASE_URL)')}`;
+}
+
 /** SQLSTATE classes and Node error codes that mean "the database cannot be reached", not "the statement is wrong". */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', '3D000', '28000', '28P01', '57P01', '57P02', '57P03', '53300']);
 
@@ -69,7 +74,7 @@ function describeTimeout(error: unknown): string | undefined {
 }
 
 /** True when `error` says the database is down, unreachable or overloaded. */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;

@@ -174,7 +174,7 @@ function rootOf(article: Omit<Article, 'body'>): string {
  * decide it alone).
  * Plan: BitmapOr of Index Scans on articles_pkey (id = ANY) and articles_translation_of (translation_of = ANY).
  */
-export async function readGroupMembers(db: Pool | Client, articles: readonly Omit<Article, 'body'>[]): Promise<Article[]> {
+async function readGroupMembers(db: Pool | Client, articles: readonly Omit<Article, 'body'>[]): Promise<Article[]> {
   const roots = [...new Set(articles.map(rootOf))];
   if (roots.length === 0) return [];
   const result = await db.query<{ article: unknown }>('SELECT article FROM articles WHERE id = ANY($1::text[]) OR translation_of = ANY($1::text[])', [roots]);

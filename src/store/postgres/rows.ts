@@ -57,14 +57,18 @@ export function articleData(article: Article): Record<string, unknown> {
   return { ...article, body: article.body };
 }
 
-/** The row of `article`, whose record (canonical form, load/canonical-record.ts) was written as `text`. */
-export function articleRow(article: Article, record: unknown, text: string, hash: string, file: string | null): ArticleRow {
+/**
+ * The articles columns of `article` but `article` itself, with its instants
+ * as Dates: the one list of what goes in each column, for the row
+ * (articleRow) and for binary COPY (copy-binary.ts articleCopyValues).
+ */
+export function articleColumns(article: Article, record: unknown, text: string, hash: string, file: string | null): Omit<ArticleRow, 'published' | 'updated' | 'article'> & { readonly published: Date; readonly updated: Date } {
   return {
     id: article.id,
     url: article.url,
     headline: article.headline,
-    published: article.published.toISOString(),
-    updated: article.updated.toISOString(),
+    published: article.published,
+    updated: article.updated,
     status: article.status,
     language: article.language,
     section: article.section ?? null,
@@ -74,8 +78,13 @@ export function articleRow(article: Article, record: unknown, text: string, hash
     translation_of: article.translationOf ?? null,
     record: text,
     etag: recordEtag(record),
-    article: articleData(article),
   };
+}
+
+/** The row of `article`, whose record (canonical form, load/canonical-record.ts) was written as `text`. */
+export function articleRow(article: Article, record: unknown, text: string, hash: string, file: string | null): ArticleRow {
+  const columns = articleColumns(article, record, text, hash, file);
+  return { ...columns, published: columns.published.toISOString(), updated: columns.updated.toISOString(), article: articleData(article) };
 }
 
 /**

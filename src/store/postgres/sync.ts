@@ -45,7 +45,7 @@ export interface SyncReport {
  * jsonb, indexes: about 0.28 ms an article) on one core as the step
  * everything else waited for; two let it use both.
  */
-export const SYNC_WRITERS = 2;
+const SYNC_WRITERS = 2;
 
 interface StoredFile {
   readonly id: string;

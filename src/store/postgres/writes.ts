@@ -10,7 +10,7 @@ import { Slugger } from '../../model/slug.js';
 import { readGroupFiling } from './read-queries.js';
 
 /** Changes kept in the outbox: days of edits, far more than a replica misses while reconnecting. */
-export const CHANGES_KEPT = 10_000;
+const CHANGES_KEPT = 10_000;
 
 /** The channel every write notifies, with the new sequence number as payload. */
 export const CHANGES_CHANNEL = 'wirefeed_changes';
