@@ -1,4 +1,5 @@
 import type { JsonSchema } from './record-schema.js';
+import { READER_KINDS } from '../stats/user-agents.js';
 import { INVALID_RECORD_TYPE, PROBLEM_MEDIA_TYPE } from './problem-details.js';
 
 /** The name the record schema (data/article.schema.json) has in the document. */
@@ -8,6 +9,7 @@ const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}
 const instant: JsonSchema = { type: 'string', format: 'date-time' };
 const text: JsonSchema = { type: 'string' };
 const count: JsonSchema = { type: 'integer', minimum: 0 };
+const day: JsonSchema = { description: 'A UTC day.', type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 
 /** An article as the API shows it, with `more` fields beside (all required): one list of fields for every answer that holds one. */
 function article(description: string, more: Record<string, JsonSchema>): JsonSchema {
@@ -112,6 +114,38 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
     additionalProperties: false,
     properties: { since: instant, count, entries: { type: 'array', items: ref('AuditEntry') }, next: { description: 'The `since` of the next page; absent on the last.', ...instant } },
   },
+  StatsReport: {
+    description: 'Readership by day and feed (docs/readership.md): the estimates, and requests per partner.',
+    type: 'object',
+    required: ['from', 'to', 'days', 'partners'],
+    additionalProperties: false,
+    properties: {
+      from: day,
+      to: day,
+      feed: { description: 'The feed asked for, when one was.', ...text },
+      days: { type: 'array', items: ref('FeedDayReport') },
+      partners: { type: 'array', items: { type: 'object', required: ['day', 'partner', 'requests'], additionalProperties: false, properties: { day, partner: text, requests: count } } },
+    },
+  },
+  FeedDayReport: {
+    type: 'object',
+    required: ['day', 'feed', 'requests', 'ok', 'notModified', 'bytes', 'byKind', 'hosted', 'hostedSubscribers', 'individual', 'individual7d', 'subscribers'],
+    additionalProperties: false,
+    properties: {
+      day,
+      feed: text,
+      requests: count,
+      ok: count,
+      notModified: count,
+      bytes: count,
+      byKind: { type: 'object', required: [...READER_KINDS], additionalProperties: false, properties: Object.fromEntries(READER_KINDS.map((kind) => [kind, count])) },
+      hosted: { type: 'array', items: { type: 'object', required: ['fetcher', 'feedId', 'subscribers'], additionalProperties: false, properties: { fetcher: text, feedId: text, subscribers: count } } },
+      hostedSubscribers: count,
+      individual: { description: 'Distinct individual reader apps that day (HyperLogLog estimate).', ...count },
+      individual7d: { description: 'The mean of `individual` over the 7 days ending this day.', type: 'number', minimum: 0 },
+      subscribers: { description: 'hostedSubscribers + individual.', ...count },
+    },
+  },
   RecordProblem: {
     description: 'One problem with a record, in the fields `wirefeed lint --format json` reports.',
     type: 'object',
@@ -188,6 +222,6 @@ export const SECURITY_SCHEMES: Readonly<Record<string, JsonSchema>> = {
     description:
       'A key: INGEST_TOKEN, or a secret from `wirefeed keys add` (KEYS_FILE). Scopes, named in each operation\'s security requirement: ' +
       '`services` and `sections` limit which stories a key may write (both the stored story and the one sent must be in scope, 403 otherwise); ' +
-      '`delete` lets it DELETE; `audit` lets it read GET /api/audit. INGEST_TOKEN has every scope. Reads are open to every key.',
+      '`delete` lets it DELETE; `audit` lets it read GET /api/audit; `stats` lets it read GET /api/stats. INGEST_TOKEN has every scope. Other reads are open to every key.',
   },
 };

@@ -104,6 +104,19 @@ const PATHS: Readonly<Record<string, JsonSchema>> = {
       responses: { '200': json('A page of entries.', 'AuditPage'), ...problems(...KEYED) },
     },
   },
+  '/api/stats': {
+    get: {
+      operationId: 'readStats',
+      summary: 'Readership by UTC day and feed: subscriber estimates, requests, 304s, bytes, readers by kind; requests per partner. Answered when STATS is on (the default).',
+      security: [{ bearerKey: ['stats'] }],
+      parameters: [
+        { name: 'from', in: 'query', required: false, description: 'First UTC day, YYYY-MM-DD (default: six days before `to`); at most 366 days from `to`.', schema: { type: 'string' } },
+        { name: 'to', in: 'query', required: false, description: 'Last UTC day, YYYY-MM-DD (default: today).', schema: { type: 'string' } },
+        { name: 'feed', in: 'query', required: false, description: 'One feed, as its path and file name (/rss.xml, /sections/korea/atom.xml).', schema: { type: 'string' } },
+      ],
+      responses: { '200': json('The report.', 'StatsReport'), ...problems(...KEYED) },
+    },
+  },
 };
 
 function text(): JsonSchema {

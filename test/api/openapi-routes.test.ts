@@ -7,6 +7,7 @@ import { apiRoutes } from '../helpers/api-routes.js';
 import { createHolderStore } from '../../src/store/files/files-store.js';
 import { createSnapshotHolder } from '../../src/store/snapshot.js';
 import { makeSnapshot } from '../helpers/builders.js';
+import type { StatsStore } from '../../src/stats/day-stats.js';
 
 /**
  * Every route the app answers under /api, read from Express itself, is in
@@ -16,12 +17,14 @@ import { makeSnapshot } from '../helpers/builders.js';
 const described = buildOpenApiDocument().paths as Record<string, Record<string, unknown>>;
 
 describe('the OpenAPI document describes every /api route', () => {
-  // The app with everything that can add routes switched on: the ingest API with scoped keys, metrics.
+  // The app with everything that can add routes switched on: the ingest API with scoped keys, metrics, readership.
   const { app } = createApp({
     store: createHolderStore(createSnapshotHolder(makeSnapshot([]))),
     log: () => undefined,
     metrics: createMetrics(),
     ingest: { token: 'routes-token-0123456789', keys: [{ id: 'desk', hash: hashSecret('desk-secret'), delete: false, audit: false }], maxBytes: 4096 },
+    // Readership on (STATS, the default): adds GET /api/stats. Never read here, so an empty store of days will do.
+    stats: { read: async () => [], add: async () => undefined } as unknown as StatsStore,
   });
   const routes = apiRoutes(app);
 
@@ -32,10 +35,10 @@ describe('the OpenAPI document describes every /api route', () => {
 
   it('a route or router added under /api without a description is found (what the tests below fail on)', () => {
     const { app: grown } = createApp({ store: createHolderStore(createSnapshotHolder(makeSnapshot([]))), log: () => undefined, ingest: { token: 'routes-token-0123456789', maxBytes: 4096 } });
-    grown.get('/api/stats', (_req, res) => void res.json({}));
+    grown.get('/api/stats-by-hour', (_req, res) => void res.json({}));
     grown.use('/api/partners', (_req, res) => void res.json({}));
     expect(apiRoutes(grown).filter((r) => described[r.path] === undefined)).toEqual([
-      { method: 'get', path: '/api/stats' },
+      { method: 'get', path: '/api/stats-by-hour' },
       { method: 'use', path: '/api/partners' },
     ]);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { createServer } from '../../src/http/server.js';
+import { checkApiResponses } from '../helpers/openapi-check.js';
 import { hashSecret } from '../../src/http/api-keys.js';
 import type { StatsStore } from '../../src/stats/day-stats.js';
 import { createFilesStats, STATS_DIR } from '../../src/stats/files-stats.js';
@@ -86,7 +87,8 @@ describe.each(BACKENDS)('readership on the $name backend', (backend) => {
     ];
     const app = createApp({ store: opened.store, clock, stats, ingest: { token: TOKEN, keys, maxBytes: 100_000 } });
     readership = startReadership({ counter: app.readership!, store: stats, log: () => undefined, now: () => clock().getTime() });
-    server = createServer(app.listener);
+    // Its /api/stats answers are checked against /api/openapi.json as every API test's are (test/helpers/openapi-check.ts).
+    server = createServer(checkApiResponses(app.listener));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return app;
