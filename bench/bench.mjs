@@ -26,6 +26,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { coldMillionPostgres } from './cold-pages.mjs';
 import { benchReplicaMemory } from './replica-memory.mjs';
 import { benchScale } from './scale.mjs';
 import { benchServing } from './serve-section.mjs';
@@ -229,6 +230,8 @@ try {
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
   if (!ONLY || ONLY === 'scale') {
     results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });
+    // Issue 30's third cold page: the main feed at a million articles in PostgreSQL (bench/cold-pages.mjs).
+    results.coldPostgres = await coldMillionPostgres({ row, stop, sleep, nextPort: () => nextPort++ });
   }
   if (!ONLY || ONLY === 'memory') {
     console.error(`\n[4] replica memory under repeated load (PostgreSQL, 20,000 articles, 3 rounds${quick ? ', every sixth feed' : ''})`);
