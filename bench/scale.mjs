@@ -178,6 +178,8 @@ export async function benchScale({ count, dist, row, stop, peakRssMb, sleep, gen
   figures.restart.peakRssMb = peakRssMb(again.child.pid);
   row('3 scale', '  peak RSS: restart, cold requests, reload (VmHWM)', figures.restart.peakRssMb ?? 'n/a', 'MB', target('≤ 500 MB'), verdict(figures.restart.peakRssMb <= 500));
   await stop(again.child);
+  // Issue 30's cold pages as medians of five restarts over unchanged files (bench/cold-pages.mjs).
+  figures.coldMedians = await coldAfterRestarts({ dir, cacheDir, largestTagPath: `/tags/${slugify(tags[0])}/rss.xml`, row, stop, sleep, nextPort, full });
 
   // Restart with 1,000 files changed.
   const changed = names.filter((_, i) => i % Math.floor(names.length / 1000) === 0).slice(0, 1000);
@@ -197,8 +199,6 @@ export async function benchScale({ count, dist, row, stop, peakRssMb, sleep, gen
   } finally {
     for (const [name, text] of originals) writeFileSync(join(articlesDir, name), text);
   }
-  // Issue 30's cold pages as medians of five restarts (bench/cold-pages.mjs), over the index the runs above left.
-  figures.coldMedians = await coldAfterRestarts({ dir, cacheDir, largestTagPath: `/tags/${slugify(tags[0])}/rss.xml`, row, stop, sleep, nextPort, full });
   if (!keepCorpus) rmSync(dir, { recursive: true, force: true });
   rmSync(cacheDir, { recursive: true, force: true });
   return figures;
