@@ -12,12 +12,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { coldAfterRestarts } from './cold-pages.mjs';
+import { COLD_TARGET_MS, coldAfterRestarts } from './cold-pages.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-
-const COLD_TARGET_MS = 25;
 
 /**
  * CPU time a process has used (all its threads), in ms, from /proc (Linux; clock ticks of 10 ms).
