@@ -13,7 +13,10 @@
 //      bare `feed` library rendering the same 50 items with no corrections;
 //   3. scale (bench/scale.mjs): a generated corpus (100,000 articles; 20,000 with --quick):
 //      first start and restarts (unchanged, 1,000 changed) to /readyz 200, cold requests of
-//      four kinds after a restart, edit-to-visible, peak RSS of each server process;
+//      four kinds after a restart, edit-to-visible, peak RSS of each server process; then issue 30's cold
+//      pages as medians of five (bench/cold-pages.mjs): a restart's first main-feed request and the largest
+//      tag's first request over five restarts, and the main feed at a million articles in PostgreSQL
+//      (when DATABASE_URL names the database `--store postgres --count 1000000` loaded);
 //   4. memory (bench/replica-memory.mjs, needs DATABASE_URL): a PostgreSQL replica's resident memory
 //      after a corpus load (20,000 articles) and after each of 3 rounds of reads of every feed and
 //      writes (every sixth feed with --quick); target: ≤ 10 % growth from round 2 to the last.
@@ -26,6 +29,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { coldMillionPostgres } from './cold-pages.mjs';
 import { benchReplicaMemory } from './replica-memory.mjs';
 import { benchScale } from './scale.mjs';
 import { benchServing } from './serve-section.mjs';
@@ -232,6 +236,8 @@ try {
   if (!ONLY || ONLY === 'render') results.coldRender = await benchColdRender(smallDir);
   if (!ONLY || ONLY === 'scale') {
     results.scale = await benchScale({ count: SCALE_COUNT, dist: DIST, row, stop, peakRssMb, sleep, generateCorpus, nextPort: () => nextPort++, keepCorpus: args.includes('--keep-corpus'), quick });
+    // Issue 30's third cold page: the main feed at a million articles in PostgreSQL (bench/cold-pages.mjs).
+    results.coldPostgres = await coldMillionPostgres({ row, stop, sleep, nextPort: () => nextPort++ });
   }
   if (!ONLY || ONLY === 'memory') {
     console.error(`\n[4] replica memory under repeated load (PostgreSQL, 20,000 articles, 3 rounds${quick ? ', every sixth feed' : ''})`);

@@ -12,11 +12,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { COLD_TARGET_MS, coldAfterRestarts } from './cold-pages.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-
-const COLD_TARGET_MS = 25;
 
 /**
  * CPU time a process has used (all its threads), in ms, from /proc (Linux; clock ticks of 10 ms).
@@ -33,10 +32,10 @@ function cpuMs(pid) {
 }
 
 /** Starts wirefeed; resolves at the first /readyz 200 with the times since spawn of its first answer and of ready. */
-async function startServer({ dist, dataDir, cacheDir, port, sleep }) {
+export async function startServer({ dist, dataDir, cacheDir, port, sleep, env = {} }) {
   const started = performance.now();
   const child = spawn(process.execPath, [join(dist, 'main.js')], {
-    env: { ...process.env, DATA_DIR: dataDir, CACHE_DIR: cacheDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', RESCAN_INTERVAL: '0' },
+    env: { ...process.env, DATA_DIR: dataDir, CACHE_DIR: cacheDir, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', RESCAN_INTERVAL: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const server = { child, url: `http://127.0.0.1:${port}`, log: '', exited: false };
@@ -62,7 +61,7 @@ async function startServer({ dist, dataDir, cacheDir, port, sleep }) {
   }
 }
 
-async function waitForLog(server, pattern, sleep, timeoutMs = 180_000) {
+export async function waitForLog(server, pattern, sleep, timeoutMs = 180_000) {
   const t = performance.now();
   while (!pattern.test(server.log)) {
     if (server.exited || performance.now() - t > timeoutMs) throw new Error(`no ${pattern} in the log: ${server.log.slice(-2000)}`);
@@ -72,7 +71,7 @@ async function waitForLog(server, pattern, sleep, timeoutMs = 180_000) {
 }
 
 /** A GET with gzip, timed from the request to the last byte; counts the items of the (decompressed) feed. */
-function timedGet(url) {
+export function timedGet(url) {
   return new Promise((resolveGet, reject) => {
     const t = performance.now();
     request(url, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
@@ -177,6 +176,8 @@ export async function benchScale({ count, dist, row, stop, peakRssMb, sleep, gen
   figures.restart.peakRssMb = peakRssMb(again.child.pid);
   row('3 scale', '  peak RSS: restart, cold requests, reload (VmHWM)', figures.restart.peakRssMb ?? 'n/a', 'MB', target('≤ 500 MB'), verdict(figures.restart.peakRssMb <= 500));
   await stop(again.child);
+  // Issue 30's cold pages as medians of five restarts over unchanged files (bench/cold-pages.mjs).
+  figures.coldMedians = await coldAfterRestarts({ dir, cacheDir, largestTagPath: `/tags/${slugify(tags[0])}/rss.xml`, row, stop, sleep, nextPort, full });
 
   // Restart with 1,000 files changed.
   const changed = names.filter((_, i) => i % Math.floor(names.length / 1000) === 0).slice(0, 1000);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import type { CachedFeed } from './feed-cache.js';
 import { isNotModified, markBodyBytes, markCacheStatus, requestIdOf, type Reply, type Validators } from './reply.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
@@ -7,11 +8,14 @@ export interface FastEntry extends Reply {
   readonly generation: number;
   /** The feed cache key of the document: a change to its feed (and no other) retires the response. */
   readonly cacheKey: string;
-  /** Epoch ms until which the response stays exactly right (the next embargo release, minus the Cache-Control window). */
-  readonly validUntil: number;
-  /** The cached document the bytes belong to: when the feed cache drops it, so does the fast path. */
-  readonly feed: object;
+  /** The cached document the bytes belong to: its freshness is the feed cache's to decide, and when the cache drops it, so does the fast path. */
+  readonly cached: CachedFeed;
+  /** How long (ms) the replayed Cache-Control lets clients and CDNs keep the answer: it is replayed only while the document stays fresh that long. */
+  readonly promisedMs: number;
 }
+
+/** The feed cache's freshness rule (FeedCache.isFresh): the fast path keeps none of its own. */
+export type Freshness = (cacheKey: string, generation: number, cached: CachedFeed, now: number, forMs: number) => boolean;
 
 const MAX_ENTRIES = 512;
 
@@ -67,7 +71,7 @@ function replay(req: IncomingMessage, res: ServerResponse, replay: Replay): void
  * generation is replayed from what that route sent — the same status,
  * headers (security, CORS, caching, validators) and bytes, conditional GET
  * included — without the middleware and router. Anything else, and any
- * entry of an older generation or past its embargo horizon, goes through
+ * entry the feed cache no longer deems fresh, goes through
  * Express as usual. Off when a rate limit is set (Express applies it).
  */
 export class FastPath {
@@ -84,8 +88,8 @@ export class FastPath {
   hits = 0;
 
   constructor(
-    /** Whether a response of document `cacheKey` rendered at `generation` is still current (FeedCache.isCurrent). */
-    private readonly isCurrent: (cacheKey: string, generation: number) => boolean,
+    /** Whether a replayed answer is still fresh: FeedCache.isFresh, asked on every replay. */
+    private readonly isFresh: Freshness,
     private readonly clock: () => Date,
     /** Whether the request may be served at all (the rate limit, counted once per request); absent: always. */
     private readonly admit?: (req: IncomingMessage) => boolean,
@@ -104,9 +108,10 @@ export class FastPath {
     const key = FastPath.key(req);
     this.forgetKey(key);
     this.entries.set(key, replayOf(entry));
-    const keys = this.byFeed.get(entry.feed);
+    const feed = entry.cached.feed;
+    const keys = this.byFeed.get(feed);
     if (keys) keys.add(key);
-    else this.byFeed.set(entry.feed, new Set([key]));
+    else this.byFeed.set(feed, new Set([key]));
   }
 
   /** The feed cache dropped this document: stop replaying it. */
@@ -133,9 +138,10 @@ export class FastPath {
     const old = this.entries.get(key);
     if (old === undefined) return;
     this.entries.delete(key);
-    const keys = this.byFeed.get(old.entry.feed);
+    const feed = old.entry.cached.feed;
+    const keys = this.byFeed.get(feed);
     keys?.delete(key);
-    if (keys?.size === 0) this.byFeed.delete(old.entry.feed);
+    if (keys?.size === 0) this.byFeed.delete(feed);
   }
 
   /** Serves `req` if it can; false to let Express do it. */
@@ -145,7 +151,7 @@ export class FastPath {
     const found = this.entries.get(key);
     if (found === undefined) return false;
     const { entry } = found;
-    if (!this.isCurrent(entry.cacheKey, entry.generation) || this.clock().getTime() >= entry.validUntil) {
+    if (!this.isFresh(entry.cacheKey, entry.generation, entry.cached, this.clock().getTime(), entry.promisedMs)) {
       this.forgetKey(key);
       return false;
     }

@@ -1,29 +1,16 @@
 import { RenderedFeed, type ContentCoding, type Representation } from './compress.js';
 import type { Reply } from './reply.js';
 import { FeedGenerations } from './feed-generations.js';
+import type { CachedFeed, FeedCacheOptions, FeedCacheStats, RenderResult } from './feed-cache-types.js';
 import { StoreUnavailableError } from '../store/errors.js';
 
 export { RenderedFeed, type Representation } from './compress.js';
-
-/** What a render produces; the cache turns it into a RenderedFeed. */
-export interface RenderResult {
-  readonly body: string;
-  readonly contentType: string;
-  readonly lastModified: Date;
-  /** Epoch ms of the next embargo release that would change this feed, if any. */
-  readonly nextRelease?: number;
-}
-
-/** A cached feed for one generation, valid until its next embargo release. */
-export interface CachedFeed {
-  readonly feed: RenderedFeed;
-  readonly nextRelease?: number;
-  /** Set when the store could not render a newer version: this is the last one rendered (stale-if-error). */
-  readonly stale?: true;
-}
+export type { CachedFeed, FeedCacheOptions, FeedCacheStats, RenderResult } from './feed-cache-types.js';
 
 interface Entry {
   readonly generation: number;
+  /** Epoch ms (the app's clock) of the request that started this entry's render. */
+  readonly startedAt: number;
   value?: CachedFeed;
   pending?: Promise<CachedFeed>;
   /** While a render runs: the entry it replaces, whose document is served if the render cannot reach the store. */
@@ -39,17 +26,6 @@ interface Entry {
   charged?: number;
 }
 
-export interface FeedCacheOptions {
-  /** Entries (feed × format × query) kept at most. */
-  readonly maxEntries: number;
-  /** Bytes of rendered and compressed documents kept at most. */
-  readonly maxBytes: number;
-  /** Told how long each compression took (metrics). */
-  readonly onCompressed?: (coding: ContentCoding, seconds: number) => void;
-  /** Epoch ms now, for the retry interval after a failed render (default Date.now). */
-  readonly clock?: () => number;
-}
-
 /**
  * After a render failed because the store could not answer, how long the
  * last rendered document is served before one request tries again: one
@@ -57,16 +33,6 @@ export interface FeedCacheOptions {
  * database is down.
  */
 const RETRY_MS = 1000;
-
-/** Counters for tests and benchmarks. */
-export interface FeedCacheStats {
-  renders: number;
-  hits: number;
-  /** Answers from the last rendered document because the store could not render a newer one. */
-  stale: number;
-  compressions: number;
-  evictions: number;
-}
 
 /**
  * Rendered feeds in memory, keyed by feed, format and query; each entry is
@@ -98,9 +64,24 @@ export class FeedCache {
     this.generations.invalidate(paths);
   }
 
-  /** True when an entry (or a response replayed from it) under `key`, made at `generation`, is still current. */
+  /** True when no change since `generation` touched the documents under `key` (the data half of isFresh). */
   isCurrent(key: string, generation: number): boolean {
     return this.generations.isCurrent(key, generation);
+  }
+
+  /**
+   * The one freshness rule: may `value`, cached under `key` at `generation`, be served at `now` and for
+   * `forMs` after? Not when it stands in for a failed render, once a change touched its feed, its next
+   * embargo release came or `expireAfterMs` passed. The fast path asks it for the Cache-Control window
+   * its replayed headers promise (fast-path.ts), so nothing replays what the cache would not serve.
+   */
+  isFresh(key: string, generation: number, value: CachedFeed, now: number, forMs = 0): boolean {
+    // Replayed, an answer served for want of the store would outlive the outage.
+    if (value.stale === true || !this.generations.isCurrent(key, generation)) return false;
+    const until = now + forMs;
+    if (value.nextRelease !== undefined && until >= value.nextRelease) return false;
+    const expireAfter = this.options.expireAfterMs;
+    return expireAfter === undefined || until < value.renderedAt + expireAfter;
   }
 
   /**
@@ -137,8 +118,7 @@ export class FeedCache {
   /** A fresh cached feed, synchronously, or undefined: the hot path. */
   peek(key: string, _generation: number, now: number): CachedFeed | undefined {
     const entry = this.entries.get(key);
-    if (entry?.value === undefined || !this.isCurrent(key, entry.generation)) return undefined;
-    if (entry.value.nextRelease !== undefined && now >= entry.value.nextRelease) return undefined;
+    if (entry?.value === undefined || !this.isFresh(key, entry.generation, entry.value, now)) return undefined;
     this.stats.hits += 1;
     // Map order is insertion order: re-inserting makes this the most recently used.
     this.entries.delete(key);
@@ -163,7 +143,7 @@ export class FeedCache {
     if (waiting !== undefined) return waiting;
     if (existing?.pending !== undefined && this.isCurrent(key, existing.generation)) return existing.pending;
     const previous = existing?.value === undefined ? existing?.previous : existing;
-    const entry: Entry = { generation, ...(previous?.value === undefined ? {} : { previous }) };
+    const entry: Entry = { generation, startedAt: now, ...(previous?.value === undefined ? {} : { previous }) };
     this.stats.renders += 1;
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -204,7 +184,7 @@ export class FeedCache {
       before !== undefined && before.contentType === result.contentType && before.identity.bytes.equals(body)
         ? before
         : new RenderedFeed(body, result.contentType, result.lastModified, this.growthReporter(key));
-    const value: CachedFeed = { feed, ...(result.nextRelease === undefined ? {} : { nextRelease: result.nextRelease }) };
+    const value: CachedFeed = { feed, renderedAt: entry.startedAt, ...(result.nextRelease === undefined ? {} : { nextRelease: result.nextRelease }) };
     if (this.entries.get(key) === entry) {
       this.letGoOfPrevious(entry, feed);
       entry.value = value;

@@ -83,19 +83,20 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   const send = (req: Request, res: Response, cached: CachedFeed, representation: Representation, now: number, generation: number, key: string, path: string): void => {
     res.setHeader('Cache-Control', cacheControl(cached.nextRelease, now));
     for (const [name, value] of Object.entries(surrogateHeaders(path))) res.setHeader(name, value);
-    // Recorded for the fast path while Cache-Control is the usual one (not counting down to an embargo release).
-    if (deps.fastPath && (cached.nextRelease === undefined || cached.nextRelease - now >= window)) {
+    // Recorded for the fast path while the document stays fresh for the whole Cache-Control window
+    // (so Cache-Control is the usual one, not counting down to an embargo release): the cache decides.
+    if (deps.fastPath && cache.isFresh(key, generation, cached, now, window)) {
       const base = res.getHeaders() as Record<string, unknown>;
       deps.fastPath.remember(req, {
         generation,
         cacheKey: key,
-        validUntil: cached.nextRelease === undefined ? Number.POSITIVE_INFINITY : cached.nextRelease - window,
+        cached,
+        promisedMs: window,
         etag: representation.etag,
         lastModifiedSeconds: cached.feed.lastModifiedSeconds,
         headers200: lowerCaseHeaders(base, representation.headers),
         headers304: lowerCaseHeaders(base, representation.notModifiedHeaders),
         bytes: representation.bytes,
-        feed: cached.feed,
       });
     }
     writeReply(req, res, replyOf(cached.feed, representation));

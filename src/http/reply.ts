@@ -72,6 +72,8 @@ export function isNotModified(headers: ConditionalHeaders, validators: Validator
  * scanned tag by tag rather than split.
  */
 export function noneMatchFails(field: string, etag: string): boolean {
+  // A client revalidating sends back exactly the tag it was given: the common case, decided without a scan.
+  if (field === etag) return true;
   if (field.trim() === '*') return true;
   const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
   // A global regex keeps its position (lastIndex) between calls: one per call, not one per module.

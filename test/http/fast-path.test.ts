@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FeedCache } from '../../src/http/feed-cache.js';
 import { makeRecord, makeSnapshot } from '../helpers/builders.js';
 import { FIXED_NOW, rawRequest, records, servers, type RawResponse } from './feed-client.js';
 
@@ -69,5 +70,43 @@ describe('fast path validity', () => {
     const second = await rawRequest(`${server.url}/rss.xml`);
     expect(server.fastPath.hits).toBe(1);
     expect(seen(second)).toEqual(seen(first));
+  });
+});
+
+/**
+ * One freshness rule (issue 28): the fast path asks the feed cache whether a
+ * replayed answer is still fresh, so a rule added to the cache alone (here an
+ * expiry) holds for replayed answers too; a fast path with its own horizon
+ * kept replaying past it.
+ */
+describe('fast path freshness is the feed cache’s', () => {
+  it('stops replaying a feed once the cache’s expiry (less the Cache-Control window it promises) has passed, and the cache renders it again', async () => {
+    let now = FIXED_NOW.getTime();
+    const cache = new FeedCache({ maxEntries: 100, maxBytes: 1 << 24, expireAfterMs: 5_000 });
+    // max-age=1, no stale-while-revalidate: each replayed answer promises one second.
+    const server = await start(records(3), { feedCache: cache, clock: () => new Date(now), caching: { maxAge: 1, staleWhileRevalidate: 0 } });
+    const at = async (ms: number) => {
+      now = FIXED_NOW.getTime() + ms;
+      return rawRequest(`${server.url}/rss.xml`);
+    };
+    const first = await at(0);
+    expect(first.headers['cache-control']).toMatch(/max-age=1\b/);
+    await at(1_000);
+    await at(3_900);
+    expect(server.fastPath.hits).toBe(2);
+    expect(cache.stats.renders).toBe(1);
+    // Fresh now, but not for the second its headers would promise: Express answers it from the cache.
+    await at(4_500);
+    expect(server.fastPath.hits).toBe(2);
+    expect(cache.stats.renders).toBe(1);
+    // Expired: neither the fast path nor the cache serves the old render.
+    const renewed = await at(5_000);
+    expect(server.fastPath.hits).toBe(2);
+    expect(cache.stats.renders).toBe(2);
+    expect(seen(renewed)).toEqual(seen(first));
+    await at(5_001);
+    expect(server.fastPath.hits).toBe(3);
+    await at(9_500);
+    expect(server.fastPath.hits).toBe(3);
   });
 });

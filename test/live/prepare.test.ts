@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineLazyBody } from '../../src/load/lazy-body.js';
 import type { Article } from '../../src/model/types.js';
 import { buildSnapshot } from '../../src/store/snapshot.js';
-import { busiestFirstPages, prepareInBackground } from '../../src/store/files/prepare.js';
+import { busiestFirstPages, prepareInBackground, prepareMainPage } from '../../src/store/files/prepare.js';
 import { makeArticle, makeSite } from '../helpers/builders.js';
 
 /**
@@ -48,5 +48,11 @@ describe('background preparation', () => {
     const other = snapshotOf(articles.map((a, i) => article(i, { tags: a.tags, language: a.language })));
     await prepareInBackground(other, () => false, () => NOW);
     expect(reads).toEqual([]);
+  });
+
+  it('reads the main feed’s first page at once (createFilesStore does, before the store is ready), and nothing else', () => {
+    reads.length = 0;
+    prepareMainPage(snapshot, NOW);
+    expect(reads).toEqual(['a-0', 'a-1', 'a-2']);
   });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { prepareInBackground } from './prepare.js';
+import { prepareInBackground, prepareMainPage } from './prepare.js';
 import { type ChangedFeed } from '../../model/feed-filter.js';
 import { changedFeeds } from './changes.js';
 import type { FileRecord, Snapshot } from '../snapshot.js';
@@ -60,6 +60,8 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const log = options.log ?? ((line: string) => console.error(line));
   const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, refresh: reloader.refresh, history, clock, log });
   const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
+  // Before the store is ready (open-files-store.ts sets it ready when this returns): the first reader's page.
+  prepareMainPage(holder.current(), clock());
   const preparing = Date.now();
   // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
   const prepared = prepare(holder.current()).then(

@@ -33,6 +33,28 @@ export function busiestFirstPages(snapshot: Snapshot, now: Date): Article[][] {
 }
 
 /**
+ * Reads and sanitises the bodies of the main feed's first page at once,
+ * before the store says it is ready: the first reader after a start or a
+ * deploy asks for that page, and paid for its 50 bodies (about 10 ms at
+ * 100,000 files, plus compiling the sanitiser on its first use) on top of
+ * rendering and compressing. Needs no index table (the main feed is the
+ * snapshot's own list); the background preparation does the rest.
+ */
+export function prepareMainPage(snapshot: Snapshot, now: Date): void {
+  const list = snapshot.index.all;
+  const from = visibleFrom(list, now);
+  for (const article of list.slice(from, from + snapshot.site.feedSize)) readBody(article);
+}
+
+function readBody(article: Article): void {
+  try {
+    void article.body;
+  } catch {
+    // A file changed under its lazily read body: the reload on its way makes a new snapshot.
+  }
+}
+
+/**
  * Builds every feed index table (see buildAllTables), then reads and
  * sanitises the bodies of the busiest feeds' first pages, main feed first
  * (which also compiles the sanitiser before a request needs it: its first
@@ -47,11 +69,7 @@ export async function prepareInBackground(snapshot: Snapshot, stillCurrent: () =
       if (!stillCurrent() || seen.size >= MAX_BODIES) return;
       if (seen.has(article)) continue;
       seen.add(article);
-      try {
-        void article.body;
-      } catch {
-        // A file changed under its lazily read body: the reload on its way makes a new snapshot.
-      }
+      readBody(article);
       if (seen.size % BODY_SLICE === 0) await yieldToEventLoop();
     }
   }

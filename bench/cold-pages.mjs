@@ -1,0 +1,77 @@
+// Issue 30's cold pages, each as the median of five, printed with its 25 ms target:
+//   - at 100,000 files, a restart's first request of the main feed (made the moment /readyz says 200,
+//     before the background preparation is done: what the first reader after a deploy gets) and the
+//     largest tag's first request (after the preparation, as bench/scale.mjs's single figures are);
+//     five restarts over the same index, since the files backend keeps rendered items by article and a
+//     second request in one process is not cold;
+//   - at a million articles in PostgreSQL (DATABASE_URL naming the database `npm run bench -- --store
+//     postgres --count 1000000` loaded), the main feed: asked once as is, then four times under a `since`
+//     far in the past (the same 50 articles at URLs nothing has cached; PostgreSQL reads and renders them
+//     anew each time), after a warm-up with a feed sharing no page with it (bench/store-bench.mjs's method).
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median } from './serving.mjs';
+import { startServer, timedGet, waitForLog } from './scale.mjs';
+
+export const COLD_TARGET_MS = 25;
+const RESTARTS = 5;
+const PREPARED = /feed indexes built and the busiest feeds' first pages prepared in ([\d.]+) s/;
+
+/** Five restarts of the files backend over `dir` (its index in `cacheDir` already written): the two cold rows at 100,000. */
+export async function coldAfterRestarts({ dir, cacheDir, largestTagPath, row, stop, sleep, nextPort, full }) {
+  const main = [];
+  const tag = [];
+  const ready = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    const server = await startServer({ dist: join(import.meta.dirname, '..', 'dist', 'src'), dataDir: dir, cacheDir, port: nextPort(), sleep });
+    try {
+      ready.push(server.readyMs);
+      const first = await timedGet(`${server.url}/rss.xml`);
+      if (first.status !== 200 || first.items !== 50) throw new Error(`cold /rss.xml after a restart: ${first.status}, ${first.items} items`);
+      main.push(first.ms);
+      await waitForLog(server, PREPARED, sleep);
+      const got = await timedGet(`${server.url}${largestTagPath}`);
+      if (got.status !== 200 || got.items !== 50) throw new Error(`cold ${largestTagPath}: ${got.status}, ${got.items} items`);
+      tag.push(got.ms);
+    } finally {
+      await stop(server.child);
+    }
+  }
+  const verdict = (ms) => (full ? (ms <= COLD_TARGET_MS ? 'met' : 'MISSED') : '(target at 100,000)');
+  const all = (xs) => `each: ${xs.map((x) => x.toFixed(1)).join(', ')} ms`;
+  row('3 scale', `restart: spawn → /readyz 200 (median of ${RESTARTS})`, median(ready), 'ms', '≤ 1500 ms', `${full ? (median(ready) <= 1500 ? 'met' : 'MISSED') : ''} ${all(ready)}`);
+  row('3 scale', `cold: main feed, a restart's first request (median of ${RESTARTS} restarts)`, median(main), 'ms', `≤ ${COLD_TARGET_MS} ms`, `${verdict(median(main))}; ${all(main)}`);
+  row('3 scale', `cold: largest tag's first request (median of ${RESTARTS} restarts)`, median(tag), 'ms', `≤ ${COLD_TARGET_MS} ms`, `${verdict(median(tag))}; ${all(tag)}`);
+  return { restartReadyMs: ready, mainAfterRestartMs: main, largestTagMs: tag };
+}
+
+/** The main feed's cold request at a million articles in PostgreSQL; a row saying why not when there is no such database. */
+export async function coldMillionPostgres({ row, stop, sleep, nextPort, url = process.env.DATABASE_URL, atLeast = 1_000_000, siteDir = join(tmpdir(), 'wirefeed-bench-db-1000000') }) {
+  const label = `cold: main feed at 1,000,000 articles, PostgreSQL (median of 5)`;
+  if (!url || !existsSync(join(siteDir, 'site.json'))) {
+    row('5 cold pg', label, 'not measured', '', `≤ ${COLD_TARGET_MS} ms`, 'needs DATABASE_URL naming the database `npm run bench -- --store postgres --count 1000000` loaded (about 19 min)');
+    return undefined;
+  }
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { n } = (await client.query('SELECT count(*)::int AS n FROM articles')).rows[0];
+  const [, other] = (await client.query(`SELECT slug FROM feed_entries WHERE kind = 'tag' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2`)).rows;
+  await client.end();
+  if (n < atLeast) {
+    row('5 cold pg', label, 'not measured', '', `≤ ${COLD_TARGET_MS} ms`, `the database holds ${n.toLocaleString('en')} articles`);
+    return undefined;
+  }
+  const server = await startServer({ dist: join(import.meta.dirname, '..', 'dist', 'src'), dataDir: siteDir, cacheDir: join(tmpdir(), 'wirefeed-bench-pg-cache'), port: nextPort(), sleep, env: { DATABASE_URL: url } });
+  try {
+    for (const path of ['/healthz', `/tags/${other.slug}/rss.xml`, `/tags/${other.slug}/atom.xml`]) await timedGet(`${server.url}${path}`);
+    const times = [];
+    for (let day = 0; day <= 4; day++) times.push((await timedGet(`${server.url}/rss.xml${day === 0 ? '' : `?since=2000-01-0${day}T00:00:00Z`}`)).ms);
+    const m = median(times);
+    row('5 cold pg', label, m, 'ms', `≤ ${COLD_TARGET_MS} ms`, `${m <= COLD_TARGET_MS ? 'met' : 'MISSED'}; each: ${times.map((x) => x.toFixed(1)).join(', ')} ms (${n.toLocaleString('en')} articles)`);
+    return { ms: times };
+  } finally {
+    await stop(server.child);
+  }
+}
