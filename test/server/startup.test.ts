@@ -87,7 +87,7 @@ describe('the server process fails fast on bad configuration', () => {
     ['not an object', '[1]', 'data/site.json: must hold one JSON object'],
     ['missing title and link', '{}', 'data/site.json: field "title" is required; field "link" is required'],
     ['wrong types', '{"title": 5, "link": "ftp://x", "feedSize": 0}', 'data/site.json: field "title" must be a string, got number 5; field "link" must be an absolute http or https URL, got "ftp://x"; field "feedSize" must be a whole number from 1 to 100, got number 0'],
-    ['unknown field', '{"title": "T", "link": "https://news.example.org/", "colour": "red"}', 'data/site.json: field "colour" is not a site field (title, description, link, baseUrl, language, copyright, icon, logo, feedSize, idAuthority, mediaBase)'],
+    ['unknown field', '{"title": "T", "link": "https://news.example.org/", "colour": "red"}', 'data/site.json: field "colour" is not a site field (title, description, link, baseUrl, language, copyright, icon, logo, feedSize, idAuthority, mediaBase, agencies, publicImages)'],
   ])('site.json: %s', async (_name, site, message) => {
     expectFailFast(await run({ DATA_DIR: dataDir(site) }), message);
   });
