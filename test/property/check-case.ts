@@ -120,7 +120,9 @@ function checkNinjs(site: Site, meta: FeedMeta, articles: readonly Article[]): v
     articles.forEach((article, i) => {
       const item = (doc.associations ?? [])[i] as Record<string, any>;
       expect(item.headlines[0].value).toBe(article.headline);
-      expect(item.bodies[0].value).toBe(article.body);
+      // No bodies for a body that sanitises to nothing, as the other formats carry no content element.
+      expect(item.bodies?.[0]?.value ?? '').toBe(article.body);
+      if (article.body === '') expect(item.bodies).toBeUndefined();
       expect(item.descriptions?.[0].value).toBe(article.summary);
       expect(item.language).toBe(article.language);
       expect((item.people ?? []).map((p: { name: string; rel: string }) => [p.name, p.rel])).toEqual(article.credits.map((c) => [c.name, c.role]));

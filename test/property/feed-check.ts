@@ -14,7 +14,8 @@ export interface ReadItem {
   readonly title: string;
   readonly link: string;
   readonly summary: string | undefined;
-  readonly contentHtml: string;
+  /** Absent when the item has no content element (a body that sanitises to nothing). */
+  readonly contentHtml: string | undefined;
   /** Milliseconds since the epoch. */
   readonly published: number;
   readonly updated: number;
@@ -188,7 +189,7 @@ export function readJson(body: string): ReadFeed & { raw: Node } {
         title: (item.title as string | undefined) ?? '',
         link: item.url as string,
         summary: item.summary as string | undefined,
-        contentHtml: item.content_html as string,
+        contentHtml: item.content_html as string | undefined,
         published: Date.parse(item.date_published as string),
         updated: Date.parse(item.date_modified as string),
         authors: ((item.authors as Node[] | undefined) ?? []).map((a) => a.name as string),

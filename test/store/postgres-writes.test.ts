@@ -41,6 +41,25 @@ describe.skipIf(!available)('PostgreSQL schema migrations', () => {
       await pool.end();
     }
   });
+
+  // Steps 8 (readership) and 9 (ActivityPub) were written on two branches at once: a database that got 9
+  // first must still get 8, and must not be served until it has. "Above the highest applied" skipped it.
+  it('applies a step numbered below one already applied, and refuses to serve until it has', async () => {
+    const pool = createPool({ url: database.url() });
+    try {
+      await pool.query('DELETE FROM schema_migrations WHERE version > $1', [SCHEMA_VERSION]);
+      const [skipped, after] = MIGRATIONS.slice(-2);
+      expect(after!.version).toBe(SCHEMA_VERSION);
+      // As if the step before the last had never run: its version row gone (its DDL is idempotent to re-run or not; here its tables stay).
+      await pool.query('DELETE FROM schema_migrations WHERE version = $1', [skipped!.version]);
+      await expect(checkSchema(pool)).rejects.toThrow(`The database schema lacks step ${skipped!.version}; run "npm run migrate" first.`);
+      const replay: typeof MIGRATIONS = MIGRATIONS.map((step) => (step === skipped ? { ...step, sql: 'SELECT 1' } : step));
+      expect(await migrate(pool, replay)).toEqual([skipped!.version]);
+      await checkSchema(pool);
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe.skipIf(!available)('PostgreSQL store writes', () => {

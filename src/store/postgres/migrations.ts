@@ -45,9 +45,12 @@ export async function migrate(pool: Pool, steps: readonly Migration[] = MIGRATIO
       )`);
       const current = await currentVersion(client);
       if (current > latest) throw new SchemaError(newerMessage(current, latest));
+      // Each step not yet recorded, by its own version rather than "above the highest": a step numbered
+      // below one already applied (two branches released together, their steps 8 and 9) is not skipped.
+      const done = await appliedVersions(client);
       const applied: number[] = [];
       for (const step of steps) {
-        if (step.version <= current) continue;
+        if (done.has(step.version)) continue;
         await client.query('BEGIN');
         try {
           if (step.sql.trim() !== '') await client.query(step.sql);
@@ -80,6 +83,11 @@ function newerMessage(version: number, known = SCHEMA_VERSION): string {
   return `The database schema is at version ${version}, newer than this wirefeed knows (${known}); run a newer wirefeed, or restore a database of version ${known}.`;
 }
 
+async function appliedVersions(client: { query: Pool['query'] }): Promise<Set<number>> {
+  const result = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  return new Set(result.rows.map((row) => row.version));
+}
+
 async function currentVersion(client: { query: Pool['query'] }): Promise<number> {
   const result = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
   return result.rows[0]?.version ?? 0;
@@ -93,7 +101,10 @@ async function currentVersion(client: { query: Pool['query'] }): Promise<number>
 export async function checkSchema(pool: Pool): Promise<void> {
   const exists = await pool.query<{ present: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
   const current = exists.rows[0]?.present ? await currentVersion(pool) : 0;
-  if (current === SCHEMA_VERSION) return;
+  const done = current === 0 ? new Set<number>() : await appliedVersions(pool);
+  const missing = MIGRATIONS.filter((step) => !done.has(step.version)).map((step) => step.version);
+  if (current === SCHEMA_VERSION && missing.length === 0) return;
+  if (current === SCHEMA_VERSION) throw new SchemaError(`The database schema lacks step ${missing.join(', ')}; run "npm run migrate" first.`);
   if (current > SCHEMA_VERSION) throw new SchemaError(newerMessage(current));
   throw new SchemaError(
     current === 0
