@@ -120,6 +120,9 @@ export interface RateLimit {
  */
 export function clientAddress(req: IncomingMessage, trust: (address: string, hop: number) => boolean): string | undefined {
   const header = req.headers['x-forwarded-for'];
+  // The common case, no proxy header: the socket's address, without the five arrays the walk below makes
+  // (asked per request by the rate limit and by readership counting: 7 % of a cached 304's rate).
+  if (header === undefined) return req.socket.remoteAddress ?? '';
   const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((part) => part.trim()).filter((part) => part !== '').reverse();
   const addresses = [req.socket.remoteAddress ?? '', ...forwarded];
   for (let hop = 0; hop < addresses.length - 1; hop++) {
