@@ -35,7 +35,8 @@ describe('two server processes writing to one DATA_DIR', () => {
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const url = `http://127.0.0.1:${port}`;
     for (const end = Date.now() + 30_000; ; await sleep(50)) {
-      const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
+      // Ready, not just alive: /healthz answers while the store still loads, and a write then is a 503 "Starting up".
+      const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
       if (ok) return url;
       if (Date.now() > end || child.exitCode !== null) throw new Error(`the server did not start; it wrote: ${output.slice(0, 2000)}`);
     }
@@ -64,11 +65,12 @@ describe('two server processes writing to one DATA_DIR', () => {
           const headline = `Round ${round} edit ${i}`;
           const res = await api(servers[i % 2]!, '/articles/contested', { method: 'PUT', headers: { 'if-match': etag }, body: JSON.stringify(makeRecord({ id: 'contested', headline })) });
           if (res.status === 200) winners.push(headline);
+          if (res.status !== 200 && res.status !== 412) return `${res.status} ${await res.text()}`;
           return res.status;
         }),
       );
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-      expect(statuses.filter((s) => s === 412)).toHaveLength(19);
+      expect(statuses.filter((s) => s === 412), `statuses: ${statuses.join(" ")}`).toHaveLength(19);
     }
     expect(winners).toHaveLength(ROUNDS);
     // Both processes see one history: the state found at the first write, then one version per win.
