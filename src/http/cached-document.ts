@@ -42,11 +42,14 @@ export function serveCachedDocument(req: Request, res: Response, next: NextFunct
 
 /** Cache-Control that no cache keeps past `nextChange` (an embargo release, an article leaving a time window). */
 export function cacheControlUntil(lifetimes: { maxAge: number; staleWhileRevalidate: number; staleIfError: number }, nextChange: number | undefined, now: number): string {
-  let { maxAge, staleWhileRevalidate } = lifetimes;
-  if (nextChange !== undefined) {
-    const until = Math.max(0, Math.floor((nextChange - now) / 1000));
-    maxAge = Math.min(maxAge, until);
-    staleWhileRevalidate = Math.min(staleWhileRevalidate, until - maxAge);
-  }
+  const { maxAge, staleWhileRevalidate } = lifetimesUntil(lifetimes, nextChange, now);
   return `public, max-age=${maxAge}, stale-while-revalidate=${staleWhileRevalidate}, stale-if-error=${lifetimes.staleIfError}`;
+}
+
+/** The max-age and stale-while-revalidate (seconds) that end by `nextChange`: one rule for public and private answers. */
+export function lifetimesUntil(lifetimes: { maxAge: number; staleWhileRevalidate: number }, nextChange: number | undefined, now: number): { maxAge: number; staleWhileRevalidate: number } {
+  if (nextChange === undefined) return lifetimes;
+  const until = Math.max(0, Math.floor((nextChange - now) / 1000));
+  const maxAge = Math.min(lifetimes.maxAge, until);
+  return { maxAge, staleWhileRevalidate: Math.min(lifetimes.staleWhileRevalidate, until - maxAge) };
 }

@@ -9,6 +9,7 @@ import { markCacheStatus, writeReply, surrogateHeaders } from './reply.js';
 import type { ContentCoding, NegotiationCache } from './compress.js';
 import { HttpError } from './errors.js';
 import { FeedCache, replyOf, type CachedFeed, type Representation } from './feed-cache.js';
+import { lifetimesUntil } from './cached-document.js';
 import { lowerCaseHeaders, type FastPath } from './fast-path.js';
 import { PublicImages } from '../partners/public-images.js';
 
@@ -61,9 +62,8 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
   /** Cache-Control for a feed whose next embargo release is at `nextRelease`: no cache may keep it past then. */
   const cacheControl = (nextRelease: number | undefined, now: number): string => {
     if (nextRelease === undefined || nextRelease - now >= window) return usualCacheControl;
-    const untilRelease = Math.max(0, Math.floor((nextRelease - now) / 1000));
-    const maxAge = Math.min(caching.maxAge, untilRelease);
-    return cacheControlValue(maxAge, Math.min(caching.staleWhileRevalidate, untilRelease - maxAge), caching.staleIfError);
+    const { maxAge, staleWhileRevalidate } = lifetimesUntil(caching, nextRelease, now);
+    return cacheControlValue(maxAge, staleWhileRevalidate, caching.staleIfError);
   };
 
   /** Resolves the request against the store and renders it: a 404 when no visible article carries the filter. */

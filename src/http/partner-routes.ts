@@ -12,6 +12,7 @@ import type { ContentCoding, NegotiationCache } from './compress.js';
 import { HttpError } from './errors.js';
 import { FeedCache, replyOf, type CachedFeed } from './feed-cache.js';
 import type { FeedCaching } from './feed-routes.js';
+import { lifetimesUntil } from './cached-document.js';
 import { markCacheStatus, writeReply } from './reply.js';
 
 export interface PartnerRoutesDeps {
@@ -57,12 +58,8 @@ export function createPartnerRoutes(deps: PartnerRoutesDeps): express.Router {
     return transform;
   };
 
-  const window = (caching.maxAge + caching.staleWhileRevalidate) * 1000;
   /** private, and no longer than until the partner's next release (a story's `published + delay`, or an embargo). */
-  const cacheControl = (nextRelease: number | undefined, now: number): string => {
-    const maxAge = nextRelease === undefined || nextRelease - now >= window ? caching.maxAge : Math.min(caching.maxAge, Math.max(0, Math.floor((nextRelease - now) / 1000)));
-    return `private, max-age=${maxAge}`;
-  };
+  const cacheControl = (nextRelease: number | undefined, now: number): string => `private, max-age=${lifetimesUntil(caching, nextRelease, now).maxAge}`;
 
   /** The partner the request proves it is, or a 401. The key compared in constant time (model/secret.ts). */
   const authenticate = (req: Request): { partner: Partner; keyInUrl?: string } => {
