@@ -178,26 +178,35 @@ describe('partner documents (property)', () => {
   }, 300_000);
 });
 
+/** A server over the world's stories, with its partner "paper" (entitlements as generated). */
+async function serveWorld(w: World): ReturnType<typeof listen> {
+  const records = w.stories.map(recordOf);
+  const [delay] = DELAYS[w.partner.delay] ?? [];
+  const entry: Record<string, unknown> = { id: 'paper', hash: hashSecret(KEY), ...w.partner, ...(delay === undefined ? {} : { delay }) };
+  if (delay === undefined) delete entry.delay;
+  for (const field of ['services', 'sections', 'languages']) if (entry[field] === undefined) delete entry[field];
+  const partners = parsePartners(JSON.stringify({ partners: [entry] }), 'generated');
+  return listen(createApp({ store: createSnapshotStore(makeSnapshot(records, makeSite({ agencies: [...w.agencies] }))), clock: () => NOW, log: () => undefined, partners }));
+}
+
+/** The ids of the stories the partner may see, newest first (ties by id). */
+function shownIds(w: World): string[] {
+  return w.stories
+    .map((s, i) => ({ s, id: idOf(i), published: NOW.getTime() - s.minutesAgo * 60_000 }))
+    .filter(({ s }) => shown(w, s))
+    .sort((a, b) => b.published - a.published || (a.id < b.id ? -1 : 1))
+    .map(({ id }) => id);
+}
+
 describe('partner paging (property)', () => {
   it('walking next links page by page visits exactly the partner\'s stories, newest first, once each', async () => {
     await fc.assert(
       fc.asyncProperty(world, fc.integer({ min: 1, max: 3 }), async (w, limit) => {
-        const records = w.stories.map(recordOf);
-        const [delay] = DELAYS[w.partner.delay] ?? [];
-        const entry: Record<string, unknown> = { id: 'paper', hash: hashSecret(KEY), ...w.partner, ...(delay === undefined ? {} : { delay }) };
-        if (delay === undefined) delete entry.delay;
-        for (const field of ['services', 'sections', 'languages']) if (entry[field] === undefined) delete entry[field];
-        const partners = parsePartners(JSON.stringify({ partners: [entry] }), 'generated');
-        const app = createApp({ store: createSnapshotStore(makeSnapshot(records, makeSite({ agencies: [...w.agencies] }))), clock: () => NOW, log: () => undefined, partners });
-        const server = await listen(app);
+        const server = await serveWorld(w);
         const local = (url: string) => url.replace('https://feeds.example.org', server.url);
         const page = async (url: string) => (await (await fetch(local(url), { headers: { authorization: `Bearer ${KEY}` } })).json()) as { items: { id: string }[]; next_url?: string; _wirefeed?: unknown };
         try {
-          const expected = w.stories
-            .map((s, i) => ({ s, id: idOf(i), published: NOW.getTime() - s.minutesAgo * 60_000 }))
-            .filter(({ s }) => shown(w, s))
-            .sort((a, b) => b.published - a.published || (a.id < b.id ? -1 : 1))
-            .map(({ id }) => id);
+          const expected = shownIds(w);
           const seen: string[][] = [];
           let url: string | undefined = `https://feeds.example.org/partners/paper/feed.json?limit=${limit}`;
           for (let steps = 0; url !== undefined && steps < 20; steps++) {
@@ -221,14 +230,7 @@ describe('partner paging backwards (property)', () => {
   it('from the last page, walking previous links visits exactly the partner\'s stories, oldest pages first', async () => {
     await fc.assert(
       fc.asyncProperty(world, fc.integer({ min: 1, max: 3 }), async (w, limit) => {
-        const records = w.stories.map(recordOf);
-        const [delay] = DELAYS[w.partner.delay] ?? [];
-        const entry: Record<string, unknown> = { id: 'paper', hash: hashSecret(KEY), ...w.partner, ...(delay === undefined ? {} : { delay }) };
-        if (delay === undefined) delete entry.delay;
-        for (const field of ['services', 'sections', 'languages']) if (entry[field] === undefined) delete entry[field];
-        const partners = parsePartners(JSON.stringify({ partners: [entry] }), 'generated');
-        const app = createApp({ store: createSnapshotStore(makeSnapshot(records, makeSite({ agencies: [...w.agencies] }))), clock: () => NOW, log: () => undefined, partners });
-        const server = await listen(app);
+        const server = await serveWorld(w);
         const atom = async (url: string) => {
           const xml = await (await fetch(url.replace('https://feeds.example.org', server.url).replaceAll('&amp;', '&').replaceAll('&#x26;', '&'), { headers: { authorization: `Bearer ${KEY}` } })).text();
           const ids = [...xml.matchAll(/<id>tag:[^:]+:(s\d\d)<\/id>/g)].map((m) => m[1] as string);
@@ -236,11 +238,7 @@ describe('partner paging backwards (property)', () => {
           return { ids, previous: link('previous'), last: link('last') };
         };
         try {
-          const expected = w.stories
-            .map((s, i) => ({ s, id: idOf(i), published: NOW.getTime() - s.minutesAgo * 60_000 }))
-            .filter(({ s }) => shown(w, s))
-            .sort((a, b) => b.published - a.published || (a.id < b.id ? -1 : 1))
-            .map(({ id }) => id);
+          const expected = shownIds(w);
           const first = await atom(`https://feeds.example.org/partners/paper/atom.xml?limit=${limit}`);
           if (first.last === undefined) {
             expect(first.ids).toEqual(expected);
