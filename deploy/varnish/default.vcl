@@ -22,7 +22,7 @@ include "origins.vcl";
 
 sub vcl_recv {
   call wirefeed_origin;
-  # The markers below are this VCL's own, set only on a restart; never taken from a client.
+  # The markers below are this VCL's own, set only on a restart; a client's copies are removed first.
   if (req.restarts == 0) {
     unset req.http.x-wirefeed-stale;
     unset req.http.x-wirefeed-refresh;
@@ -144,7 +144,7 @@ sub vcl_backend_response {
 }
 
 sub vcl_backend_error {
-  # Refused or timed out: like a 5xx, never a cached error.
+  # Refused or timed out: handled like a 5xx (a stale copy if one is held), not cached as an error.
   if (!bereq.uncacheable) {
     return (abandon);
   }
