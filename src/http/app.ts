@@ -179,5 +179,5 @@ export function createApp(deps: AppDeps): WirefeedApp {
   // Replayed answers are counted too: the counter sits in the access hook, around the fast path.
   const readership = deps.stats && new ReadershipCounter({ isFeed: (path) => classifyRequest(path).format !== 'none', addressOf: (req) => clientAddress(req, trust) ?? '', now: deps.clock ? () => clock().getTime() : Date.now });
   const observe: ObserveOptions = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}), ...(readership ? { readership } : {}) };
-  return { app, listener: observeRequests(fastPath.listener(app), observe), fastPath, ...(readership ? { readership } : {}) };
+  return { app, listener: observeRequests(app, observe, fastPath), fastPath, ...(readership ? { readership } : {}) };
 }

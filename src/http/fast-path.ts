@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeader, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import type { CachedFeed } from './feed-cache.js';
-import { isNotModified, markBodyBytes, markCacheStatus, requestIdOf, type Reply, type Validators } from './reply.js';
+import { isNotModified, type Reply, type Validators } from './reply.js';
 
 /** What a feed response was, recorded when the Express route sent it. */
 export interface FastEntry extends Reply {
@@ -20,8 +20,23 @@ export type Freshness = (cacheKey: string, generation: number, cached: CachedFee
 const MAX_ENTRIES = 512;
 
 /**
+ * One way a replay answers (GET or HEAD, 200 or 304): the same object for
+ * every request answered that way, so whoever observes the answer (the
+ * access log, the counts) can prepare what it writes once per outcome
+ * rather than once per request.
+ */
+export interface ReplayOutcome {
+  readonly method: 'GET' | 'HEAD';
+  readonly status: 200 | 304;
+  /** Body bytes sent (0 for a 304 or HEAD). */
+  readonly bytes: number;
+  /** The request path without its query. */
+  readonly path: string;
+}
+
+/**
  * What the fast path keeps of an entry: its validators, and its 200 and 304
- * headers as flat [name, value, …] arrays, once with a last X-Request-Id
+ * headers as flat [name, value, …] arrays, each with a last X-Request-Id
  * pair whose value is filled in per request. res.writeHead reads an array
  * once, synchronously, and keeps nothing of it; headers set earlier with
  * res.setHeader (X-Request-Id was) send writeHead down node's slow path, a
@@ -29,40 +44,58 @@ const MAX_ENTRIES = 512;
  */
 interface Replay {
   readonly entry: FastEntry;
+  readonly url: string;
+  readonly acceptEncoding: string;
   readonly validators: Validators;
   readonly head200: OutgoingHttpHeader[];
   readonly head304: OutgoingHttpHeader[];
   readonly head200WithId: OutgoingHttpHeader[];
   readonly head304WithId: OutgoingHttpHeader[];
+  readonly get200: ReplayOutcome;
+  readonly get304: ReplayOutcome;
+  readonly head200Outcome: ReplayOutcome;
+  readonly head304Outcome: ReplayOutcome;
 }
 
-function replayOf(entry: FastEntry): Replay {
+function replayOf(url: string, acceptEncoding: string, entry: FastEntry): Replay {
   const flat = (headers: OutgoingHttpHeaders): OutgoingHttpHeader[] => Object.entries(headers).flatMap(([name, value]) => (REPLAYED_HEADERS.has(name) && value !== undefined ? [name, value] : []));
   const [head200, head304] = [flat(entry.headers200), flat(entry.headers304)];
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  const outcome = (method: 'GET' | 'HEAD', status: 200 | 304): ReplayOutcome => ({ method, status, bytes: method === 'GET' && status === 200 ? entry.bytes.length : 0, path });
   return {
     entry,
+    url,
+    acceptEncoding,
     validators: { etag: entry.etag, ...(entry.lastModifiedSeconds === undefined ? {} : { lastModifiedSeconds: entry.lastModifiedSeconds }) },
     head200,
     head304,
     head200WithId: [...head200, 'X-Request-Id', ''],
     head304WithId: [...head304, 'X-Request-Id', ''],
+    get200: outcome('GET', 200),
+    get304: outcome('GET', 304),
+    head200Outcome: outcome('HEAD', 200),
+    head304Outcome: outcome('HEAD', 304),
   };
 }
 
 /** The replayed answer: 304 when the client's copy is current (reply.ts's rules), else the 200, its body left out for HEAD. */
-function replay(req: IncomingMessage, res: ServerResponse, replay: Replay): void {
-  const id = requestIdOf(res);
-  const notModified = isNotModified({ ifNoneMatch: req.headers['if-none-match'], ifModifiedSince: req.headers['if-modified-since'] }, replay.validators);
-  const head = notModified ? (id === undefined ? replay.head304 : replay.head304WithId) : id === undefined ? replay.head200 : replay.head200WithId;
+function replay(req: IncomingMessage, res: ServerResponse, replay: Replay, id: string | undefined): ReplayOutcome {
+  const headers = req.headers;
+  const ifNoneMatch = headers['if-none-match'];
+  // A client revalidating sends back exactly the tag it was given: the common case, decided without a scan.
+  const notModified = ifNoneMatch === replay.validators.etag || ((ifNoneMatch !== undefined || headers['if-modified-since'] !== undefined) && isNotModified({ ifNoneMatch, ifModifiedSince: headers['if-modified-since'] }, replay.validators));
+  const head = id === undefined ? (notModified ? replay.head304 : replay.head200) : notModified ? replay.head304WithId : replay.head200WithId;
+  // The array is read synchronously by writeHead and kept by nobody: its last value is this request's id.
   if (id !== undefined) head[head.length - 1] = id;
   res.writeHead(notModified ? 304 : 200, head);
-  if (notModified || req.method === 'HEAD') {
-    markBodyBytes(res, 0);
+  const isHead = req.method === 'HEAD';
+  if (notModified || isHead) {
     res.end();
-    return;
+    return notModified ? (isHead ? replay.head304Outcome : replay.get304) : replay.head200Outcome;
   }
-  markBodyBytes(res, replay.entry.bytes.length);
   res.end(replay.entry.bytes);
+  return replay.get200;
 }
 
 /**
@@ -72,18 +105,20 @@ function replay(req: IncomingMessage, res: ServerResponse, replay: Replay): void
  * headers (security, CORS, caching, validators) and bytes, conditional GET
  * included — without the middleware and router. Anything else, and any
  * entry the feed cache no longer deems fresh, goes through
- * Express as usual. Off when a rate limit is set (Express applies it).
+ * Express as usual. A rate limit, when set, is applied here first.
  */
 export class FastPath {
-  private readonly entries = new Map<string, Replay>();
+  /** Entries by URL, then Accept-Encoding: two lookups of the request's own strings, no key built per request. */
+  private readonly byUrl = new Map<string, Map<string, Replay>>();
+  private count = 0;
   /**
-   * Keys by the cached document they replay. The fast path holds no bytes of
+   * Entries by the cached document they replay. The fast path holds no bytes of
    * its own: an entry lives only while the feed cache holds its document
    * (forgetFeed is called when it drops one), so FEED_CACHE_MB bounds what
    * is replayed too. 512 entries of 1.4 MB documents kept here, outside the
    * budget, took a server from 200 MB to 940 MB.
    */
-  private readonly byFeed = new Map<object, Set<string>>();
+  private readonly byFeed = new Map<object, Set<Replay>>();
   /** Requests answered here; tests read it. */
   hits = 0;
 
@@ -95,78 +130,85 @@ export class FastPath {
     private readonly admit?: (req: IncomingMessage) => boolean,
   ) {}
 
-  private static key(req: IncomingMessage): string {
-    return `${req.url ?? ''}\n${req.headers['accept-encoding'] ?? ''}`;
-  }
-
   /** Called by the feed route after it answered `req`. */
   remember(req: IncomingMessage, entry: FastEntry): void {
-    if (this.entries.size >= MAX_ENTRIES) {
-      this.entries.clear();
+    if (this.count >= MAX_ENTRIES) {
+      this.byUrl.clear();
       this.byFeed.clear();
+      this.count = 0;
     }
-    const key = FastPath.key(req);
-    this.forgetKey(key);
-    this.entries.set(key, replayOf(entry));
+    const url = req.url ?? '';
+    const acceptEncoding = req.headers['accept-encoding'] ?? '';
+    const old = this.byUrl.get(url)?.get(acceptEncoding);
+    if (old !== undefined) this.forget(old);
+    const added = replayOf(url, acceptEncoding, entry);
+    const byEncoding = this.byUrl.get(url);
+    if (byEncoding === undefined) this.byUrl.set(url, new Map([[acceptEncoding, added]]));
+    else byEncoding.set(acceptEncoding, added);
+    this.count += 1;
     const feed = entry.cached.feed;
-    const keys = this.byFeed.get(feed);
-    if (keys) keys.add(key);
-    else this.byFeed.set(feed, new Set([key]));
+    const replays = this.byFeed.get(feed);
+    if (replays) replays.add(added);
+    else this.byFeed.set(feed, new Set([added]));
   }
 
   /** The feed cache dropped this document: stop replaying it. */
   forgetFeed(feed: object): void {
-    const keys = this.byFeed.get(feed);
-    if (!keys) return;
-    this.byFeed.delete(feed);
-    for (const key of keys) this.entries.delete(key);
+    const replays = this.byFeed.get(feed);
+    if (!replays) return;
+    for (const old of replays) this.forget(old);
   }
 
   /** Entries and distinct bytes held: what tests check against the cache's budget. */
   get size(): { entries: number; bytes: number; feeds: readonly object[] } {
     let bytes = 0;
     const buffers = new Set<Buffer>();
-    for (const { entry } of this.entries.values()) {
-      if (buffers.has(entry.bytes)) continue;
-      buffers.add(entry.bytes);
-      bytes += entry.bytes.length;
+    for (const byEncoding of this.byUrl.values()) {
+      for (const { entry } of byEncoding.values()) {
+        if (buffers.has(entry.bytes)) continue;
+        buffers.add(entry.bytes);
+        bytes += entry.bytes.length;
+      }
     }
-    return { entries: this.entries.size, bytes, feeds: [...this.byFeed.keys()] };
+    return { entries: this.count, bytes, feeds: [...this.byFeed.keys()] };
   }
 
-  private forgetKey(key: string): void {
-    const old = this.entries.get(key);
-    if (old === undefined) return;
-    this.entries.delete(key);
+  private forget(old: Replay): void {
+    const byEncoding = this.byUrl.get(old.url);
+    if (byEncoding?.get(old.acceptEncoding) !== old) return;
+    byEncoding.delete(old.acceptEncoding);
+    if (byEncoding.size === 0) this.byUrl.delete(old.url);
+    this.count -= 1;
     const feed = old.entry.cached.feed;
-    const keys = this.byFeed.get(feed);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byFeed.delete(feed);
+    const replays = this.byFeed.get(feed);
+    replays?.delete(old);
+    if (replays?.size === 0) this.byFeed.delete(feed);
   }
 
-  /** Serves `req` if it can; false to let Express do it. */
-  tryServe(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const key = FastPath.key(req);
-    const found = this.entries.get(key);
-    if (found === undefined) return false;
+  /**
+   * Serves `req` if it can, echoing `requestId` (when given) in
+   * X-Request-Id, and says how it answered; undefined to let Express do it.
+   */
+  tryServe(req: IncomingMessage, res: ServerResponse, requestId?: string): ReplayOutcome | undefined {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const found = this.byUrl.get(req.url ?? '')?.get(req.headers['accept-encoding'] ?? '');
+    if (found === undefined) return undefined;
     const { entry } = found;
     if (!this.isFresh(entry.cacheKey, entry.generation, entry.cached, this.clock().getTime(), entry.promisedMs)) {
-      this.forgetKey(key);
-      return false;
+      this.forget(found);
+      return undefined;
     }
     // Over the limit: Express answers the 429 (the limit remembers its decision for this request).
-    if (this.admit !== undefined && !this.admit(req)) return false;
+    if (this.admit !== undefined && !this.admit(req)) return undefined;
     this.hits += 1;
-    markCacheStatus(res, 'hit');
-    replay(req, res, found);
-    return true;
+    return replay(req, res, found, requestId);
   }
 
-  /** The request listener to serve with: this fast path, then the app. */
+  /** The request listener to serve with when nothing observes requests: this fast path, then the app. */
   listener(app: RequestListener): RequestListener {
     return (req, res) => {
-      if (!this.tryServe(req, res)) app(req, res);
+      if (this.tryServe(req, res) === undefined) app(req, res);
     };
   }
 }

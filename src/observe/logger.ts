@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { escapeLogText } from '../model/log-line.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { PinoPretty } from 'pino-pretty';
@@ -41,7 +42,7 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (!options.pretty) {
     const stream = (options.destination ?? bufferedStandardOutput()) as DestinationStream;
-    const logger = pino(settings, options.destination === undefined ? writtenAtOnce(stream as ReturnType<typeof pino.destination>) : stream);
+    const logger = pino(settings, options.destination === undefined ? writtenAtOnce(stream as FlushableStream) : stream);
     // The access log writes its lines itself, in this exact format, to the same stream (http/observe-requests.ts).
     Object.defineProperty(logger, JSON_LINES, { value: stream });
     return logger;
@@ -60,53 +61,100 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino({ ...settings, formatters: {} }, pretty);
 }
 
-/** Characters of log lines gathered before one write to standard output (16 KB: a sixtieth of a write per access line). */
-const WRITE_AT_CHARS = 16_384;
-/** The longest a line waits in the buffer when fewer than WRITE_AT_CHARS follow it (a quiet server). */
+/** Bytes of log lines gathered before one write to standard output (16 KB: a sixtieth of a write per access line). */
+const WRITE_AT_BYTES = 16_384;
+/** The longest a line waits in the buffer when fewer than WRITE_AT_BYTES follow it (a quiet server). */
 const WRITE_WITHIN_MS = 100;
+/** The buffer: a line is encoded into it whole, so it holds WRITE_AT_BYTES and the longest line that fits beside them. */
+const BUFFER_BYTES = 64 * 1024;
+
+/** What pino's exit hook and flushLogs call on a destination, beside write. */
+interface FlushableStream extends DestinationStream {
+  flush(done?: (error?: Error) => void): void;
+  flushSync(): void;
+}
 
 /**
- * Standard output through a buffer in this thread: lines are gathered in
- * one string and written 16 KB at a time (or 100 ms after the first of
- * them) by one synchronous write, pino's own default. Each line written on
- * its own cost every request a write on a libuv thread and an eventfd
- * wake-up of the main thread (the access log took 39 % of a cached 304's
- * rate); sonic-boom's own buffering measured the byte length of its whole
- * buffer on every line and handed each block to the thread pool: about
- * 4.5 µs of CPU per line against 0.5 µs gathered here and written at once
- * (docs/performance.md). pino writes what is left when the process exits
- * (its exit hook calls flushSync on this destination), and flushLogs
- * empties it before a planned exit, so no line is lost when the server stops.
+ * Standard output through a buffer in this thread: each line is encoded as
+ * UTF-8 into one reused 64 KB buffer, and the buffer is written 16 KB at a
+ * time (or 100 ms after the first waiting line) by one synchronous write,
+ * pino's own default. Each line written on its own cost every request a
+ * write on a libuv thread and an eventfd wake-up of the main thread (the
+ * access log took 39 % of a cached 304's rate); sonic-boom's own buffering
+ * measured the byte length of its whole buffer on every line and handed
+ * each block to the thread pool; a string gathered in front of sonic-boom's
+ * synchronous write still cost 0.63 µs a line (the string appended to,
+ * flattened, measured and encoded again at each write), against 0.16 µs
+ * encoded straight into the buffer (docs/performance.md). A write that
+ * finds standard output full (EAGAIN, a non-blocking pipe) waits a
+ * millisecond and tries again, as sonic-boom does; nothing is dropped. What
+ * is left is written when the process exits, however it exits, and
+ * flushLogs empties the buffer before a planned exit.
  */
-function bufferedStandardOutput(): DestinationStream {
-  const boom = pino.destination({ dest: 1, sync: true });
-  const [write, flush, flushSync] = [boom.write.bind(boom), boom.flush.bind(boom), boom.flushSync.bind(boom)];
-  let pending = '';
+function bufferedStandardOutput(fd = 1): FlushableStream & { readonly writes: number } {
+  const buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  let length = 0;
   let timer: NodeJS.Timeout | undefined;
-  const writePending = (): void => {
+  // Standard output closed by its reader (EPIPE): logging stops there, as pino's own destination does.
+  let closed = false;
+  let writes = 0;
+  const out = (bytes: Uint8Array): void => {
+    try {
+      writes += 1;
+      writeFully(fd, bytes);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      closed = true;
+    }
+  };
+  const writeOut = (): void => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    if (pending === '') return;
-    const block = pending;
-    pending = '';
-    write(block);
+    if (length === 0) return;
+    const bytes = buffer.subarray(0, length);
+    length = 0;
+    out(bytes);
   };
-  boom.write = (line: string) => {
-    pending += line;
+  const write = (line: string): boolean => {
+    if (closed) return true;
+    // A line that could not fit whatever it encodes to (3 bytes a UTF-16 unit at most) goes out on its own.
+    if (line.length * 3 > BUFFER_BYTES - WRITE_AT_BYTES) {
+      writeOut();
+      out(Buffer.from(line, 'utf8'));
+      return true;
+    }
+    length += buffer.write(line, length, 'utf8');
     // A timer only while lines wait: an idle server makes no writes at all.
-    if (pending.length >= WRITE_AT_CHARS) writePending();
-    else timer ??= setTimeout(writePending, WRITE_WITHIN_MS).unref();
+    if (length >= WRITE_AT_BYTES) writeOut();
+    else timer ??= setTimeout(writeOut, WRITE_WITHIN_MS).unref();
     return true;
   };
-  boom.flush = (done?: (error?: Error) => void) => {
-    writePending();
-    flush(done);
+  process.on('exit', writeOut);
+  return {
+    write,
+    flush: (done) => {
+      writeOut();
+      done?.();
+    },
+    flushSync: writeOut,
+    /** Blocks written so far (tests count them). */
+    get writes() {
+      return writes;
+    },
   };
-  boom.flushSync = () => {
-    writePending();
-    flushSync();
-  };
-  return boom;
+}
+
+/** Writes all of `bytes` to `fd`, synchronously: a short write goes on with the rest, a full pipe (EAGAIN) is waited for. */
+function writeFully(fd: number, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
 
 /**
@@ -115,13 +163,14 @@ function bufferedStandardOutput(): DestinationStream {
  * supervisor watching for "listening" sees it when it happens; only the
  * access log's lines, written to the buffer directly, wait.
  */
-function writtenAtOnce(boom: ReturnType<typeof pino.destination>): DestinationStream & { flush(done?: (error?: Error) => void): void } {
+function writtenAtOnce(buffered: FlushableStream): FlushableStream {
   return {
     write: (line: string) => {
-      boom.write(line);
-      boom.flush();
+      buffered.write(line);
+      buffered.flushSync();
     },
-    flush: (done) => boom.flush(done),
+    flush: (done) => buffered.flush(done),
+    flushSync: () => buffered.flushSync(),
   };
 }
 

@@ -72,11 +72,15 @@ export class ReadershipCounter {
 
   /** Counts one finished response. `bytes`: body bytes sent (0 for a 304 or HEAD). */
   count(req: IncomingMessage, status: number, bytes: number): void {
-    const now = this.now();
-    if (now >= this.dayEnds) this.startDay(now);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    this.countPath(q < 0 ? url : url.slice(0, q), req, status, bytes);
+  }
+
+  /** Counts one finished response to `path` (the request's path without its query). */
+  countPath(path: string, req: IncomingMessage, status: number, bytes: number): void {
+    const now = this.now();
+    if (now >= this.dayEnds) this.startDay(now);
     let tally = this.feeds.get(path);
     if (tally === undefined) {
       if (path.startsWith(PARTNERS)) return this.countPartner(path, status);

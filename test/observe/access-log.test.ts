@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createAccessLog, type AccessEntry } from '../../src/http/observe-requests.js';
+import { createAccessLog, formatDurationMs, requestIdFor, requestIdMaker, type AccessEntry } from '../../src/http/observe-requests.js';
 import { createLogger } from '../../src/observe/logger.js';
 
 function sink(): { stream: Writable; lines: () => string[] } {
@@ -76,5 +76,66 @@ describe('the access log', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('request');
     expect(lines[0]).toContain('/x\\n{\\"forged\\":1}');
+  });
+
+  it('writes a replayed answer\'s line, from its prepared part, exactly as the line of the same answer written whole', () => {
+    for (const pretty of [false, true]) {
+      const whole = sink();
+      const prepared = sink();
+      const a = createAccessLog(createLogger({ level: 'info', pretty, destination: whole.stream }));
+      const b = createAccessLog(createLogger({ level: 'info', pretty, destination: prepared.stream }));
+      const fixed = [entry(), entry({ status: 200, bytes: 51_234 }), entry({ method: 'HEAD', status: 200, bytes: 0 }), ...HOSTILE.map((path) => entry({ path, status: 200, bytes: 12 }))];
+      for (const [i, e] of fixed.entries()) {
+        const durationUs = [0, 1, 125, 1000, 2_500, 123_456, 7][i % 7] as number;
+        a({ ...e, durationMs: Math.round(durationUs) / 1000 });
+        const { requestId: _id, durationMs: _ms, ...rest } = e;
+        b.replayed(b.prepare(rest), e.requestId, durationUs);
+      }
+      const stripTime = (line: string): string => (pretty ? line.replace(/^\S+ /, '') : line.replace(/"time":"[^"]*"/, ''));
+      expect(prepared.lines().map(stripTime)).toEqual(whole.lines().map(stripTime));
+      expect(prepared.lines()).toHaveLength(fixed.length);
+    }
+  });
+
+  it('writes no replayed line below its level, and writes again when the level is lowered while serving', () => {
+    const out = sink();
+    const logger = createLogger({ level: 'warn', pretty: false, destination: out.stream });
+    const log = createAccessLog(logger);
+    const line = log.prepare({ method: 'GET', path: '/rss.xml', status: 304, bytes: 0, cache: 'hit' });
+    log.replayed(line, 'a', 5);
+    logger.level = 'info';
+    log.replayed(line, 'b', 5);
+    expect(out.lines().map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['b']);
+  });
+});
+
+describe('request ids and durations', () => {
+  it('writes a duration in whole microseconds as JavaScript writes the rounded number of milliseconds', () => {
+    const wrong: number[] = [];
+    for (let us = 0; us < 200_000; us += 1) if (formatDurationMs(us) !== String(us / 1000)) wrong.push(us);
+    for (const us of [999_999, 1_000_000, 3_600_000_123, 86_400_000_000]) if (formatDurationMs(us) !== String(us / 1000)) wrong.push(us);
+    expect(wrong).toEqual([]);
+  });
+
+  it('makes UUID-shaped ids, none twice, different in two apps, and keeps a usable id a proxy sent', () => {
+    const [a, b] = [requestIdMaker(), requestIdMaker()];
+    const ids = new Set<string>();
+    for (let i = 0; i < 100_000; i += 1) ids.add(a());
+    expect(ids.size).toBe(100_000);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const id of [...ids].slice(0, 1000)) expect(id).toMatch(uuid);
+    expect(ids.has(b())).toBe(false);
+    expect(requestIdFor('edge-7f3a', a)).toBe('edge-7f3a');
+    expect(requestIdFor('a"b', a)).toMatch(uuid);
+    expect(requestIdFor(['x', 'y'], a)).toMatch(uuid);
+  });
+
+  it('draws a new random part when the count comes round, so an id is never made twice', () => {
+    const make = requestIdMaker(0xffffffe);
+    const [last1, last2, next] = [make(), make(), make()];
+    expect(last1.slice(-7)).toBe('ffffffe');
+    expect(last2.slice(-7)).toBe('fffffff');
+    expect(next.slice(-7)).toBe('1000000');
+    expect(next.slice(0, 29)).not.toBe(last2.slice(0, 29));
   });
 });

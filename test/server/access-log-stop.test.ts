@@ -95,15 +95,13 @@ function runLineWriter(lines: number, thenWaitMs: number): Promise<{ stdout: str
     const { createLogger, jsonLinesOf } = await import(${JSON.stringify(logger)});
     const { createAccessLog } = await import(${JSON.stringify(observe)});
     const log = createLogger({ level: 'info', pretty: false });
-    let writes = 0;
-    jsonLinesOf(log).on('write', () => (writes += 1));
     const access = createAccessLog(log);
     for (let i = 0; i < ${lines}; i++) {
       access({ requestId: 'line-' + i, method: 'GET', path: '/rss.xml', status: 304, bytes: 0, durationMs: 0.1, cache: 'hit' });
       await new Promise((r) => setTimeout(r, 1));
     }
     await new Promise((r) => setTimeout(r, ${thenWaitMs}));
-    process.stderr.write(String(writes));
+    process.stderr.write(String(jsonLinesOf(log).writes));
     // No exit hook: only what was written by then counts.
     process.kill(process.pid, 'SIGKILL');
   `;
