@@ -66,12 +66,14 @@ export async function createWirefeed(options: WirefeedOptions = {}): Promise<Wir
   // answers every request itself (an unknown path is its own 404), so it never calls `next`.
   const stats = statsStoreOf(config);
   const activitypub = await activityPubOf(config, store, log);
-  const { listener, readership: counter } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), ...(stats ? { stats } : {}) }));
+  const { listener, readership: counter, preparation } = createApp(appDepsOf(config, { store, log, logger, ...(metrics ? { metrics } : {}), ...(ingest ? { ingest } : {}), ...(activitypub ? { activitypub } : {}), ...(partners ? { partners } : {}), ...(stats ? { stats } : {}) }));
   const readership = startReadershipOf(counter, stats, log, metrics);
 
   let publisher: { stop(): void } | undefined;
   let closed = false;
   const ready = store.whenReady.then(async () => {
+    // The app's own readiness: the main feed in its cache (http/feed-preparation.ts).
+    await preparation?.mainFeed;
     if (closed) return;
     const health = await store.health(new Date());
     for (const problem of health.rejected) log(`rejected: ${problem.message}`, 'warn');
