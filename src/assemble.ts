@@ -47,10 +47,12 @@ export function partnersOf(config: Config): readonly Partner[] | undefined {
 }
 
 /** createApp's dependencies for this configuration. */
-export function appDepsOf(config: Config, parts: { store: Store; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub; partners?: readonly Partner[]; stats?: StatsStore }): AppDeps {
+export function appDepsOf(config: Config, parts: { store: Store & { readonly whenReady?: Promise<void> }; log: Log; logger: Logger; metrics?: Metrics; ingest?: IngestOptions; serveMetrics?: boolean; activitypub?: ActivityPub; partners?: readonly Partner[]; stats?: StatsStore }): AppDeps {
   const { metrics, ingest, activitypub, stats } = parts;
   return {
     store: parts.store,
+    // The main feed is rendered into the cache once the store has loaded, before /readyz says 200 (http/feed-preparation.ts).
+    ...(parts.store.whenReady === undefined ? {} : { whenStoreReady: parts.store.whenReady }),
     production: config.production,
     caching: config.feedCaching,
     log: parts.log,

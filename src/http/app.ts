@@ -12,6 +12,7 @@ import { HttpError, isApiPath, sendError } from './errors.js';
 import { FeedCache } from './feed-cache.js';
 import { NegotiationCache } from './compress.js';
 import { createFeedRoutes, DEFAULT_FEED_CACHING } from './feed-routes.js';
+import { startFeedPreparation, type FeedPreparation } from './feed-preparation.js';
 import { FastPath } from './fast-path.js';
 import { clientAddress } from './rate-limit.js';
 import { logToStderr } from '../model/log-line.js';
@@ -55,6 +56,12 @@ export interface AppDeps {
   readonly partners?: readonly Partner[];
   /** Readership counts (STATS, on by default): counted per request, read by GET /api/stats. Absent: nothing is counted. */
   readonly stats?: StatsStore;
+  /**
+   * The store's first load (OpenedStore.whenReady). When given, the app renders the main feed into its
+   * cache once it resolves and /readyz waits for that, then the busiest feeds follow in the background
+   * (feed-preparation.ts). Absent: nothing is prepared (tests that want a cold cache).
+   */
+  readonly whenStoreReady?: Promise<unknown>;
 }
 
 
@@ -76,6 +83,8 @@ export interface WirefeedApp {
   readonly fastPath: FastPath;
   /** Readership counted by `listener` when `stats` was given; the caller flushes it (stats/flush.ts). */
   readonly readership?: ReadershipCounter;
+  /** Present with `whenStoreReady`: the main feed's and the busiest feeds' documents going into the cache. */
+  readonly preparation?: FeedPreparation;
 }
 
 /** Builds the app and its listener. It does not listen: main.ts does. */
@@ -91,8 +100,9 @@ export function createApp(deps: AppDeps): WirefeedApp {
   const rateLimit = installGuards(app, deps.guards);
 
   app.use(cors());
-  // Before everything that reads the store: nothing is served from a store still loading.
-  app.use(createReadiness(deps.store));
+  // Before everything that reads the store: nothing is served from a store still loading. Set once the feed routes exist.
+  let preparation: FeedPreparation | undefined;
+  app.use(createReadiness(deps.store, () => preparation?.preparing() ?? false));
 
   if (deps.activitypub) app.use(deps.activitypub);
   if (deps.ingest) app.use('/api', createIngestRouter(deps.store, deps.stats ? { ...deps.ingest, stats: deps.stats } : deps.ingest, clock));
@@ -109,7 +119,9 @@ export function createApp(deps: AppDeps): WirefeedApp {
   feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
   // One Accept-Encoding memo for this app's feeds and documents.
   const encodings = new NegotiationCache();
-  app.use(createFeedRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) }));
+  const feedRoutes = createFeedRoutes({ store: deps.store, clock, cache: feedCache, encodings, caching: { ...DEFAULT_FEED_CACHING, ...deps.caching }, ...(deps.websubHub === undefined ? {} : { hub: deps.websubHub }), fastPath, ...(metrics ? { onRender: metrics.observeRender } : {}) });
+  app.use(feedRoutes.router);
+  if (deps.whenStoreReady !== undefined) preparation = startFeedPreparation({ store: deps.store, whenStoreReady: deps.whenStoreReady, prepare: feedRoutes.prepare, cache: feedCache, log });
   if (metrics) metrics.watchStore(deps.store, clock);
   if (metrics) metrics.watchCache(feedCache);
   if (metrics && deps.serveMetrics !== false) app.get('/metrics', metricsHandler(metrics));
@@ -179,5 +191,5 @@ export function createApp(deps: AppDeps): WirefeedApp {
   // Replayed answers are counted too: the counter sits in the access hook, around the fast path.
   const readership = deps.stats && new ReadershipCounter({ isFeed: (path) => classifyRequest(path).format !== 'none', addressOf: (req) => clientAddress(req, trust) ?? '', now: deps.clock ? () => clock().getTime() : Date.now });
   const observe: ObserveOptions = { ...(deps.logger ? { logger: deps.logger } : {}), ...(metrics ? { metrics } : {}), ...(readership ? { readership } : {}) };
-  return { app, listener: observeRequests(app, observe, fastPath), fastPath, ...(readership ? { readership } : {}) };
+  return { app, listener: observeRequests(app, observe, fastPath), fastPath, ...(readership ? { readership } : {}), ...(preparation ? { preparation } : {}) };
 }

@@ -115,6 +115,11 @@ export class FeedCache {
     return { entries: this.entries.size, bytes: this.bytes };
   }
 
+  /** The byte budget (FEED_CACHE_MB): beyond it, least recently used documents are dropped. */
+  get maxBytes(): number {
+    return this.options.maxBytes;
+  }
+
   /** A fresh cached feed, synchronously, or undefined: the hot path. */
   peek(key: string, _generation: number, now: number): CachedFeed | undefined {
     const entry = this.entries.get(key);

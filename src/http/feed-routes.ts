@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { FILTER_KINDS, KIND_FOLDER, feedPath, type FilterKind } from '../model/feed-filter.js';
+import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../model/feed-filter.js';
 import type { DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
@@ -38,6 +38,18 @@ export interface FeedRoutesDeps {
   readonly onRender?: (format: DocumentFormat, seconds: number) => void;
 }
 
+/** The feed routes, and how to put a feed's first page into the cache before anyone asks (feed-preparation.ts). */
+export interface FeedRoutes {
+  readonly router: express.Router;
+  /**
+   * Renders the first page of the feed `filter` (none: the main feed) in
+   * `format`, as a request without a query string would, into the cache,
+   * and compresses it in `coding`: the same key, bytes and ETag a request
+   * would get. Nothing is rendered when a fresh copy is cached already.
+   */
+  prepare(format: DocumentFormat, filter: FeedFilter | undefined, coding: ContentCoding): Promise<void>;
+}
+
 /**
  * The feed routes: the main feed and every filtered feed, in every served
  * format (SERVED_FORMATS): parse → resolve (query/resolve-feed.ts) → render → cache → send.
@@ -46,7 +58,7 @@ export interface FeedRoutesDeps {
  * precomputed validators, compressed forms made once and kept, headers
  * precomputed, so a warm poll does no rendering, hashing or compressing.
  */
-export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
+export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
   const { store, clock, cache, caching } = deps;
   // Rendered items of this app's feeds, reused across documents and formats (never shared with another app).
   const renderCache = new RenderCache();
@@ -102,6 +114,15 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     writeReply(req, res, replyOf(cached.feed, representation));
   };
 
+  /** The cached document for `request` at `now`, rendered (and timed) when it is missing or stale. */
+  const cachedFeed = (request: FeedRequest, key: string, generation: number, now: Date) =>
+    cache.get(key, generation, now.getTime(), async () => {
+      const started = performance.now();
+      const result = await render(request, now);
+      deps.onRender?.(request.format, (performance.now() - started) / 1000);
+      return result;
+    });
+
   const serveFeed = (format: DocumentFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
     const generation = cache.generation;
     const now = clock();
@@ -113,12 +134,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     }
     const key = feedRequestKey(request);
     const path = feedPath(request.filter);
-    const cached = cache.get(key, generation, nowMs, async () => {
-      const started = performance.now();
-      const result = await render(request, now);
-      deps.onRender?.(format, (performance.now() - started) / 1000);
-      return result;
-    });
+    const cached = cachedFeed(request, key, generation, now);
     // A request that waited on a render (its own, or one it joined) is a miss, even when the render failed.
     markCacheStatus(res, cached instanceof Promise ? 'miss' : cached.stale === true ? 'stale' : 'hit');
     if (!(cached instanceof Promise)) {
@@ -133,7 +149,13 @@ export function createFeedRoutes(deps: FeedRoutesDeps): express.Router {
     router.get(`/${FORMATS[format].fileName}`, serveFeed(format));
     for (const kind of FILTER_KINDS) router.get(`/${KIND_FOLDER[kind]}/:slug/${FORMATS[format].fileName}`, serveFeed(format, kind));
   }
-  return router;
+  const prepare = async (format: DocumentFormat, filter: FeedFilter | undefined, coding: ContentCoding): Promise<void> => {
+    const generation = cache.generation;
+    const request = parseFeedRequest(format, filter?.kind, filter?.slug, {}, store.site().feedSize);
+    const value = await cachedFeed(request, feedRequestKey(request), generation, clock());
+    await value.feed.representation(coding);
+  };
+  return { router, prepare };
 }
 
 function cacheControlValue(maxAge: number, staleWhileRevalidate: number, staleIfError: number): string {

@@ -163,11 +163,15 @@ export function storeReady(store: Store): boolean {
  * Kubernetes sends traffic only then (docs/operations-probes.md). Until
  * then every other request but the liveness probe `/healthz` is answered
  * 503 with Retry-After and a short message, never from half the data.
+ * While `preparing` (the app filling its cache with the main feed,
+ * feed-preparation.ts), /readyz still answers 503, so a load balancer sends
+ * the first reader only once that reader's answer is cached; a request that
+ * comes anyway is served.
  */
-export function createReadiness(store: Store): Router {
+export function createReadiness(store: Store, preparing: () => boolean = () => false): Router {
   const router = Router();
   router.get('/readyz', (_req, res) => {
-    const ready = storeReady(store);
+    const ready = storeReady(store) && !preparing();
     res.setHeader('Cache-Control', 'no-store');
     if (!ready) res.setHeader('Retry-After', String(NOT_READY_RETRY_AFTER));
     res.status(ready ? 200 : 503).json({ ready, backend: store.backend });

@@ -40,6 +40,11 @@ export interface DirectoryEntry extends FeedDescriptor {
   readonly count: number;
 }
 
+/** A feed a backend prepared (see Store.prepared); no filter: the main feed. */
+export interface PreparedFeed {
+  readonly filter?: FeedFilter;
+}
+
 /** Every feed there is at an instant: the main feed first, then per kind (section, tag, language, author) by slug. */
 export interface Directory {
   readonly feeds: readonly DirectoryEntry[];
@@ -170,6 +175,14 @@ export interface Store {
    * /readyz answers 503 while it is false.
    */
   ready?(): boolean;
+  /**
+   * Resolves once the backend's own preparation after its first load is
+   * done, with the feeds whose first pages it made cheap to read (the files
+   * backend: index tables built, bodies read and sanitised), busiest first:
+   * the app renders those into its response cache next
+   * (http/feed-preparation.ts). Absent: the backend prepares nothing.
+   */
+  readonly prepared?: Promise<readonly PreparedFeed[]>;
   /**
    * Validates and stores one record (the raw JSON bytes of an API body) as
    * article `id`. Throws StoreRecordError (400, every problem),

@@ -33,10 +33,19 @@ describe('background preparation', () => {
   it('picks the first page of the main feed, each language and section, and the 20 largest tags', () => {
     const pages = busiestFirstPages(snapshot, NOW);
     expect(pages).toHaveLength(1 + 2 + 1 + 20);
-    expect(pages[0]?.map((a) => a.id)).toEqual(['a-0', 'a-1', 'a-2']);
+    expect(pages[0]?.filter).toBeUndefined();
+    expect(pages[0]?.articles.map((a) => a.id)).toEqual(['a-0', 'a-1', 'a-2']);
     const tagPages = pages.slice(4);
     // Tags 30 down to 11 (11 articles or more): a full first page each; tags 1–10 are left out.
-    expect(tagPages.every((p) => p.length === 3)).toBe(true);
+    expect(tagPages.every((p) => p.articles.length === 3)).toBe(true);
+    expect(tagPages.map((p) => p.filter)).toEqual(Array.from({ length: 20 }, (_, k) => ({ kind: 'tag', slug: `tag-${30 - k}` })));
+  });
+
+  it('resolves with the feeds it prepared, busiest first, for the app to render next; none once the snapshot is replaced', async () => {
+    const feeds = await prepareInBackground(snapshot, () => true, () => NOW);
+    expect(feeds.map((f) => f.filter)).toEqual(busiestFirstPages(snapshot, NOW).map((p) => p.filter));
+    expect(feeds[0]).toEqual({});
+    expect(await prepareInBackground(snapshot, () => false, () => NOW)).toEqual([]);
   });
 
   it('reads each of those bodies once, main feed first, and stops when the snapshot is replaced', async () => {

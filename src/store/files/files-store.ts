@@ -5,7 +5,7 @@ import { changedFeeds } from './changes.js';
 import type { FileRecord, Snapshot } from '../snapshot.js';
 import { createSnapshotHolder, type SnapshotHolder } from '../snapshot.js';
 import { StoreUnavailableError } from '../errors.js';
-import type { Store, StoreChange, StoreListener } from '../store.js';
+import type { PreparedFeed, Store, StoreChange, StoreListener } from '../store.js';
 import { createReloader, type ReloaderOptions } from './reloader.js';
 import { dataAt, snapshotReads } from './snapshot-reads.js';
 import { createFileWrites } from './file-writes.js';
@@ -27,8 +27,8 @@ export interface FilesStore extends Store {
   records(): readonly FileRecord[];
   /** True once the first snapshot is complete (createFilesStore: at once; openFilesStore: after the load). */
   ready(): boolean;
-  /** Resolves when the background preparation of the first snapshot (indexes, the busiest feeds' bodies; see prepare.ts) is done. */
-  readonly prepared: Promise<void>;
+  /** Resolves when the background preparation of the first snapshot (indexes, the busiest feeds' bodies; see prepare.ts) is done, with the feeds it prepared. */
+  readonly prepared: Promise<readonly PreparedFeed[]>;
 }
 
 /**
@@ -59,14 +59,20 @@ export function createFilesStore(options: ReloaderOptions & { readonly clock?: (
   const history = createFileHistory({ dataDir: options.dataDir, ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) });
   const log = options.log ?? ((line: string) => console.error(line));
   const writes = createFileWrites({ articlesDir: join(options.dataDir, ARTICLES_DIR), dataDir: options.dataDir, current: holder.current, reload: reloader.reload, refresh: reloader.refresh, history, clock, log });
-  const prepare = (snapshot: Snapshot): Promise<void> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
+  const prepare = (snapshot: Snapshot): Promise<readonly PreparedFeed[]> => prepareInBackground(snapshot, () => holder.current() === snapshot, clock);
   // Before the store is ready (open-files-store.ts sets it ready when this returns): the first reader's page.
   prepareMainPage(holder.current(), clock());
   const preparing = Date.now();
   // Never rejects: the preparation only saves later requests work, and they do it themselves if it failed.
   const prepared = prepare(holder.current()).then(
-    () => log(`load: feed indexes built and the busiest feeds' first pages prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`),
-    (error: unknown) => log(`load: preparing the feed indexes failed (${(error as Error).message}); requests build them as needed`),
+    (feeds) => {
+      log(`load: feed indexes built and the busiest feeds' first pages prepared in ${((Date.now() - preparing) / 1000).toFixed(1)} s`);
+      return feeds;
+    },
+    (error: unknown) => {
+      log(`load: preparing the feed indexes failed (${(error as Error).message}); requests build them as needed`);
+      return [];
+    },
   );
   holder.subscribe((next) => void prepare(next).catch(() => undefined));
   return {

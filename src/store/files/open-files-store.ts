@@ -76,7 +76,7 @@ export function openFilesStore(options: OpenFilesStoreOptions): OpeningFilesStor
 
   let indexWrite: Promise<void> = Promise.resolve();
   /** Queues a write of the index (one at a time); `after` delays it (the first snapshot's preparation). */
-  const writeIndex = (load: InitialLoad, after: Promise<void> = Promise.resolve()): void => {
+  const writeIndex = (load: InitialLoad, after: Promise<unknown> = Promise.resolve()): void => {
     if (indexFile === undefined || options.cacheDir === undefined) return;
     const dir = options.cacheDir;
     indexWrite = Promise.all([indexWrite, after.catch(() => undefined)]).then(async () => {

@@ -4,8 +4,10 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Article } from '../../model/types.js';
+import type { FeedFilter } from '../../model/feed-filter.js';
 import { visibleFrom } from '../../model/feed-query.js';
 import type { Snapshot } from '../snapshot.js';
+import type { PreparedFeed } from '../store.js';
 
 /** Bodies read between two turns of the event loop (~0.2 ms each). */
 const BODY_SLICE = 10;
@@ -20,16 +22,24 @@ const TOP_TAGS = 20;
  */
 const MAX_BODIES = 1500;
 
+/** One of the busiest feeds (no filter: the main feed) and its first page. */
+export interface BusyPage extends PreparedFeed {
+  readonly articles: readonly Article[];
+}
+
 /** The first page (at `now`) of the main feed, each language and section, and the TOP_TAGS largest tags: the feeds read most. */
-export function busiestFirstPages(snapshot: Snapshot, now: Date): Article[][] {
+export function busiestFirstPages(snapshot: Snapshot, now: Date): BusyPage[] {
   const { index } = snapshot;
   const size = snapshot.site.feedSize;
-  const firstPage = (list: readonly Article[]): Article[] => {
+  const firstPage = (list: readonly Article[], filter?: FeedFilter): BusyPage => {
     const from = visibleFrom(list, now);
-    return list.slice(from, from + size);
+    const articles = list.slice(from, from + size);
+    return filter === undefined ? { articles } : { filter, articles };
   };
-  const tags = [...index.byKind.tag.values()].sort((a, b) => b.length - a.length).slice(0, TOP_TAGS);
-  return [index.all, ...index.byKind.language.values(), ...index.byKind.section.values(), ...tags].map(firstPage);
+  const ofKind = (kind: 'language' | 'section' | 'tag') => [...index.byKind[kind]].map(([slug, list]) => firstPage(list, { kind, slug }));
+  const sizeOf = (slug: string) => index.byKind.tag.get(slug)?.length ?? 0;
+  const tags = [...index.byKind.tag.keys()].sort((a, b) => sizeOf(b) - sizeOf(a)).slice(0, TOP_TAGS);
+  return [firstPage(index.all), ...ofKind('language'), ...ofKind('section'), ...tags.map((slug) => firstPage(index.byKind.tag.get(slug) ?? [], { kind: 'tag', slug }))];
 }
 
 /**
@@ -59,18 +69,25 @@ function readBody(article: Article): void {
  * sanitises the bodies of the busiest feeds' first pages, main feed first
  * (which also compiles the sanitiser before a request needs it: its first
  * use took several times longer than later ones). Pages of other feeds, and
- * later pages, are read when first asked for.
+ * later pages, are read when first asked for. Resolves with the feeds whose
+ * first page was prepared whole, busiest first (none when the snapshot was
+ * replaced meanwhile): the app renders those into its cache next
+ * (http/feed-preparation.ts).
  */
-export async function prepareInBackground(snapshot: Snapshot, stillCurrent: () => boolean, clock: () => Date): Promise<void> {
+export async function prepareInBackground(snapshot: Snapshot, stillCurrent: () => boolean, clock: () => Date): Promise<readonly PreparedFeed[]> {
   await snapshot.index.buildAllTables(() => yieldToEventLoop());
   const seen = new Set<Article>();
+  const prepared: PreparedFeed[] = [];
   for (const page of busiestFirstPages(snapshot, clock())) {
-    for (const article of page) {
-      if (!stillCurrent() || seen.size >= MAX_BODIES) return;
+    for (const article of page.articles) {
+      if (!stillCurrent()) return [];
+      if (seen.size >= MAX_BODIES) return prepared;
       if (seen.has(article)) continue;
       seen.add(article);
       readBody(article);
       if (seen.size % BODY_SLICE === 0) await yieldToEventLoop();
     }
+    prepared.push(page.filter === undefined ? {} : { filter: page.filter });
   }
+  return stillCurrent() ? prepared : [];
 }
