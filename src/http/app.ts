@@ -114,7 +114,9 @@ export function createApp(deps: AppDeps): WirefeedApp {
   // Repeat feed requests are answered before Express (see fast-path.ts); a rate limit is applied there first.
   const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
   const admit = rateLimit && ((req: IncomingMessage) => rateLimit.admit(req, clientAddress(req, trust)).allowed);
-  const fastPath = new FastPath((key, generation, cached, now, forMs) => feedCache.isFresh(key, generation, cached, now, forMs), clock, admit);
+  // Epoch milliseconds for the freshness check of every replay: Date.now unless a clock was given (no Date per request).
+  const nowMs = deps.clock === undefined ? Date.now : () => clock().getTime();
+  const fastPath = new FastPath((key, generation, cached, now, forMs) => feedCache.isFresh(key, generation, cached, now, forMs), nowMs, admit);
   // One budget (FEED_CACHE_MB) for every cached byte: the fast path lets go of what the cache drops.
   feedCache.onDrop((feed) => fastPath.forgetFeed(feed));
   // One Accept-Encoding memo for this app's feeds and documents.

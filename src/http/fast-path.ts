@@ -125,7 +125,8 @@ export class FastPath {
   constructor(
     /** Whether a replayed answer is still fresh: FeedCache.isFresh, asked on every replay. */
     private readonly isFresh: Freshness,
-    private readonly clock: () => Date,
+    /** Epoch milliseconds now. */
+    private readonly now: () => number,
     /** Whether the request may be served at all (the rate limit, counted once per request); absent: always. */
     private readonly admit?: (req: IncomingMessage) => boolean,
   ) {}
@@ -195,7 +196,7 @@ export class FastPath {
     const found = this.byUrl.get(req.url ?? '')?.get(req.headers['accept-encoding'] ?? '');
     if (found === undefined) return undefined;
     const { entry } = found;
-    if (!this.isFresh(entry.cacheKey, entry.generation, entry.cached, this.clock().getTime(), entry.promisedMs)) {
+    if (!this.isFresh(entry.cacheKey, entry.generation, entry.cached, this.now(), entry.promisedMs)) {
       this.forget(found);
       return undefined;
     }

@@ -18,6 +18,14 @@ interface Entry {
   /** After a render failed for want of the store: until when (epoch ms) the stale value is served without trying again. */
   retryAt?: number;
   /**
+   * Rendered ahead of any request (feed-preparation.ts) and not served
+   * since: once a change makes it stale it is dropped, not kept for an
+   * outage. No client ever held it, so serving it while the store is down
+   * could go back to an older version than the one clients (and a CDN in
+   * front of several replicas) were given by another replica.
+   */
+  unserved?: true;
+  /**
    * Bytes of `value` counted in the budget: its identity and every
    * compressed form made of it while this entry held it, whether as the
    * current document or as `previous` of a render. Subtracted as counted
@@ -140,15 +148,27 @@ export class FeedCache {
    * because the store cannot answer, it is served instead (stale-if-error),
    * so only a document never rendered since start answers 503 in an outage.
    */
-  get(key: string, generation: number, now: number, render: () => RenderResult | Promise<RenderResult>): CachedFeed | Promise<CachedFeed> {
+  get(key: string, generation: number, now: number, render: () => RenderResult | Promise<RenderResult>, use: 'request' | 'prepare' = 'request'): CachedFeed | Promise<CachedFeed> {
     const hit = this.peek(key, generation, now);
-    if (hit) return hit;
+    if (hit) {
+      if (use === 'request') delete this.entries.get(key)?.unserved;
+      return hit;
+    }
     const existing = this.entries.get(key);
     const waiting = this.staleWhileDown(existing);
     if (waiting !== undefined) return waiting;
-    if (existing?.pending !== undefined && this.isCurrent(key, existing.generation)) return existing.pending;
-    const previous = existing?.value === undefined ? existing?.previous : existing;
-    const entry: Entry = { generation, startedAt: now, ...(previous?.value === undefined ? {} : { previous }) };
+    if (existing?.pending !== undefined && this.isCurrent(key, existing.generation)) {
+      if (use === 'request') delete existing.unserved;
+      return existing.pending;
+    }
+    let previous = existing?.value === undefined ? existing?.previous : existing;
+    if (previous?.unserved === true && previous.value !== undefined) {
+      // Never served: not kept for an outage (see Entry.unserved); it leaves the budget and the fast path now.
+      this.bytes -= previous.charged ?? 0;
+      this.dropped(previous.value.feed);
+      previous = undefined;
+    }
+    const entry: Entry = { generation, startedAt: now, ...(previous?.value === undefined ? {} : { previous }), ...(use === 'prepare' ? { unserved: true as const } : {}) };
     this.stats.renders += 1;
     this.entries.delete(key);
     this.entries.set(key, entry);

@@ -115,13 +115,19 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
   };
 
   /** The cached document for `request` at `now`, rendered (and timed) when it is missing or stale. */
-  const cachedFeed = (request: FeedRequest, key: string, generation: number, now: Date) =>
-    cache.get(key, generation, now.getTime(), async () => {
-      const started = performance.now();
-      const result = await render(request, now);
-      deps.onRender?.(request.format, (performance.now() - started) / 1000);
-      return result;
-    });
+  const cachedFeed = (request: FeedRequest, key: string, generation: number, now: Date, use: 'request' | 'prepare' = 'request') =>
+    cache.get(
+      key,
+      generation,
+      now.getTime(),
+      async () => {
+        const started = performance.now();
+        const result = await render(request, now);
+        deps.onRender?.(request.format, (performance.now() - started) / 1000);
+        return result;
+      },
+      use,
+    );
 
   const serveFeed = (format: DocumentFormat, kind?: FilterKind) => (req: Request, res: Response, next: NextFunction) => {
     const generation = cache.generation;
@@ -152,7 +158,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
   const prepare = async (format: DocumentFormat, filter: FeedFilter | undefined, coding: ContentCoding): Promise<void> => {
     const generation = cache.generation;
     const request = parseFeedRequest(format, filter?.kind, filter?.slug, {}, store.site().feedSize);
-    const value = await cachedFeed(request, feedRequestKey(request), generation, clock());
+    const value = await cachedFeed(request, feedRequestKey(request), generation, clock(), 'prepare');
     await value.feed.representation(coding);
   };
   return { router, prepare };

@@ -142,4 +142,16 @@ describe('feed cache while the store cannot answer (stale-if-error)', () => {
     await expect(cache.get('k', cache.generation, 0, () => Promise.reject(new Error('a bug')))).rejects.toThrow('a bug');
     expect(cache.size).toEqual({ entries: 0, bytes: 0 });
   });
+
+  it('does not fall back to a document rendered ahead of requests and never served, once a change made it stale; a served one it does', async () => {
+    const cache = new FeedCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    await cache.get('main\n\n', cache.generation, 0, doc('prepared, empty'), 'prepare');
+    await cache.get('tag\n/tags/a/\n', cache.generation, 0, doc('prepared, then served'), 'prepare');
+    await cache.get('tag\n/tags/a/\n', cache.generation, 0, doc('not rendered again'));
+    cache.invalidate();
+    // Another replica served the newer version; here the store is down: the old, never served copy is not the answer.
+    await expect(cache.get('main\n\n', cache.generation, 0, down)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect((await cache.get('tag\n/tags/a/\n', cache.generation, 0, down)).feed.identity.bytes.toString()).toBe('prepared, then served');
+    expect(cache.size.bytes).toBe('prepared, then served'.length);
+  });
 });

@@ -128,4 +128,22 @@ describe('the buffered log destination', () => {
     const { stdout } = await runLineWriter(1, 400);
     expect(stdout.split('\n').filter(Boolean)).toHaveLength(1);
   }, 30_000);
+
+  it('writes the lines still waiting when the process exits by process.exit, without flushLogs', async () => {
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(logger)});
+      const { createAccessLog } = await import(${JSON.stringify(observe)});
+      const access = createAccessLog(createLogger({ level: 'info', pretty: false }));
+      for (let i = 0; i < 50; i++) access({ requestId: 'line-' + i, method: 'GET', path: '/rss.xml', status: 304, bytes: 0, durationMs: 0.1, cache: 'hit' });
+      process.exit(3);
+    `;
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', (exitCode) => resolve({ stdout: out, code: exitCode }));
+    });
+    expect(code).toBe(3);
+    expect(stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(Array.from({ length: 50 }, (_, i) => `line-${i}`));
+  }, 30_000);
 });
