@@ -23,8 +23,9 @@
 //
 // Run `npm run build` first (the npm script does). Options: --quick, --count N (scale
 // corpus size), --keep-corpus (reuse the generated corpus between runs, in the tmp dir),
-// --only serve|render|scale|memory|varnish (one section; serving = serve; memory:
-// bench/replica-memory.mjs, varnish: bench/varnish-bench.mjs).
+// --only serve|render|scale|memory|varnish|cold-pg (one section; serving = serve; memory:
+// bench/replica-memory.mjs, varnish: bench/varnish-bench.mjs; cold-pg: the main feed at a million
+// articles in PostgreSQL, bench/cold-pages.mjs coldMillionPostgres).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -239,6 +240,8 @@ try {
     // Issue 30's third cold page: the main feed at a million articles in PostgreSQL (bench/cold-pages.mjs).
     results.coldPostgres = await coldMillionPostgres({ row, stop, sleep, nextPort: () => nextPort++ });
   }
+  // --only cold-pg: just that row (the database loaded once, measured again after a change).
+  if (ONLY === 'cold-pg') results.coldPostgres = await coldMillionPostgres({ row, stop, sleep, nextPort: () => nextPort++ });
   if (!ONLY || ONLY === 'memory') {
     console.error(`\n[4] replica memory under repeated load (PostgreSQL, 20,000 articles, 3 rounds${quick ? ', every sixth feed' : ''})`);
     results.memory = await benchReplicaMemory({ dist: DIST, count: 20_000, rounds: 3, every: quick ? 6 : 1, row, sleep, nextPort: () => nextPort++, say: (line) => console.error(`  ${line}`) });

@@ -111,8 +111,9 @@ const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
  * share none of the target pages (the runner-up tag in each format, a page half-way down), so the figures
  * are a feed's cost and not the process's first-use code loading. Each target is asked once as is (the
  * cold request), then four times more with a `since` far in the past: the same 50 articles under a URL
- * not yet cached. The PostgreSQL store reads and renders those anew each time; the files backend keeps
- * rendered items by article, so only its first figure is cold.
+ * not yet cached. The PostgreSQL store reads those anew each time, and renders the items it has not stored
+ * (article_fragments, migration 10): the first request of a page renders them, the four after take them from
+ * the table. The files backend keeps rendered items by article in memory, so only its first figure is cold.
  */
 async function coldFigures(base, marks) {
   for (const path of ['/healthz', `/tags/${marks.other.slug}/rss.xml`, `/tags/${marks.other.slug}/atom.xml`, `/tags/${marks.other.slug}/feed.json`, `/rss.xml?before=${marks.half}`]) await timed(`${base}${path}`);

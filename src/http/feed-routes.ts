@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { FILTER_KINDS, KIND_FOLDER, feedPath, type FeedFilter, type FilterKind } from '../model/feed-filter.js';
-import type { DocumentFormat } from '../model/types.js';
+import type { Article, DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
-import { FORMATS, RenderCache, renderFeed, SERVED_FORMATS } from '../render/render.js';
+import { FORMATS, RenderCache, renderFeed, renderFeedWithStored, SERVED_FORMATS, type RenderInput } from '../render/render.js';
 import type { Store } from '../store/store.js';
 import { markCacheStatus, writeReply, surrogateHeaders } from './reply.js';
 import type { ContentCoding, NegotiationCache } from './compress.js';
@@ -78,14 +78,31 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
     return cacheControlValue(maxAge, staleWhileRevalidate, caching.staleIfError);
   };
 
+  /**
+   * Renders a document, taking the items the store kept (FragmentStore) and
+   * giving it back the ones rendered here, so another process (or this one
+   * at a new URL) renders each item once per article version: a cold
+   * feed's cost in PostgreSQL is its query, the items changed since, and
+   * the compression. Not awaited: storing them is no reader's concern.
+   */
+  const renderItemsOnce = async (format: DocumentFormat, input: RenderInput): Promise<string> => {
+    const { fragments } = store;
+    if (fragments === undefined) return renderFeed(format, input, renderCache);
+    const key = renderCache.keyOf(input.site, format);
+    const { body, rendered } = renderFeedWithStored(format, input, renderCache, await fragments.read(format, key, input.articles));
+    if (rendered.length > 0) void fragments.write(format, key, rendered);
+    return body;
+  };
+
   /** Resolves the request against the store and renders it: a 404 when no visible article carries the filter. */
   const render = async (request: FeedRequest, now: Date) => {
     const { site, view, links, translations, nextRelease } = await resolveFeed(store, request, now);
     const { self, ...extraLinks } = links;
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
     const meta = { title: view.title, description: view.description, path: view.path, links: self, updated: view.updated };
+    const input = { site, meta, articles: site.publicImages === 'licensed' ? publicImages.apply(site, view.articles) : view.articles, extras, translations: (article: Article) => translations.links.get(article.id) ?? [] };
     return {
-      body: renderFeed(request.format, { site, meta, articles: site.publicImages === 'licensed' ? publicImages.apply(site, view.articles) : view.articles, extras, translations: (article) => translations.links.get(article.id) ?? [] }, renderCache),
+      body: await renderItemsOnce(request.format, input),
       contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
       ...(nextRelease === undefined ? {} : { nextRelease }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FeedOptions, Item } from 'feed';
 import { toFeedItem, toFeedOptions, type FeedMeta } from '../map/to-feed-model.js';
 import type { TranslationLink } from '../model/translations.js';
@@ -35,7 +36,14 @@ interface FormatRenderer<Fragment> {
   /** Renders the items of several articles at once (one pass through `feed`), in order. */
   items(entries: readonly ItemEntry[], site: Site): Fragment[];
   document(input: RenderInput, fragments: readonly Fragment[]): string;
+  /** A rendered item as text a store keeps (FragmentStore), and back; load(save(f)) renders the same bytes as f. */
+  readonly stored: { save(fragment: Fragment): string; load(text: string): Fragment };
 }
+
+/** XML items are text already. */
+const AS_TEXT = { save: (fragment: string) => fragment, load: (text: string) => text };
+/** JSON items are objects: kept as JSON text (key order and values survive, so the document is the same bytes). */
+const AS_JSON = { save: (fragment: Record<string, unknown>) => JSON.stringify(fragment), load: (text: string) => JSON.parse(text) as Record<string, unknown> };
 
 /** An XML format: its items go between the head and the tail of the document `frame` writes around them. */
 function framed(
@@ -48,6 +56,7 @@ function framed(
     mediaType,
     fileName,
     items,
+    stored: AS_TEXT,
     document(input, fragments) {
       const { head, tail } = frame(toFeedOptions(input.site, input.meta), input.extras ?? {});
       return head + fragments.join('') + tail;
@@ -62,6 +71,7 @@ const json: FormatRenderer<Record<string, unknown>> = {
   mediaType: 'application/feed+json; charset=utf-8',
   fileName: FEED_FILE_NAMES.json,
   items: (entries) => entries.map((entry) => jsonItem(entry)),
+  stored: AS_JSON,
   document(input, fragments) {
     return JSON.stringify({ ...jsonTop(toFeedOptions(input.site, input.meta), input.site, input.extras ?? {}), items: fragments }, null, 2);
   },
@@ -71,6 +81,7 @@ const ninjs: FormatRenderer<Record<string, unknown>> = {
   mediaType: NINJS_MEDIA_TYPE,
   fileName: FEED_FILE_NAMES.ninjs,
   items: (entries, site) => entries.map(({ article, translations }) => ninjsFeedItem(article, translations, site)),
+  stored: AS_JSON,
   document: (input, fragments) => ninjsFeedDocument(input.site, input.meta, input.extras ?? {}, fragments),
 };
 
@@ -99,6 +110,18 @@ export class RenderCache {
   readonly fragments = new WeakMap<Site, { [F in DocumentFormat]: WeakMap<Article, CachedFragment> }>();
   /** Mapped items, shared by the formats: an article is mapped once, whichever format asks first. */
   readonly mapped = new WeakMap<Site, WeakMap<Article, Item>>();
+  /** fragmentKey per site and format: the site hashed once, not per request. */
+  private readonly keys = new WeakMap<Site, Readonly<Record<DocumentFormat, string>>>();
+
+  /** fragmentKey(site, format), remembered. */
+  keyOf(site: Site, format: DocumentFormat): string {
+    let keys = this.keys.get(site);
+    if (keys === undefined) {
+      keys = Object.fromEntries(SERVED_FORMATS.map((each) => [each, fragmentKey(site, each)])) as Record<DocumentFormat, string>;
+      this.keys.set(site, keys);
+    }
+    return keys[format];
+  }
 
   feedItem(article: Article, site: Site): Item {
     let bySite = this.mapped.get(site);
@@ -130,7 +153,32 @@ function linksKey(links: readonly TranslationLink[]): string {
   return key;
 }
 
-function fragmentsFor(format: DocumentFormat, input: RenderInput, renderCache: RenderCache): unknown[] {
+/**
+ * The version of what items render to. Bump it with any change to the
+ * bytes of an item in any format (the renderers, map/, the sanitiser's
+ * settings, the `feed` library): stored fragments (FragmentStore) made by
+ * an older renderer are then left unused. test/render/item-fragments.test.ts
+ * fails when the items' bytes change and this has not moved.
+ */
+export const ITEM_RENDER_VERSION = 1;
+
+/**
+ * What a stored item of `format` is valid for: this renderer version and
+ * these site settings (every field of site.json with SITE_URL applied,
+ * whether or not an item reads it today, so a new use of a setting cannot
+ * make a stale fragment look current).
+ */
+export function fragmentKey(site: Site, format: DocumentFormat): string {
+  return createHash('sha256').update(JSON.stringify({ version: ITEM_RENDER_VERSION, format, site })).digest('base64url').slice(0, 22);
+}
+
+/** A rendered item in its stored form (FragmentStore's), for the article it was rendered from. */
+export interface RenderedItem {
+  readonly article: Article;
+  readonly fragment: string;
+}
+
+function fragmentsFor(format: DocumentFormat, input: RenderInput, renderCache: RenderCache, onRendered?: (article: Article, fragment: unknown) => void): unknown[] {
   const { articles, site } = input;
   const cache = renderCache.forFormat(site, format);
   const linksOf = articles.map((article) => input.translations?.(article) ?? NO_TRANSLATIONS);
@@ -143,7 +191,10 @@ function fragmentsFor(format: DocumentFormat, input: RenderInput, renderCache: R
       return { article, item: renderCache.feedItem(article, site), translations: linksOf[i] as readonly TranslationLink[] };
     });
     const rendered = renderer.items(entries, site);
-    missing.forEach((i, n) => cache.set(articles[i] as Article, { links: keys[i] as string, fragment: rendered[n] }));
+    missing.forEach((i, n) => {
+      cache.set(articles[i] as Article, { links: keys[i] as string, fragment: rendered[n] });
+      if (keys[i] === '') onRendered?.(articles[i] as Article, rendered[n]);
+    });
   }
   return articles.map((article) => cache.get(article)?.fragment);
 }
@@ -156,4 +207,22 @@ function fragmentsFor(format: DocumentFormat, input: RenderInput, renderCache: R
 export function renderFeed(format: DocumentFormat, input: RenderInput, cache: RenderCache = new RenderCache()): string {
   const renderer = FORMATS[format] as FormatRenderer<unknown>;
   return renderer.document(input, fragmentsFor(format, input, cache));
+}
+
+/**
+ * renderFeed, taking items from `stored` (a FragmentStore's, in the
+ * format's stored form) where an article has no translation links (links
+ * change with other articles, which a stored item would not see); returns
+ * the document and the items it rendered that may be stored. The bytes are
+ * renderFeed's.
+ */
+export function renderFeedWithStored(format: DocumentFormat, input: RenderInput, cache: RenderCache, stored: ReadonlyMap<Article, string>): { body: string; rendered: RenderedItem[] } {
+  const renderer = FORMATS[format] as FormatRenderer<unknown>;
+  const items = cache.forFormat(input.site, format);
+  for (const [article, text] of stored) {
+    if (!items.has(article) && (input.translations?.(article) ?? NO_TRANSLATIONS).length === 0) items.set(article, { links: '', fragment: renderer.stored.load(text) });
+  }
+  const rendered: RenderedItem[] = [];
+  const body = renderer.document(input, fragmentsFor(format, input, cache, (article, fragment) => rendered.push({ article, fragment: renderer.stored.save(fragment) })));
+  return { body, rendered };
 }

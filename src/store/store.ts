@@ -4,7 +4,7 @@ import type { ChangedFeed } from '../model/feed-filter.js';
 import type { FeedDescriptor, FeedFilter } from '../model/feed-filter.js';
 import type { FeedQuery } from '../model/feed-query.js';
 import type { TranslationLink } from '../model/translations.js';
-import type { Article, Site } from '../model/types.js';
+import type { Article, DocumentFormat, Site } from '../model/types.js';
 import type { StoreHistory, WriteOptions } from './versions.js';
 
 /**
@@ -25,6 +25,28 @@ export interface FeedPage {
   readonly last?: Cursor;
   /** When the feed next changes by itself: its earliest embargoed article's `published` (ms), if any. */
   readonly nextRelease?: number;
+}
+
+/** A rendered item of an article the store returned, in a format's stored form (render/render.ts). */
+export interface StoredFragment {
+  readonly article: Article;
+  readonly fragment: string;
+}
+
+/**
+ * Rendered feed items kept by the backend, so that a feed request in a new
+ * process (or at a URL nothing has cached) renders only items it has never
+ * rendered. Keyed by article, format and render key (render.ts
+ * fragmentKey: renderer version, site settings, format); a fragment is
+ * given back only for the exact article version it was rendered from, so a
+ * write through any path (API, sync, import) leaves it unused, never wrong.
+ * Only articles this store's feedPage returned take part.
+ */
+export interface FragmentStore {
+  /** The kept fragments of `articles` in `format` under `key`; an article without a current one is absent. Never throws. */
+  read(format: DocumentFormat, key: string, articles: readonly Article[]): Promise<ReadonlyMap<Article, string>>;
+  /** Keeps `fragments`; one whose article was written or deleted since it was read is dropped. Never throws. */
+  write(format: DocumentFormat, key: string, fragments: readonly StoredFragment[]): Promise<void>;
 }
 
 /** The translation links of some articles at an instant (model/translations.ts). */
@@ -166,6 +188,8 @@ export interface Store {
   releasedFeeds(from: Date, to: Date): Promise<readonly ChangedFeed[]>;
   /** Present when the backend can deliver each change once for a fleet of replicas (PostgreSQL). */
   readonly outbox?: Outbox;
+  /** Present when the backend keeps rendered items across processes (PostgreSQL; the files backend keeps them in memory). */
+  readonly fragments?: FragmentStore;
   /** Tells `listener` about every change; returns the function that stops it. */
   subscribe(listener: StoreListener): () => void;
   /**

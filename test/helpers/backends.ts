@@ -137,7 +137,7 @@ async function caughtUp(pool: Pool, store: Store): Promise<void> {
 async function openPostgres(pool: Pool, url: string, dataDir: string, remove: () => void, written: Map<string, string>, options: OpenOptions): Promise<OpenedStore> {
   let names = written;
   // One database per test file; each store starts from empty tables (the change sequence goes on).
-  await pool.query('TRUNCATE articles, feed_entries, changes, sync_reports');
+  await pool.query('TRUNCATE articles, feed_entries, changes, sync_reports, article_fragments');
   const site: Site = loadSite(dataDir, SITE_OVERRIDES);
   const sync = (): Promise<unknown> => syncFolder(pool, { dataDir, site, prune: true, threads: 0 });
   await sync();

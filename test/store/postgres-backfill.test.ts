@@ -100,7 +100,7 @@ describe.skipIf(!available)('a migration step that runs TypeScript (backfill.ts)
       // The test above left the database at its test-only step; back to this build's schema.
       await pool.query('DELETE FROM schema_migrations WHERE version > $1', [SCHEMA_VERSION]);
       await pool.query('ALTER TABLE articles DROP COLUMN IF EXISTS headline_slug');
-      await pool.query('TRUNCATE articles, feed_entries');
+      await pool.query('TRUNCATE articles, feed_entries, article_fragments');
       const store = await createPostgresStore({ url: database.url(), site: makeSite(), dataDir: 'data' });
       await store.put('kept', Buffer.from(JSON.stringify(makeRecord({ id: 'kept', headline: 'Kept', tags: ['Trade'] }))));
       await store.close();

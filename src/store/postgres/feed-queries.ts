@@ -84,7 +84,8 @@ function feedPageSql(source: FeedSource, direction: 'before' | 'after'): string 
       ${source.name} AS name,
       (SELECT (extract(epoch FROM f.published) * 1000)::bigint FROM ${source.from}
         WHERE ${source.where} AND f.published > :now ORDER BY f.published ASC LIMIT 1) AS next_release,
-      a.article
+      a.article,
+      a.etag
     FROM (SELECT 1) AS one
     LEFT JOIN page p ON true
     LEFT JOIN articles a ON a.id = p.id

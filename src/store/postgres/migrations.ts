@@ -3,6 +3,7 @@ export type { Migration } from './migration-steps.js';
 import { articleVersions, articlesAndFeedEntries, auditCount, deliveriesOutbox, recordsAsText, slugsThatTellCApart, translationGroups, type Migration } from './migration-steps.js';
 import { ACTIVITYPUB_MIGRATION } from './activitypub-migration.js';
 import { READERSHIP_TABLES } from './migration-8-readership.js';
+import { ITEM_FRAGMENTS } from './migration-10-fragments.js';
 
 /**
  * The schema, as numbered steps (defined in migration-steps.ts; a new step
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   slugsThatTellCApart,
   READERSHIP_TABLES,
   ACTIVITYPUB_MIGRATION,
+  ITEM_FRAGMENTS,
 ];
 
 /** The schema version this build expects. */

@@ -1,8 +1,9 @@
 import { readTranslations, readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
-import type { Site } from '../../model/types.js';
 import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createOutbox } from './deliveries.js';
+import { createFragmentStore } from './item-fragments.js';
+import type { Article, Site } from '../../model/types.js';
 import { checkSchema } from './migrations.js';
 import { createPool, DatabaseOutage, describeTarget, guarded, type Pool } from './pool.js';
 import { createVersionedWrites } from './versioned-writes.js';
@@ -72,13 +73,15 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
    * write sees it. A failure here must not fail the write (it is committed); the change is picked up
    * on the next NOTIFY or reconnect.
    */
+  // The version of each article feedPage returned: what its stored fragments must have been rendered from.
+  const etags = new WeakMap<Article, string>();
   const settle = (): Promise<void> => changes.catchUp().catch((error: Error) => log(`reading the change just written failed (it will be read on the next change): ${error.message}`));
 
   return {
     backend: 'postgres',
     site: () => site,
     version: () => changes.version(),
-    feedPage: (filter, query, now) => db((p) => readFeedPage(p, filter, query, now)),
+    feedPage: (filter, query, now) => db((p) => readFeedPage(p, filter, query, now, etags)),
     translations: (articles, now) => db((p) => readTranslations(p, articles, now)),
     article: (id) => db((p) => readArticle(p, id)),
     summaries: () => db(readSummaries),
@@ -95,6 +98,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     nextRelease: (now) => db((p) => readNextRelease(p, now)),
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
     outbox: createOutbox(url, pool),
+    fragments: createFragmentStore(pool, etags, log),
     subscribe: (listener) => changes.subscribe(listener),
     ...createVersionedWrites({ pool, site, dataDir, db, settle, clock: options.clock ?? (() => new Date()), ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) }),
     async close() {

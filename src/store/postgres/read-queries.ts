@@ -17,17 +17,28 @@ interface PageRow {
   readonly name: string | null;
   readonly next_release: string | null;
   readonly article: unknown;
+  readonly etag: string | null;
 }
 
 const START_OF_TIME = { published: -8.64e15, id: '' };
 
-/** One feed page (see feed-queries.ts for the statement); undefined for a filter no visible article carries. */
-export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined> {
+/**
+ * One feed page (see feed-queries.ts for the statement); undefined for a
+ * filter no visible article carries. Each article's etag is noted in
+ * `etags`: the version its stored fragments must match (item-fragments.ts).
+ */
+export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, query: FeedQuery, now: Date, etags?: WeakMap<Article, string>): Promise<FeedPage | undefined> {
   const { text, values } = feedPageStatement(filter, query, now);
   const result = await pool.query<PageRow>(text, values);
   const head = result.rows[0];
   if (head === undefined || head.name === null) return undefined;
-  const articles: Article[] = result.rows.filter((row) => row.article !== null).map((row) => articleFromJson(row.article));
+  const articles: Article[] = [];
+  for (const row of result.rows) {
+    if (row.article === null) continue;
+    const article = articleFromJson(row.article);
+    if (etags !== undefined && row.etag !== null) etags.set(article, row.etag);
+    articles.push(article);
+  }
   const here = query.before ?? query.after ?? START_OF_TIME;
   const first = articles[0];
   const last = articles[articles.length - 1];
