@@ -18,11 +18,8 @@ interface Entry {
   /** After a render failed for want of the store: until when (epoch ms) the stale value is served without trying again. */
   retryAt?: number;
   /**
-   * Rendered ahead of any request (feed-preparation.ts) and not served
-   * since: once a change makes it stale it is dropped, not kept for an
-   * outage. No client ever held it, so serving it while the store is down
-   * could go back to an older version than the one clients (and a CDN in
-   * front of several replicas) were given by another replica.
+   * Rendered ahead of requests (feed-preparation.ts), not served since: dropped when stale, not kept for
+   * an outage. No client held it; in an outage it could be older than what another replica gave a CDN.
    */
   unserved?: true;
   /**

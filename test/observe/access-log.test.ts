@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createAccessLog, formatDurationMs, requestIdFor, requestIdMaker, type AccessEntry } from '../../src/http/observe-requests.js';
+import { createAccessLog, formatDurationMs, type AccessEntry } from '../../src/http/access-log.js';
+import { requestIdFor, requestIdMaker } from '../../src/http/request-ids.js';
 import { createLogger } from '../../src/observe/logger.js';
 
 function sink(): { stream: Writable; lines: () => string[] } {

@@ -22,7 +22,7 @@ let observe = '';
 beforeAll(() => {
   main = builtFile('src/main.ts');
   logger = builtFile('src/observe/logger.ts');
-  observe = builtFile('src/http/observe-requests.ts');
+  observe = builtFile('src/http/access-log.ts');
   root = mkdtempSync(join(tmpdir(), 'wirefeed-access-stop-'));
   cpSync(SAMPLE_DATA, join(root, 'data'), { recursive: true });
 }, 120_000);
