@@ -39,7 +39,7 @@ const TARGET_FILES = 10;
  */
 const MAX_COLD_FILES = 28;
 /** A repeat of the same request, answered by the fast path before Express. */
-const MAX_REPEAT_FILES = 8;
+const MAX_REPEAT_FILES = 9;
 
 const SRC_URL = `${pathToFileURL(resolve(import.meta.dirname, '..', '..', 'src')).href}/`;
 
