@@ -44,6 +44,9 @@ import type { StoredItemsWanted } from '../store.js';
  *   row, read with the page instead of by a second statement after it (the
  *   cold main feed at a million articles waited ~1 ms more for that round
  *   trip). Not asked, :format is NULL and the join matches nothing.
+ * - whether any article names a page's article as its original (`named`):
+ *   an Index Only Scan on articles_translation_of per row, so a page
+ *   without translations needs no statement after it (readTranslations).
  */
 
 /** Where a feed's candidate rows live, and the SQL naming them. */
@@ -92,7 +95,8 @@ function feedPageSql(source: FeedSource, direction: 'before' | 'after'): string 
         WHERE ${source.where} AND f.published > :now ORDER BY f.published ASC LIMIT 1) AS next_release,
       a.article,
       a.etag,
-      i.fragment
+      i.fragment,
+      EXISTS (SELECT 1 FROM articles t WHERE t.translation_of = p.id) AS named
     FROM (SELECT 1) AS one
     LEFT JOIN page p ON true
     LEFT JOIN articles a ON a.id = p.id

@@ -74,8 +74,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
    * on the next NOTIFY or reconnect.
    */
   // The version of each article feedPage returned (what its stored fragments must have been rendered from),
-  // and its stored item when the caller asked for one with the page.
-  const notes: PageNotes = { etags: new WeakMap(), items: new WeakMap() };
+  // its stored item when the caller asked for one with the page, and whether a translation named it then.
+  const notes: PageNotes = { etags: new WeakMap(), items: new WeakMap(), named: new WeakMap() };
   const settle = (): Promise<void> => changes.catchUp().catch((error: Error) => log(`reading the change just written failed (it will be read on the next change): ${error.message}`));
 
   return {
@@ -83,7 +83,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     site: () => site,
     version: () => changes.version(),
     feedPage: (filter, query, now, items) => db((p) => readFeedPage(p, filter, query, now, notes, items)),
-    translations: (articles, now) => db((p) => readTranslations(p, articles, now)),
+    translations: (articles, now) => db((p) => readTranslations(p, articles, now, notes.named)),
     article: (id) => db((p) => readArticle(p, id)),
     summaries: () => db(readSummaries),
     directory: (now) => db((p) => readDirectory(p, now)),

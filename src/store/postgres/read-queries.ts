@@ -20,6 +20,8 @@ interface PageRow {
   readonly etag: string | null;
   /** The article's stored item in the format and render key asked for, when asked and current. */
   readonly fragment: string | null;
+  /** Whether any article names this one as its original (a translation of it). */
+  readonly named: boolean;
 }
 
 /** What readFeedPage notes of the articles it returns, for the store's FragmentStore (item-fragments.ts). */
@@ -28,6 +30,8 @@ export interface PageNotes {
   readonly etags: WeakMap<Article, string>;
   /** Each article's stored item read with the page, when the caller said which it wants. */
   readonly items: WeakMap<Article, ItemReadWithPage>;
+  /** Whether any article named it as its original when the page was read (readTranslations asks no more when none did). */
+  readonly named: WeakMap<Article, boolean>;
 }
 
 /** An article's stored item as read with its page: `fragment` undefined when none is current. */
@@ -55,6 +59,7 @@ export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, q
     const article = articleFromJson(row.article);
     if (notes !== undefined && row.etag !== null) {
       notes.etags.set(article, row.etag);
+      notes.named.set(article, row.named);
       if (items !== undefined) notes.items.set(article, { wanted: items, fragment: row.fragment ?? undefined });
     }
     articles.push(article);
@@ -239,10 +244,12 @@ export async function readGroupFiling(db: Pool | Client, articles: readonly Omit
 }
 
 /** The translation links `articles` show at `now`, from their groups' members in the database. */
-export async function readTranslations(pool: Pool, articles: readonly Article[], now: Date): Promise<TranslationsAt> {
+export async function readTranslations(pool: Pool, articles: readonly Article[], now: Date, named?: WeakMap<Article, boolean>): Promise<TranslationsAt> {
   const links = new Map<string, readonly TranslationLink[]>();
-  // Most pages hold no translation at all: one property read per article, no query.
-  if (!articles.some((a) => a.translationOf !== undefined) && !(await anyNamesThese(pool, articles))) return { links };
+  // Most pages hold no translation at all: one property read per article, and no query when their page
+  // said no article names them (readFeedPage's notes).
+  const unnamed = named !== undefined && articles.every((article) => named.get(article) === false);
+  if (!articles.some((a) => a.translationOf !== undefined) && (unnamed || !(await anyNamesThese(pool, articles)))) return { links };
   const { groups } = resolveTranslationGroups(await readGroupMembers(pool, articles));
   for (const article of articles) {
     const siblings = visibleSiblings(groups, article, now);
