@@ -96,7 +96,8 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
 
   /** Resolves the request against the store and renders it: a 404 when no visible article carries the filter. */
   const render = async (request: FeedRequest, now: Date) => {
-    const { site, view, links, translations, nextRelease } = await resolveFeed(store, request, now);
+    const items = store.fragments === undefined ? undefined : { format: request.format, key: renderCache.keyOf(store.site(), request.format) };
+    const { site, view, links, translations, nextRelease } = await resolveFeed(store, request, now, items);
     const { self, ...extraLinks } = links;
     const extras: FeedExtras = { ...extraLinks, ...(deps.hub === undefined ? {} : { hub: deps.hub }) };
     const meta = { title: view.title, description: view.description, path: view.path, links: self, updated: view.updated };

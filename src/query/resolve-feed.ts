@@ -2,7 +2,7 @@ import { type Cursor, formatCursor, parseCursor } from '../model/cursor.js';
 import { feedPath, type FeedFilter, type FilterKind, type FeedDescriptor } from '../model/feed-filter.js';
 import { type FeedQuery, newestChange, type Page, type PageOfFeed } from '../model/feed-query.js';
 import { FEED_FILE_NAMES, type DocumentFormat, type Site, type Article } from '../model/types.js';
-import type { Store, TranslationsAt } from '../store/store.js';
+import type { Store, StoredItemsWanted, TranslationsAt } from '../store/store.js';
 import { FeedRequestError } from './errors.js';
 import { DateTime } from 'luxon';
 import { hasImpossibleOffset } from '../load/dates.js';
@@ -72,12 +72,13 @@ export function feedRequestKey(request: FeedRequest): string {
  * Resolves a feed request against the store at `now`: the page, its view
  * (title, description, `updated`), its self and paging links, and its next
  * embargo release. Throws FeedRequestError (404) for a feed no visible
- * article is filed under.
+ * article is filed under. `items`: the stored items the caller will ask
+ * for next, read with the page where the backend can.
  */
-export async function resolveFeed(store: Store, request: FeedRequest, now: Date): Promise<ResolvedFeed> {
+export async function resolveFeed(store: Store, request: FeedRequest, now: Date, items?: StoredItemsWanted): Promise<ResolvedFeed> {
   const { filter, query } = request;
   const site = store.site();
-  const page = await store.feedPage(filter, query, now);
+  const page = await store.feedPage(filter, query, now, items);
   if (page === undefined) throw new FeedRequestError(404, unknownFeedMessage(filter));
   const view = viewOfPage(site, filter, page);
   const base = `${site.baseUrl}${view.path}/${FEED_FILE_NAMES[request.format]}`;

@@ -49,6 +49,16 @@ export interface FragmentStore {
   write(format: DocumentFormat, key: string, fragments: readonly StoredFragment[]): Promise<void>;
 }
 
+/**
+ * The stored items a feedPage caller will ask the FragmentStore for next: a
+ * backend that keeps them may read them with the page (PostgreSQL: one
+ * statement, not two), and `read` then answers from what came back.
+ */
+export interface StoredItemsWanted {
+  readonly format: DocumentFormat;
+  readonly key: string;
+}
+
 /** The translation links of some articles at an instant (model/translations.ts). */
 export interface TranslationsAt {
   /** Article id → the siblings readers may see now (published, past any embargo); absent: none. */
@@ -172,7 +182,7 @@ export interface Store {
    * Undefined for a filter no visible article carries: an unknown feed.
    * Drafts never appear; embargoed articles (published after `now`) neither.
    */
-  feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date): Promise<FeedPage | undefined>;
+  feedPage(filter: FeedFilter | undefined, query: FeedQuery, now: Date, items?: StoredItemsWanted): Promise<FeedPage | undefined>;
   /** One article by id, whatever its status. */
   article(id: string): Promise<Article | undefined>;
   /** Every article, drafts and embargoed ones included, newest first. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import type { Site } from '../../src/model/types.js';
+import { fragmentKey } from '../../src/render/render.js';
 import { migrate } from '../../src/store/postgres/migrations.js';
 import { createPool, type Pool } from '../../src/store/postgres/pool.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -122,6 +123,28 @@ describe.skipIf(!available)('rendered feed items stored in PostgreSQL', () => {
     expect(rss).toContain('https://news.example.org/en/three.html');
     expect(await storedCount('three-en')).toBe(0);
     expect(await storedCount('three-ko')).toBe(0);
+  });
+
+  it('a page read with its items answers the next read from them; another format or key is read from the table', async () => {
+    await feeds();
+    const site = makeSite();
+    const store = await createPostgresStore({ url: database.url(), site, dataDir: 'data', log: () => undefined });
+    try {
+      const page = await store.feedPage(undefined, { limit: 10 }, new Date(), { format: 'rss', key: fragmentKey(site, 'rss') });
+      const articles = page?.articles ?? [];
+      expect(articles.map((article) => article.id)).toContain('one');
+      // What the table holds now is not what came with the page: the read answers from the page.
+      await alter('one', 'Body of one.', 'Altered after the page was read.');
+      const withPage = await store.fragments?.read('rss', fragmentKey(site, 'rss'), articles);
+      expect([...(withPage?.values() ?? [])].join('')).toContain('Body of one.');
+      expect([...(withPage?.values() ?? [])].join('')).not.toContain('Altered after the page was read.');
+      // Asked for another format, or under another key, it reads the table as before.
+      const atom = await store.fragments?.read('atom', fragmentKey(site, 'atom'), articles);
+      expect([...(atom?.values() ?? [])].join('')).toContain('Altered after the page was read.');
+      expect((await store.fragments?.read('rss', 'another-key', articles))?.size).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it('deleting an article deletes its stored items', async () => {

@@ -1,20 +1,29 @@
 import type { Article, DocumentFormat } from '../../model/types.js';
 import type { FragmentStore, StoredFragment } from '../store.js';
 import type { Pool } from './pool.js';
+import type { PageNotes } from './read-queries.js';
 
 /**
  * The article_fragments table (migration 10): rendered feed items kept
- * across processes. `etags` holds the articles.etag of every article
+ * across processes. `notes.etags` holds the articles.etag of every article
  * readFeedPage returned (owned by one store): a fragment is given back
  * only when it was rendered from that very version, and stored only while
  * the row still holds it, so no writer path has to know about fragments.
+ * An article whose page was read with its items (`notes.items`, same
+ * format and key) is answered from them, without a statement.
  */
-export function createFragmentStore(pool: Pool, etags: WeakMap<Article, string>, log: (line: string) => void): FragmentStore {
+export function createFragmentStore(pool: Pool, notes: PageNotes, log: (line: string) => void): FragmentStore {
+  const { etags, items } = notes;
   const known = (articles: readonly Article[]) => articles.filter((article) => etags.has(article));
   return {
     async read(format: DocumentFormat, key: string, articles: readonly Article[]) {
       const found = new Map<Article, string>();
-      const asked = known(articles);
+      const asked: Article[] = [];
+      for (const article of known(articles)) {
+        const withPage = items.get(article);
+        if (withPage === undefined || withPage.wanted.format !== format || withPage.wanted.key !== key) asked.push(article);
+        else if (withPage.fragment !== undefined) found.set(article, withPage.fragment);
+      }
       if (asked.length === 0) return found;
       try {
         // Plan: Index Scan using article_fragments_pkey (article_id = ANY, format), ~50 rows.

@@ -1,4 +1,4 @@
-import { readTranslations, readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries } from './read-queries.js';
+import { readTranslations, readArticle, readDirectory, readFeedPage, readHealthCounts, readNextRelease, readReleasedFeeds, readSummaries, type PageNotes } from './read-queries.js';
 import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createOutbox } from './deliveries.js';
@@ -73,16 +73,17 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
    * write sees it. A failure here must not fail the write (it is committed); the change is picked up
    * on the next NOTIFY or reconnect.
    */
-  // The version of each article feedPage returned: what its stored fragments must have been rendered from.
-  const etags = new WeakMap<Article, string>();
+  // The version of each article feedPage returned (what its stored fragments must have been rendered from),
+  // its stored item when the caller asked for one with the page, and whether a translation named it then.
+  const notes: PageNotes = { etags: new WeakMap(), items: new WeakMap(), named: new WeakMap() };
   const settle = (): Promise<void> => changes.catchUp().catch((error: Error) => log(`reading the change just written failed (it will be read on the next change): ${error.message}`));
 
   return {
     backend: 'postgres',
     site: () => site,
     version: () => changes.version(),
-    feedPage: (filter, query, now) => db((p) => readFeedPage(p, filter, query, now, etags)),
-    translations: (articles, now) => db((p) => readTranslations(p, articles, now)),
+    feedPage: (filter, query, now, items) => db((p) => readFeedPage(p, filter, query, now, notes, items)),
+    translations: (articles, now) => db((p) => readTranslations(p, articles, now, notes.named)),
     article: (id) => db((p) => readArticle(p, id)),
     summaries: () => db(readSummaries),
     directory: (now) => db((p) => readDirectory(p, now)),
@@ -98,7 +99,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     nextRelease: (now) => db((p) => readNextRelease(p, now)),
     releasedFeeds: (from, to) => db((p) => readReleasedFeeds(p, from, to)),
     outbox: createOutbox(url, pool),
-    fragments: createFragmentStore(pool, etags, log),
+    fragments: createFragmentStore(pool, notes, log),
     subscribe: (listener) => changes.subscribe(listener),
     ...createVersionedWrites({ pool, site, dataDir, db, settle, clock: options.clock ?? (() => new Date()), ...(options.historyKeep === undefined ? {} : { keep: options.historyKeep }) }),
     async close() {

@@ -2,7 +2,7 @@ import { ArticleError } from '../../load/errors.js';
 import type { Article, Credit } from '../../model/types.js';
 import { type ChangedFeed, feedPath, FILTER_KINDS, type FeedFilter, type FilterKind, type FiledUnder } from '../../model/feed-filter.js';
 import type { FeedQuery } from '../../model/feed-query.js';
-import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, TranslationsAt } from '../store.js';
+import type { ArticleSummary, Directory, DirectoryEntry, FeedPage, StoredItemsWanted, TranslationsAt } from '../store.js';
 import { translationWarnings } from '../translation-warnings.js';
 import { feedPageStatement } from './feed-queries.js';
 import type { Pool, Client } from './pool.js';
@@ -18,6 +18,26 @@ interface PageRow {
   readonly next_release: string | null;
   readonly article: unknown;
   readonly etag: string | null;
+  /** The article's stored item in the format and render key asked for, when asked and current. */
+  readonly fragment: string | null;
+  /** Whether any article names this one as its original (a translation of it). */
+  readonly named: boolean;
+}
+
+/** What readFeedPage notes of the articles it returns, for the store's FragmentStore (item-fragments.ts). */
+export interface PageNotes {
+  /** Each article's etag: the version its stored items must have been rendered from. */
+  readonly etags: WeakMap<Article, string>;
+  /** Each article's stored item read with the page, when the caller said which it wants. */
+  readonly items: WeakMap<Article, ItemReadWithPage>;
+  /** Whether any article named it as its original when the page was read (readTranslations asks no more when none did). */
+  readonly named: WeakMap<Article, boolean>;
+}
+
+/** An article's stored item as read with its page: `fragment` undefined when none is current. */
+export interface ItemReadWithPage {
+  readonly wanted: StoredItemsWanted;
+  readonly fragment: string | undefined;
 }
 
 const START_OF_TIME = { published: -8.64e15, id: '' };
@@ -25,10 +45,11 @@ const START_OF_TIME = { published: -8.64e15, id: '' };
 /**
  * One feed page (see feed-queries.ts for the statement); undefined for a
  * filter no visible article carries. Each article's etag is noted in
- * `etags`: the version its stored fragments must match (item-fragments.ts).
+ * `notes`, and with `items` its current stored item of that format and key
+ * (item-fragments.ts answers from them).
  */
-export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, query: FeedQuery, now: Date, etags?: WeakMap<Article, string>): Promise<FeedPage | undefined> {
-  const { text, values } = feedPageStatement(filter, query, now);
+export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, query: FeedQuery, now: Date, notes?: PageNotes, items?: StoredItemsWanted): Promise<FeedPage | undefined> {
+  const { text, values } = feedPageStatement(filter, query, now, items);
   const result = await pool.query<PageRow>(text, values);
   const head = result.rows[0];
   if (head === undefined || head.name === null) return undefined;
@@ -36,7 +57,11 @@ export async function readFeedPage(pool: Pool, filter: FeedFilter | undefined, q
   for (const row of result.rows) {
     if (row.article === null) continue;
     const article = articleFromJson(row.article);
-    if (etags !== undefined && row.etag !== null) etags.set(article, row.etag);
+    if (notes !== undefined && row.etag !== null) {
+      notes.etags.set(article, row.etag);
+      notes.named.set(article, row.named);
+      if (items !== undefined) notes.items.set(article, { wanted: items, fragment: row.fragment ?? undefined });
+    }
     articles.push(article);
   }
   const here = query.before ?? query.after ?? START_OF_TIME;
@@ -219,10 +244,12 @@ export async function readGroupFiling(db: Pool | Client, articles: readonly Omit
 }
 
 /** The translation links `articles` show at `now`, from their groups' members in the database. */
-export async function readTranslations(pool: Pool, articles: readonly Article[], now: Date): Promise<TranslationsAt> {
+export async function readTranslations(pool: Pool, articles: readonly Article[], now: Date, named?: WeakMap<Article, boolean>): Promise<TranslationsAt> {
   const links = new Map<string, readonly TranslationLink[]>();
-  // Most pages hold no translation at all: one property read per article, no query.
-  if (!articles.some((a) => a.translationOf !== undefined) && !(await anyNamesThese(pool, articles))) return { links };
+  // Most pages hold no translation at all: one property read per article, and no query when their page
+  // said no article names them (readFeedPage's notes).
+  const unnamed = named !== undefined && articles.every((article) => named.get(article) === false);
+  if (!articles.some((a) => a.translationOf !== undefined) && (unnamed || !(await anyNamesThese(pool, articles)))) return { links };
   const { groups } = resolveTranslationGroups(await readGroupMembers(pool, articles));
   for (const article of articles) {
     const siblings = visibleSiblings(groups, article, now);
