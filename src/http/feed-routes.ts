@@ -4,7 +4,7 @@ import type { Article, DocumentFormat } from '../model/types.js';
 import { feedRequestKey, parseFeedRequest, resolveFeed, type FeedRequest } from '../query/resolve-feed.js';
 import type { FeedExtras } from '../render/extras.js';
 import { FORMATS, RenderCache, renderFeed, renderFeedWithStored, SERVED_FORMATS, type RenderInput } from '../render/render.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoredItemsWanted } from '../store/store.js';
 import { markCacheStatus, writeReply, surrogateHeaders } from './reply.js';
 import type { ContentCoding, NegotiationCache } from './compress.js';
 import { HttpError } from './errors.js';
@@ -84,11 +84,12 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
    * at a new URL) renders each item once per article version: a cold
    * feed's cost in PostgreSQL is its query, the items changed since, and
    * the compression. Not awaited: storing them is no reader's concern.
+   * `items`: the format and render key the page was read with.
    */
-  const renderItemsOnce = async (format: DocumentFormat, input: RenderInput): Promise<string> => {
+  const renderItemsOnce = async (format: DocumentFormat, input: RenderInput, items: StoredItemsWanted | undefined): Promise<string> => {
     const { fragments } = store;
-    if (fragments === undefined) return renderFeed(format, input, renderCache);
-    const key = renderCache.keyOf(input.site, format);
+    if (fragments === undefined || items === undefined) return renderFeed(format, input, renderCache);
+    const { key } = items;
     const { body, rendered } = renderFeedWithStored(format, input, renderCache, await fragments.read(format, key, input.articles));
     if (rendered.length > 0) void fragments.write(format, key, rendered);
     return body;
@@ -103,7 +104,7 @@ export function createFeedRoutes(deps: FeedRoutesDeps): FeedRoutes {
     const meta = { title: view.title, description: view.description, path: view.path, links: self, updated: view.updated };
     const input = { site, meta, articles: site.publicImages === 'licensed' ? publicImages.apply(site, view.articles) : view.articles, extras, translations: (article: Article) => translations.links.get(article.id) ?? [] };
     return {
-      body: await renderItemsOnce(request.format, input),
+      body: await renderItemsOnce(request.format, input, items),
       contentType: FORMATS[request.format].mediaType,
       lastModified: view.updated,
       ...(nextRelease === undefined ? {} : { nextRelease }),

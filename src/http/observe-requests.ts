@@ -19,8 +19,7 @@ export interface ObserveOptions {
 
 /** What the access hook tells the readership counter; `bytes` is the body sent (0 for a 304 or HEAD). */
 export interface ReadershipCount {
-  count(req: IncomingMessage, status: number, bytes: number): void;
-  /** The same, for a request whose path (no query) is already known: a replayed feed. */
+  /** One finished response to `path`, the request's path without its query. */
   countPath(path: string, req: IncomingMessage, status: number, bytes: number): void;
 }
 

@@ -3,7 +3,7 @@ import type { Store } from '../store.js';
 import { startChangeFeed, type ChangeFeed } from './change-feed.js';
 import { createOutbox } from './deliveries.js';
 import { createFragmentStore } from './item-fragments.js';
-import type { Article, Site } from '../../model/types.js';
+import type { Site } from '../../model/types.js';
 import { checkSchema } from './migrations.js';
 import { createPool, DatabaseOutage, describeTarget, guarded, type Pool } from './pool.js';
 import { createVersionedWrites } from './versioned-writes.js';
